@@ -1,0 +1,161 @@
+/* machine.c — what machine and which build produced a result. Timings are
+ * only comparable on the same hardware, kernel settings (transparent huge
+ * pages, frequency governor) and build flags, so every record carries them.
+ */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
+#include "run.h"
+#include <hwloc.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#ifndef GCTB_COMMIT
+#define GCTB_COMMIT "unknown"
+#endif
+#ifndef GCTB_COMPILER
+#define GCTB_COMPILER "unknown"
+#endif
+#ifndef GCTB_CFLAGS
+#define GCTB_CFLAGS ""
+#endif
+
+/* The first line of a file, without its newline; false if unreadable. */
+static bool read_line(const char *path, char *buf, size_t len) {
+  FILE *f = fopen(path, "r");
+  if (!f)
+    return false;
+  bool ok = fgets(buf, (int)len, f) != NULL;
+  fclose(f);
+  if (ok)
+    buf[strcspn(buf, "\n")] = 0;
+  return ok;
+}
+
+static json_t *cpu_model(void) {
+  char line[512];
+  FILE *f = fopen("/proc/cpuinfo", "r");
+  if (!f)
+    return json_null();
+  json_t *model = NULL;
+  while (!model && fgets(line, sizeof line, f)) {
+    char *colon = strchr(line, ':');
+    if (strncmp(line, "model name", 10) == 0 && colon) {
+      line[strcspn(line, "\n")] = 0;
+      model = json_string(colon + 1 + strspn(colon + 1, " \t"));
+    }
+  }
+  fclose(f);
+  return model ? model : json_null();
+}
+
+/* "always madvise [never]" -> "never". */
+static json_t *thp_setting(const char *path) {
+  char line[256];
+  if (!read_line(path, line, sizeof line))
+    return json_null();
+  char *lb = strchr(line, '['), *rb = lb ? strchr(lb, ']') : NULL;
+  if (!lb || !rb)
+    return json_string(line);
+  *rb = 0;
+  return json_string(lb + 1);
+}
+
+static json_t *file_string(const char *path) {
+  char line[256];
+  return read_line(path, line, sizeof line) ? json_string(line) : json_null();
+}
+
+static json_t *topology(void) {
+  hwloc_topology_t topo;
+  if (hwloc_topology_init(&topo) != 0)
+    return json_null();
+  if (hwloc_topology_load(topo) != 0) {
+    hwloc_topology_destroy(topo);
+    return json_null();
+  }
+  json_t *o =
+      json_pack("{s:i,s:i,s:i,s:i}", "packages",
+                hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PACKAGE), "numa_nodes",
+                hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE), "cores",
+                hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE), "pus",
+                hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU));
+  hwloc_topology_destroy(topo);
+  return o;
+}
+
+static json_t *kernel(void) {
+  struct utsname u;
+  char buf[512];
+  if (uname(&u) != 0)
+    return json_null();
+  snprintf(buf, sizeof buf, "%s %s %s %s", u.sysname, u.release, u.version,
+           u.machine);
+  return json_string(buf);
+}
+
+json_t *gctb_machine_json(void) {
+  char host[256] = "";
+  cpu_set_t set;
+  json_t *o = json_object();
+  gethostname(host, sizeof host - 1);
+  json_object_set_new(o, "hostname", json_string(host));
+  json_object_set_new(o, "cpu_model", cpu_model());
+  json_object_set_new(o, "ncpus", json_integer(sysconf(_SC_NPROCESSORS_ONLN)));
+  /* The CPUs this process may run on: fewer than ncpus in a container or
+   * under taskset, and what bounds useful GC threads. */
+  json_object_set_new(o, "ncpus_allowed",
+                      sched_getaffinity(0, sizeof set, &set) == 0
+                          ? json_integer(CPU_COUNT(&set))
+                          : json_null());
+  json_object_set_new(o, "memory_bytes",
+                      json_integer((json_int_t)sysconf(_SC_PHYS_PAGES) *
+                                   sysconf(_SC_PAGESIZE)));
+  json_object_set_new(o, "kernel", kernel());
+  json_object_set_new(o, "topology", topology());
+  json_object_set_new(
+      o, "thp", thp_setting("/sys/kernel/mm/transparent_hugepage/enabled"));
+  json_object_set_new(
+      o, "thp_defrag",
+      thp_setting("/sys/kernel/mm/transparent_hugepage/defrag"));
+  json_object_set_new(
+      o, "cpufreq_governor",
+      file_string("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"));
+  return o;
+}
+
+static bool sanitizer_address(void) {
+#if defined(__SANITIZE_ADDRESS__)
+  return true;
+#else
+  return false;
+#endif
+}
+
+static bool sanitizer_thread(void) {
+#if defined(__SANITIZE_THREAD__)
+  return true;
+#else
+  return false;
+#endif
+}
+
+static bool checked_build(void) {
+#if defined(GCTB_CHECKED)
+  return true;
+#else
+  return false;
+#endif
+}
+
+json_t *gctb_build_json(void) {
+  return json_pack("{s:s,s:s,s:s,s:b,s:b,s:b}", "commit", GCTB_COMMIT,
+                   "compiler", GCTB_COMPILER, "cflags", GCTB_CFLAGS, "checked",
+                   checked_build(), "asan", sanitizer_address(), "tsan",
+                   sanitizer_thread());
+}
+
+const char *gctb_version(void) {
+  return "gctb " GCTB_COMMIT " (" GCTB_COMPILER ")";
+}

@@ -1,0 +1,219 @@
+/* main.c — the `gctb` command: argument parsing and dispatch. The work is
+ * in the gctb_harness library (config.c, run.c, record.c, list.c) so that
+ * tests can drive it without a process. Exit codes: run.h. */
+#include "config.h"
+#include "list.h"
+#include "run.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct command {
+  const char *name;
+  const char *synopsis;
+  const char *help;
+  int (*main)(int argc, char **argv);
+} command;
+
+static const command *find_command(const char *name);
+
+static int usage_error(const char *fmt, const char *arg) {
+  fprintf(stderr, "gctb: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\n(see gctb --help)\n");
+  return GCTB_EXIT_USAGE;
+}
+
+static bool is_help(const char *a) {
+  return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
+}
+
+/* ---- gctb run ---- */
+
+typedef struct run_args {
+  const char *config;
+  const char **sets;
+  size_t nsets;
+  gctb_run_opts opts;
+} run_args;
+
+/* "--out FILE" or "--out=FILE": the value, advancing *i past it. */
+static const char *flag_value(int argc, char **argv, int *i, const char *flag) {
+  size_t n = strlen(flag);
+  if (strncmp(argv[*i], flag, n) == 0 && argv[*i][n] == '=')
+    return argv[*i] + n + 1;
+  if (*i + 1 >= argc)
+    return NULL;
+  return argv[++*i];
+}
+
+static bool flag_is(const char *arg, const char *flag) {
+  size_t n = strlen(flag);
+  return strncmp(arg, flag, n) == 0 && (arg[n] == 0 || arg[n] == '=');
+}
+
+/* Returns -1 when parsed, else an exit code. */
+static int parse_run_args(int argc, char **argv, run_args *a) {
+  for (int i = 1; i < argc; i++) {
+    const char *arg = argv[i];
+    if (flag_is(arg, "--out") || strcmp(arg, "-o") == 0) {
+      if (!(a->opts.out_path = flag_value(argc, argv, &i, "--out")))
+        return usage_error("%s needs a FILE", arg);
+    } else if (flag_is(arg, "--set")) {
+      if (!(a->sets[a->nsets++] = flag_value(argc, argv, &i, "--set")))
+        return usage_error("%s needs KEY=VALUE", arg);
+    } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
+      a->opts.quiet = true;
+    } else if (arg[0] == '-' && arg[1] != 0) {
+      return usage_error("run: unknown option %s", arg);
+    } else if (a->config) {
+      return usage_error("run: more than one config (%s)", arg);
+    } else {
+      a->config = arg;
+    }
+  }
+  if (!a->config)
+    return usage_error("run: missing CONFIG.json%s", "");
+  return -1;
+}
+
+static int load_config(const run_args *a, gctb_config *cfg) {
+  char err[1024];
+  json_t *root = gctb_config_read_file(a->config, err, sizeof err);
+  if (!root) {
+    fprintf(stderr, "config error: %s\n", err);
+    return GCTB_EXIT_USAGE;
+  }
+  bool ok = true;
+  for (size_t i = 0; ok && i < a->nsets; i++)
+    ok = gctb_config_set(root, a->sets[i], err, sizeof err);
+  ok = ok && gctb_config_load_json(root, cfg, err, sizeof err);
+  json_decref(root);
+  if (!ok) {
+    fprintf(stderr, "config error: %s\n", err);
+    return GCTB_EXIT_USAGE;
+  }
+  return -1;
+}
+
+static int cmd_run(int argc, char **argv) {
+  run_args a = {.sets = calloc((size_t)argc, sizeof(char *))};
+  gctb_config cfg;
+  int rc = parse_run_args(argc, argv, &a);
+  if (rc < 0)
+    rc = load_config(&a, &cfg);
+  if (rc < 0) {
+    rc = gctb_run_config(&cfg, &a.opts);
+    gctb_config_free(&cfg);
+  }
+  free(a.sets);
+  return rc;
+}
+
+/* ---- gctb list / version / help ---- */
+
+static int no_args(int argc, char **argv) {
+  if (argc > 1)
+    return usage_error("%s takes no arguments", argv[0]);
+  return -1;
+}
+
+static int cmd_list(int argc, char **argv) {
+  int rc = no_args(argc, argv);
+  if (rc >= 0)
+    return rc;
+  gctb_list_print(stdout);
+  return GCTB_EXIT_OK;
+}
+
+static int cmd_version(int argc, char **argv) {
+  int rc = no_args(argc, argv);
+  if (rc >= 0)
+    return rc;
+  printf("%s\n", gctb_version());
+  return GCTB_EXIT_OK;
+}
+
+static void print_usage(FILE *f);
+
+static void print_command_help(const command *c) {
+  printf("usage: gctb %s\n\n%s", c->synopsis, c->help);
+}
+
+static int cmd_help(int argc, char **argv) {
+  if (argc == 1) {
+    print_usage(stdout);
+    return GCTB_EXIT_OK;
+  }
+  const command *c = find_command(argv[1]);
+  if (!c || argc > 2)
+    return usage_error("help: unknown command %s", argv[1]);
+  print_command_help(c);
+  return GCTB_EXIT_OK;
+}
+
+static const command commands[] = {
+    {"run", "run CONFIG.json [--out FILE] [--set KEY=VALUE]... [--quiet]",
+     "Runs one config (a JSON file, or - for stdin; see docs/config.md),\n"
+     "prints a summary and appends one JSON result record (one line) to\n"
+     "FILE, or to a new file results/<UTC time>-<policy>-<workload>.jsonl.\n"
+     "\n"
+     "  -o, --out FILE       append the record to FILE\n"
+     "  --set KEY=VALUE      override a config key before validation, e.g.\n"
+     "                       --set policy.name=segfit --set heap.size=32M\n"
+     "                       --set workload.params.threads=2 (VALUE is JSON,\n"
+     "                       or a string if it does not parse as JSON)\n"
+     "  -q, --quiet          no summary\n"
+     "\n"
+     "Exit status: 0 ok, 1 a wrong value was found (workload or verifier),\n"
+     "2 bad usage or config, 3 out of memory.\n",
+     cmd_run},
+    {"list", "list",
+     "Lists every policy (constraints and options) and every workload\n"
+     "(parameters), with types, defaults and ranges.\n",
+     cmd_list},
+    {"version", "version",
+     "Prints the commit and compiler gctb was built "
+     "from.\n",
+     cmd_version},
+    {"help", "help [COMMAND]", "Shows help for gctb or for one command.\n",
+     cmd_help},
+};
+
+static const command *find_command(const char *name) {
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (strcmp(commands[i].name, name) == 0)
+      return &commands[i];
+  return NULL;
+}
+
+static void print_usage(FILE *f) {
+  fprintf(f, "gctb — a garbage-collection testbed\n\nusage:\n");
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(f, "  gctb %s\n", commands[i].synopsis);
+  fprintf(f, "\nRun `gctb help COMMAND` or `gctb COMMAND --help` for more.\n");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    print_usage(stderr);
+    return GCTB_EXIT_USAGE;
+  }
+  if (is_help(argv[1])) {
+    print_usage(stdout);
+    return GCTB_EXIT_OK;
+  }
+  if (strcmp(argv[1], "--version") == 0)
+    return cmd_version(1, argv + 1);
+  const command *c = find_command(argv[1]);
+  if (!c)
+    return usage_error(argv[1][0] == '-' ? "unknown option %s"
+                                         : "unknown command %s",
+                       argv[1]);
+  for (int i = 2; i < argc; i++)
+    if (is_help(argv[i])) {
+      print_command_help(c);
+      return GCTB_EXIT_OK;
+    }
+  return c->main(argc - 1, argv + 1);
+}

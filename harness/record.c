@@ -1,0 +1,211 @@
+/* record.c — the JSON result record of one run, written as one line of a
+ * JSON-lines file (docs/results-format.md). One line per run means a matrix
+ * can append every cell to one file, a crashed cell leaves no partial
+ * record, and analysis reads the file line by line. */
+#include "run.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static json_t *uint_json(uint64_t x) { return json_integer((json_int_t)x); }
+
+/* Event times are relative to the start of the workload. */
+static json_t *rel_json(const gctb_run *run, uint64_t t) {
+  return json_integer((json_int_t)(t - run->t_start));
+}
+
+static json_t *pauses_json(const gctb_run *run, const gc_events *e) {
+  json_t *a = json_array();
+  for (size_t i = 0; i < e->npauses; i++)
+    json_array_append_new(
+        a, json_pack("{s:s,s:o,s:o}", "phase", e->pauses[i].phase, "start_ns",
+                     rel_json(run, e->pauses[i].start_ns), "duration_ns",
+                     uint_json(e->pauses[i].duration_ns)));
+  return a;
+}
+
+static json_t *phases_json(const gctb_run *run, const gc_events *e) {
+  json_t *a = json_array();
+  for (size_t i = 0; i < e->nphases; i++)
+    json_array_append_new(
+        a, json_pack("{s:s,s:o,s:o,s:o}", "phase", e->phases[i].name,
+                     "start_ns", rel_json(run, e->phases[i].start_ns), "end_ns",
+                     rel_json(run, e->phases[i].end_ns), "duration_ns",
+                     uint_json(e->phases[i].end_ns - e->phases[i].start_ns)));
+  return a;
+}
+
+static json_t *cycle_json(const gctb_run *run, const gc_cycle *c) {
+  json_t *o = json_object();
+  json_object_set_new(o, "kind", json_string(c->kind ? c->kind : "?"));
+  json_object_set_new(o, "reason", json_string(c->reason ? c->reason : "?"));
+  json_object_set_new(o, "start_ns", rel_json(run, c->start_ns));
+  json_object_set_new(o, "end_ns", rel_json(run, c->end_ns));
+  json_object_set_new(o, "bytes_before", uint_json(c->bytes_before));
+  json_object_set_new(o, "bytes_after", uint_json(c->bytes_after));
+  json_object_set_new(o, "live_bytes", uint_json(c->live_bytes));
+  json_object_set_new(o, "objects_traced", uint_json(c->objects_traced));
+  json_object_set_new(o, "objects_copied", uint_json(c->objects_copied));
+  json_object_set_new(o, "bytes_copied", uint_json(c->bytes_copied));
+  json_object_set_new(o, "gc_cpu_ns", uint_json(c->gc_cpu_ns));
+  return o;
+}
+
+static json_t *cycles_json(const gctb_run *run, const gc_events *e) {
+  json_t *a = json_array();
+  for (size_t i = 0; i < e->ncycles; i++)
+    json_array_append_new(a, cycle_json(run, &e->cycles[i]));
+  return a;
+}
+
+/* The event log, copied under its lock: on an early end other threads may
+ * still be recording. */
+static void add_events(json_t *rec, const gctb_run *run) {
+  gc_events *e = &run->heap->events;
+  pthread_mutex_lock(&e->lock);
+  json_object_set_new(rec, "pauses", pauses_json(run, e));
+  json_object_set_new(rec, "phases", phases_json(run, e));
+  json_object_set_new(rec, "cycles", cycles_json(run, e));
+  pthread_mutex_unlock(&e->lock);
+}
+
+static json_t *pause_stats_json(const gctb_pause_stats *p) {
+  return json_pack("{s:o,s:o,s:o,s:o,s:o}", "count", uint_json(p->count),
+                   "total_ns", uint_json(p->total_ns), "p50_ns",
+                   uint_json(p->p50_ns), "p99_ns", uint_json(p->p99_ns),
+                   "max_ns", uint_json(p->max_ns));
+}
+
+static json_t *counters_json(const gctb_result *r) {
+  json_t *o = json_object();
+  json_object_set_new(o, "objects_allocated",
+                      uint_json(r->totals.objects_allocated));
+  json_object_set_new(o, "bytes_allocated",
+                      uint_json(r->totals.bytes_allocated));
+  json_object_set_new(o, "slow_allocs", uint_json(r->totals.slow_allocs));
+  json_object_set_new(o, "barrier_slow", uint_json(r->totals.barrier_slow));
+  json_object_set_new(o, "safepoints", uint_json(r->totals.safepoints_taken));
+  json_object_set_new(o, "collections", uint_json(r->collections));
+  json_object_set_new(o, "verifications", uint_json(r->verifications));
+  return o;
+}
+
+static json_t *heap_json(const gctb_run *run) {
+  const gctb_config *cfg = run->cfg;
+  double multiple =
+      cfg->live_bytes ? (double)cfg->heap_bytes / (double)cfg->live_bytes : 0.0;
+  return json_pack("{s:o,s:o,s:f}", "size_bytes", uint_json(cfg->heap_bytes),
+                   "live_declared_bytes", uint_json(cfg->live_bytes),
+                   "multiple", multiple);
+}
+
+static void add_times(json_t *rec, const gctb_result *r) {
+  json_object_set_new(rec, "setup_ns", uint_json(r->setup_ns));
+  json_object_set_new(rec, "wall_ns", uint_json(r->wall_ns));
+  json_object_set_new(rec, "mutator_ns", uint_json(r->mutator_ns));
+  json_object_set_new(rec, "gc_ns", uint_json(r->gc_ns));
+  json_object_set_new(rec, "gc_cpu_ns", uint_json(r->gc_cpu_ns));
+  json_object_set_new(rec, "cpu_user_ns", uint_json(r->cpu_user_ns));
+  json_object_set_new(rec, "cpu_sys_ns", uint_json(r->cpu_sys_ns));
+  json_object_set_new(rec, "peak_rss_bytes", uint_json(r->peak_rss_bytes));
+}
+
+json_t *gctb_record_build(gctb_run *run) {
+  const gctb_result *r = &run->res;
+  json_t *rec = json_object(), *stats = json_object();
+  json_object_set_new(rec, "status", json_string(r->status));
+  if (strcmp(r->status, "ok") != 0)
+    json_object_set_new(rec, "error", json_string(r->error));
+  json_object_set_new(rec, "config", gctb_config_to_json(run->cfg));
+  json_object_set_new(rec, "machine", json_incref(run->machine));
+  json_object_set_new(rec, "build", gctb_build_json());
+  json_object_set_new(rec, "started_at", json_string(r->started_at));
+  add_times(rec, r);
+  json_object_set_new(rec, "heap", heap_json(run));
+  add_events(rec, run);
+  json_object_set_new(rec, "pause_stats", pause_stats_json(&r->pauses));
+  json_object_set_new(rec, "counters", counters_json(r));
+  run->cfg->policy->report(run->heap, stats);
+  json_object_set_new(rec, "policy_stats", stats);
+  json_object_set_new(rec, "workload", json_incref(run->metrics));
+  return rec;
+}
+
+/* results/<UTC time>-<policy>-<workload>.jsonl, created exclusively (a
+ * suffix is added when two runs start in the same second). */
+static int open_new_result(const gctb_run *run, char *path, size_t len) {
+  char stamp[32];
+  time_t now = time(NULL);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+  if (mkdir("results", 0777) != 0 && errno != EEXIST)
+    return -1;
+  for (int i = 0; i < 1000; i++) {
+    char suffix[16] = "";
+    if (i)
+      snprintf(suffix, sizeof suffix, "-%d", i);
+    snprintf(path, len, "results/%s-%s-%s%s.jsonl", stamp,
+             run->cfg->policy->name, run->cfg->workload->name, suffix);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND, 0666);
+    if (fd >= 0 || errno != EEXIST)
+      return fd;
+  }
+  return -1;
+}
+
+/* One write of the whole line: O_APPEND keeps concurrent writers' lines
+ * whole on a local file system. */
+static bool write_all(int fd, const char *buf, size_t len) {
+  while (len > 0) {
+    ssize_t n = write(fd, buf, len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return false;
+    buf += n;
+    len -= (size_t)n;
+  }
+  return true;
+}
+
+bool gctb_record_write(gctb_run *run, const json_t *record, char *err,
+                       size_t errlen) {
+  char *path = run->res.record_path;
+  size_t plen = sizeof run->res.record_path;
+  int fd;
+  if (run->opts.out_path) {
+    snprintf(path, plen, "%s", run->opts.out_path);
+    fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0666);
+  } else {
+    fd = open_new_result(run, path, plen);
+  }
+  if (fd < 0) {
+    snprintf(err, errlen, "%s: %s", *path ? path : "results/", strerror(errno));
+    path[0] = 0;
+    return false;
+  }
+  char *text = json_dumps(record, JSON_COMPACT | JSON_REAL_PRECISION(10));
+  if (!text) {
+    snprintf(err, errlen, "cannot encode the record as JSON");
+    close(fd);
+    path[0] = 0;
+    return false;
+  }
+  size_t n = strlen(text);
+  text[n] = '\n'; /* replaces the terminator; written with the length */
+  bool ok = write_all(fd, text, n + 1);
+  int saved = errno;
+  free(text);
+  close(fd);
+  if (!ok) {
+    snprintf(err, errlen, "%s: %s", path, strerror(saved));
+    path[0] = 0;
+  }
+  return ok;
+}

@@ -1,0 +1,151 @@
+/* run.c — one run: create the heap, run the workload, measure, report.
+ *
+ * A run ends in one of three ways: the workload returns (status "ok"), the
+ * heap runs out of memory (heap->on_oom: status "oom", exit 3), or a mutator
+ * or the verifier reports a wrong value (heap->on_fail: status "error", exit
+ * 1). The last two happen on whatever thread noticed, possibly while other
+ * mutators keep running, so the first one to arrive wins, writes the record
+ * and the summary, and leaves with _exit before anyone else can interfere;
+ * a later one waits for the process to end.
+ */
+#include "run.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+static void iso_now(char *buf, size_t len) {
+  struct timespec ts;
+  struct tm tm;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  gmtime_r(&ts.tv_sec, &tm);
+  size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(buf + n, len - n, ".%03ldZ", ts.tv_nsec / 1000000);
+}
+
+static uint64_t tv_ns(struct timeval tv) {
+  return (uint64_t)tv.tv_sec * 1000000000u + (uint64_t)tv.tv_usec * 1000u;
+}
+
+/* Fills the measurements of res at time end. */
+static void measure(gctb_run *run, uint64_t end) {
+  gctb_result *r = &run->res;
+  gc_heap *heap = run->heap;
+  struct rusage ru;
+  r->wall_ns = end - run->t_start;
+  gctb_pause_stats_compute(&heap->events, &r->pauses);
+  r->gc_ns = r->pauses.total_ns;
+  r->mutator_ns = r->wall_ns > r->gc_ns ? r->wall_ns - r->gc_ns : 0;
+  r->gc_cpu_ns = __atomic_load_n(&heap->events.gc_cpu_ns, __ATOMIC_RELAXED);
+  gc_heap_mutator_totals(heap, &r->totals);
+  r->collections = __atomic_load_n(&heap->collections, __ATOMIC_RELAXED);
+  r->verifications = __atomic_load_n(&heap->verifications, __ATOMIC_RELAXED);
+  getrusage(RUSAGE_SELF, &ru);
+  r->peak_rss_bytes = (uint64_t)ru.ru_maxrss * 1024u; /* ru_maxrss is KiB */
+  r->cpu_user_ns = tv_ns(ru.ru_utime);
+  r->cpu_sys_ns = tv_ns(ru.ru_stime);
+}
+
+/* Writes the record (heap still alive) and prints the summary. */
+static void report(gctb_run *run, json_t *record) {
+  char err[512];
+  if (!gctb_record_write(run, record, err, sizeof err))
+    fprintf(stderr, "gctb: cannot write the result record: %s\n", err);
+  if (!run->opts.quiet)
+    gctb_summary_print(stdout, run);
+}
+
+/* on_oom / on_fail: the first caller reports and ends the process. */
+static _Noreturn void end_early(gc_heap *heap, const char *status, int code,
+                                const char *msg) {
+  gctb_run *run = heap->user;
+  uint64_t end = gc_now_ns();
+  int expected = 0;
+  if (!__atomic_compare_exchange_n(&run->ending, &expected, 1, false,
+                                   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+    for (;;)
+      pause(); /* the winner will _exit */
+  fprintf(stderr, "gctb: %s\n", msg);
+  run->res.status = status;
+  snprintf(run->res.error, sizeof run->res.error, "%s", msg);
+  measure(run, end);
+  json_t *record = gctb_record_build(run);
+  report(run, record);
+  fflush(stdout);
+  fflush(stderr);
+  _exit(code);
+}
+
+static void on_oom(gc_heap *heap, gc_mutator *m, size_t bytes) {
+  char msg[256], size[32];
+  gctb_format_size(heap->cfg.heap_bytes, size, sizeof size);
+  snprintf(msg, sizeof msg,
+           "out of memory: could not allocate %zu bytes in a %s heap", bytes,
+           size);
+  end_early(heap, "oom", GCTB_EXIT_OOM, msg);
+}
+
+static void on_fail(gc_heap *heap, gc_mutator *m, const char *msg) {
+  end_early(heap, "error", GCTB_EXIT_ERROR, msg);
+}
+
+static gc_heap *create_heap(gctb_run *run) {
+  const gctb_config *cfg = run->cfg;
+  gc_heap_config hc = {.heap_bytes = cfg->heap_bytes,
+                       .gc_threads = cfg->gc_threads,
+                       .verify = cfg->verify,
+                       .stress_allocs = cfg->stress_allocs,
+                       .stress_bytes = cfg->stress_bytes,
+                       .root_slots = cfg->roots};
+  char err[512];
+  uint64_t t0 = gc_now_ns();
+  gc_heap *heap =
+      gc_heap_create(&hc, cfg->policy, &cfg->policy_options, err, sizeof err);
+  if (!heap) {
+    fprintf(stderr, "gctb: cannot create the heap: %s\n", err);
+    return NULL;
+  }
+  run->res.setup_ns = gc_now_ns() - t0;
+  heap->on_oom = on_oom;
+  heap->on_fail = on_fail;
+  heap->user = run;
+  return heap;
+}
+
+int gctb_run_config(const gctb_config *cfg, const gctb_run_opts *opts) {
+  /* Not on the stack: on_oom and on_fail reach it through heap->user from
+   * other threads. */
+  static gctb_run run;
+  memset(&run, 0, sizeof run);
+  run.cfg = cfg;
+  run.opts = *opts;
+  run.machine = gctb_machine_json();
+  run.metrics = json_object();
+  iso_now(run.res.started_at, sizeof run.res.started_at);
+  run.heap = create_heap(&run);
+  if (!run.heap) {
+    json_decref(run.machine);
+    json_decref(run.metrics);
+    return GCTB_EXIT_USAGE;
+  }
+  gc_workload_ctx ctx = {.heap = run.heap,
+                         .params = &cfg->workload_params,
+                         .seed = cfg->seed,
+                         .hdr_words = cfg->policy->constraints.header_words,
+                         .metrics = run.metrics};
+  run.t_start = gc_now_ns();
+  cfg->workload->run(&ctx);
+  uint64_t end = gc_now_ns();
+  run.res.status = "ok";
+  measure(&run, end);
+  json_t *record = gctb_record_build(&run);
+  gc_heap_destroy(run.heap);
+  run.heap = NULL;
+  report(&run, record);
+  json_decref(record);
+  json_decref(run.machine);
+  json_decref(run.metrics);
+  return GCTB_EXIT_OK;
+}

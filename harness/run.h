@@ -1,0 +1,79 @@
+/* run.h — running one config: heap, workload, measurements, the result
+ * record (record.c, docs/results-format.md) and the summary (summary.c). */
+#ifndef GCTB_HARNESS_RUN_H
+#define GCTB_HARNESS_RUN_H
+
+#include "config.h"
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Exit codes of `gctb run` (also documented in docs/config.md). */
+enum {
+  GCTB_EXIT_OK = 0,
+  GCTB_EXIT_ERROR = 1, /* the workload or the verifier found a wrong value */
+  GCTB_EXIT_USAGE = 2, /* bad command line, bad config, impossible heap */
+  GCTB_EXIT_OOM = 3    /* the heap ran out of memory */
+};
+
+typedef struct gctb_run_opts {
+  const char *out_path; /* append the record here; NULL: a new results/ file */
+  bool quiet;           /* no summary on stdout */
+} gctb_run_opts;
+
+/* Pause statistics derived from the event log. */
+typedef struct gctb_pause_stats {
+  size_t count;
+  uint64_t total_ns, p50_ns, p99_ns, max_ns;
+} gctb_pause_stats;
+
+/* Everything measured about one run, filled in at the end (or when it ends
+ * early on out-of-memory or a failure). */
+typedef struct gctb_result {
+  const char *status; /* "ok", "oom", "error" */
+  char error[1024];   /* when status is not "ok" */
+  char started_at[40];
+  uint64_t setup_ns; /* heap creation (arena reservation and pre-touch) */
+  uint64_t wall_ns, gc_ns, mutator_ns;
+  uint64_t gc_cpu_ns, cpu_user_ns, cpu_sys_ns;
+  uint64_t peak_rss_bytes;
+  gc_mutator_stats totals;
+  uint64_t collections, verifications;
+  gctb_pause_stats pauses;
+  char record_path[4096]; /* where the record went ("" if nowhere) */
+} gctb_result;
+
+typedef struct gctb_run {
+  const gctb_config *cfg;
+  gctb_run_opts opts;
+  gc_heap *heap;
+  json_t *machine;  /* gathered before the run, outside the measurement */
+  json_t *metrics;  /* the workload's own metrics */
+  uint64_t t_start; /* gc_now_ns() when the workload started */
+  int ending;       /* atomic: set by the first on_oom / on_fail */
+  gctb_result res;
+} gctb_run;
+
+/* Runs cfg and returns the process exit code. On out-of-memory or a failure
+ * reported by a mutator the process ends inside (with _exit) after writing
+ * the record and the summary. */
+int gctb_run_config(const gctb_config *cfg, const gctb_run_opts *opts);
+
+/* record.c: the result record as a JSON object (heap still alive), and
+ * appending it as one line to opts.out_path or a new file under results/
+ * (the chosen path goes into res.record_path). */
+json_t *gctb_record_build(gctb_run *run);
+bool gctb_record_write(gctb_run *run, const json_t *record, char *err,
+                       size_t errlen);
+
+/* summary.c: pause percentiles from the heap's events, and the one-screen
+ * human summary. */
+void gctb_pause_stats_compute(gc_events *e, gctb_pause_stats *out);
+void gctb_summary_print(FILE *f, const gctb_run *run);
+
+/* machine.c: the machine and the build, for the record; the version line. */
+json_t *gctb_machine_json(void);
+json_t *gctb_build_json(void);
+const char *gctb_version(void);
+
+#endif

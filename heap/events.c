@@ -1,0 +1,84 @@
+/* events.c — recording pauses, phases and cycles. Appends happen under a
+ * lock: they are rare (one per pause) and may come from any thread. */
+#include "events.h"
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+uint64_t gc_now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t gc_thread_cpu_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void gc_events_init(gc_events *e) {
+  memset(e, 0, sizeof *e);
+  pthread_mutex_init(&e->lock, NULL);
+  e->t0 = gc_now_ns();
+}
+
+void gc_events_destroy(gc_events *e) {
+  free(e->pauses);
+  free(e->phases);
+  free(e->cycles);
+  pthread_mutex_destroy(&e->lock);
+}
+
+/* Grows *vec to hold one more element of size elem; false on no memory. */
+static bool reserve(void **vec, size_t *cap, size_t n, size_t elem) {
+  if (n < *cap)
+    return true;
+  size_t ncap = *cap ? 2 * *cap : 256;
+  void *p = realloc(*vec, ncap * elem);
+  if (!p)
+    return false;
+  *vec = p;
+  *cap = ncap;
+  return true;
+}
+
+void gc_events_pause(gc_events *e, const char *phase, uint64_t start,
+                     uint64_t end) {
+  pthread_mutex_lock(&e->lock);
+  if (reserve((void **)&e->pauses, &e->pauses_cap, e->npauses,
+              sizeof *e->pauses))
+    e->pauses[e->npauses++] = (gc_pause){phase, start, end - start};
+  pthread_mutex_unlock(&e->lock);
+}
+
+void gc_events_phase(gc_events *e, const char *name, uint64_t start,
+                     uint64_t end) {
+  pthread_mutex_lock(&e->lock);
+  if (reserve((void **)&e->phases, &e->phases_cap, e->nphases,
+              sizeof *e->phases))
+    e->phases[e->nphases++] = (gc_phase){name, start, end};
+  pthread_mutex_unlock(&e->lock);
+}
+
+void gc_events_cycle(gc_events *e, const gc_cycle *c) {
+  pthread_mutex_lock(&e->lock);
+  if (reserve((void **)&e->cycles, &e->cycles_cap, e->ncycles,
+              sizeof *e->cycles))
+    e->cycles[e->ncycles++] = *c;
+  pthread_mutex_unlock(&e->lock);
+}
+
+void gc_events_add_cpu(gc_events *e, uint64_t ns) {
+  __atomic_fetch_add(&e->gc_cpu_ns, ns, __ATOMIC_RELAXED);
+}
+
+uint64_t gc_events_pause_total(gc_events *e) {
+  uint64_t total = 0;
+  pthread_mutex_lock(&e->lock);
+  for (size_t i = 0; i < e->npauses; i++)
+    total += e->pauses[i].duration_ns;
+  pthread_mutex_unlock(&e->lock);
+  return total;
+}

@@ -1,0 +1,55 @@
+/* events.h — what a run records: pauses, collection cycles, concurrent
+ * phases, GC CPU time. All times are CLOCK_MONOTONIC nanoseconds. */
+#ifndef GCTB_EVENTS_H
+#define GCTB_EVENTS_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stddef.h>
+
+uint64_t gc_now_ns(void);
+uint64_t gc_thread_cpu_ns(void);
+
+typedef struct gc_pause {
+  const char *phase; /* static string */
+  uint64_t start_ns, duration_ns;
+} gc_pause;
+
+typedef struct gc_phase {
+  const char *name; /* a concurrent phase: GC work while mutators run */
+  uint64_t start_ns, end_ns;
+} gc_phase;
+
+typedef struct gc_cycle {
+  const char *kind; /* "full", "nursery", "degenerated" ... */
+  const char *reason;
+  uint64_t start_ns, end_ns;
+  uint64_t bytes_before, bytes_after, live_bytes;
+  uint64_t objects_traced, objects_copied, bytes_copied;
+  uint64_t gc_cpu_ns; /* CPU time of all GC threads in this cycle */
+} gc_cycle;
+
+typedef struct gc_events {
+  pthread_mutex_t lock;
+  gc_pause *pauses;
+  size_t npauses, pauses_cap;
+  gc_phase *phases;
+  size_t nphases, phases_cap;
+  gc_cycle *cycles;
+  size_t ncycles, cycles_cap;
+  uint64_t gc_cpu_ns; /* total over the run */
+  uint64_t t0;        /* run start */
+} gc_events;
+
+void gc_events_init(gc_events *e);
+void gc_events_destroy(gc_events *e);
+void gc_events_pause(gc_events *e, const char *phase, uint64_t start,
+                     uint64_t end);
+void gc_events_phase(gc_events *e, const char *name, uint64_t start,
+                     uint64_t end);
+void gc_events_cycle(gc_events *e, const gc_cycle *c);
+void gc_events_add_cpu(gc_events *e, uint64_t ns);
+/* Sum of pause durations. */
+uint64_t gc_events_pause_total(gc_events *e);
+
+#endif

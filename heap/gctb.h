@@ -1,0 +1,350 @@
+/* gctb.h — the mutator API of the gctb testbed (the one public header).
+ *
+ * Workloads see objects only through this API: references (gc_ref) are opaque
+ * (an address for most policies, a handle for the handle-table policy), and
+ * every read, write and allocation goes through inline fast paths that switch
+ * on what the running policy declared (allocation style, read- and
+ * write-barrier kind). Only the slow paths call into the policy, so every
+ * policy pays the same small dispatch and its barriers are real and measured.
+ *
+ * The structures below are public only so that the fast paths can be inline;
+ * workloads must treat their fields as private. See docs/object-model.md and
+ * docs/policy-interface.md.
+ */
+#ifndef GCTB_H
+#define GCTB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef uintptr_t gc_ref; /* opaque reference; 0 is null */
+#define GC_NULL ((gc_ref)0)
+
+typedef struct gc_heap gc_heap;
+typedef struct gc_mutator gc_mutator;
+typedef struct gc_policy gc_policy;
+
+/* ---- Object model ------------------------------------------------------ */
+
+/* Header word, the first word of every object:
+ *   bits  0..7   GC bits, owned by the policy (mark, forwarded, logged...)
+ *   bits  8..23  type id (index into the type table)
+ *   bits 32..63  length: element count for arrays, 0 for fixed layouts
+ * A policy may ask for a second header word (e.g. a Brooks forwarding
+ * pointer); payload words follow the header words. Objects are 8-byte aligned
+ * and at least 16 bytes long. */
+#define GC_HDR_GC_BITS 0xffu
+#define GC_HDR_TYPE_SHIFT 8
+#define GC_HDR_TYPE_MASK 0xffffu
+#define GC_HDR_LENGTH_SHIFT 32
+/* GC bit the object-logging write barrier tests: set on objects that must be
+ * logged (remembered) the first time they are written. */
+#define GC_HDR_UNLOGGED 0x80u
+
+#define GC_WORD 8u
+#define GC_MIN_OBJECT_BYTES 16u
+#define GC_MAX_TYPES 256u
+#define GC_MAX_FIXED_WORDS 64u
+
+typedef enum gc_type_kind {
+  GC_TYPE_FIXED,     /* nwords payload words; ref_map bit i set: word i is a ref */
+  GC_TYPE_REF_ARRAY, /* length reference words */
+  GC_TYPE_WORD_ARRAY /* length 64-bit data words (no references) */
+} gc_type_kind;
+
+typedef struct gc_type {
+  const char *name;
+  gc_type_kind kind;
+  uint32_t nwords;  /* fixed layouts: payload words (1..64) */
+  uint64_t ref_map; /* fixed layouts: which payload words hold references */
+  uint16_t id;      /* filled in by gc_type_register */
+} gc_type;
+
+/* Registers a type (process-wide) and fills in t->id. Returns false if the
+ * descriptor is invalid or the table is full. Idempotent for the same t. */
+bool gc_type_register(gc_type *t);
+extern const gc_type *gc__type_table[GC_MAX_TYPES];
+/* NULL for an id nobody registered. */
+static inline const gc_type *gc_type_by_id(unsigned id) {
+  return id < GC_MAX_TYPES ? gc__type_table[id] : NULL;
+}
+
+static inline uint64_t gc_header_make(const gc_type *t, size_t length) {
+  return ((uint64_t)t->id << GC_HDR_TYPE_SHIFT) |
+         ((uint64_t)length << GC_HDR_LENGTH_SHIFT);
+}
+static inline unsigned gc_header_type(uint64_t h) {
+  return (unsigned)((h >> GC_HDR_TYPE_SHIFT) & GC_HDR_TYPE_MASK);
+}
+static inline size_t gc_header_length(uint64_t h) {
+  return (size_t)(h >> GC_HDR_LENGTH_SHIFT);
+}
+static inline size_t gc_payload_words(const gc_type *t, size_t length) {
+  return t->kind == GC_TYPE_FIXED ? t->nwords : length;
+}
+/* Total object size in bytes for a policy with hdr_words header words. */
+static inline size_t gc_object_bytes(const gc_type *t, size_t length,
+                                     unsigned hdr_words) {
+  size_t bytes = (hdr_words + gc_payload_words(t, length)) * GC_WORD;
+  return bytes < GC_MIN_OBJECT_BYTES ? GC_MIN_OBJECT_BYTES : bytes;
+}
+
+/* ---- What a policy declares (read by the inline fast paths) ------------ */
+
+typedef enum gc_alloc_style {
+  GC_ALLOC_BUMP,     /* bump pointer into a thread-local buffer */
+  GC_ALLOC_FREEBITS, /* per-size-class 64-object blocks with a free-bits word */
+  GC_ALLOC_CALL      /* always the policy's allocation function */
+} gc_alloc_style;
+
+typedef enum gc_read_barrier {
+  GC_RB_NONE,   /* a reference is the object's address */
+  GC_RB_HANDLE, /* a reference indexes the handle table */
+  GC_RB_BROOKS, /* every access goes through the forwarding word (header 2) */
+  GC_RB_LRB     /* references loaded from the heap are resolved while active */
+} gc_read_barrier;
+
+typedef enum gc_write_barrier {
+  GC_WB_NONE,        /* plain stores */
+  GC_WB_SATB,        /* reference stores call the policy while active */
+  GC_WB_OBJECT_LOG,  /* reference stores into GC_HDR_UNLOGGED objects call it */
+  GC_WB_WHEN_ACTIVE, /* every store calls the policy while active (Brooks) */
+  GC_WB_ALWAYS       /* every store calls the policy (handle locking) */
+} gc_write_barrier;
+
+typedef struct gc_constraints {
+  gc_alloc_style alloc;
+  gc_read_barrier read_barrier;
+  gc_write_barrier write_barrier;
+  unsigned header_words; /* 1 or 2 */
+  bool moves_objects;
+  size_t large_object_bytes; /* objects at least this big go to the LOS */
+  bool external_memory; /* the policy brings its own memory (bdw): no arena */
+} gc_constraints;
+
+/* ---- The mutator (public for inlining only) ---------------------------- */
+
+#define GC_SIZE_CLASSES 40
+
+typedef struct gc_freebits_cache {
+  uintptr_t base; /* first object of the cached block, 0 if none */
+  uint64_t bits;  /* set bit i: object i of the block is free and claimed */
+  uint32_t size;  /* object size of this class */
+} gc_freebits_cache;
+
+typedef struct gc_mutator_stats {
+  uint64_t objects_allocated;
+  uint64_t bytes_allocated; /* bump styles add retired buffers lazily */
+  uint64_t slow_allocs;
+  uint64_t barrier_slow;
+  uint64_t safepoints_taken;
+} gc_mutator_stats;
+
+struct gc_mutator {
+  /* fast-path state, first for locality */
+  uintptr_t bump_cur, bump_limit;
+  gc_alloc_style alloc_style; /* GC_ALLOC_CALL while stress mode is on */
+  gc_read_barrier read_barrier;
+  gc_write_barrier write_barrier;
+  unsigned hdr_words;
+  size_t large_object_bytes;
+  int barrier_active;    /* atomic; SATB marking / evacuation in progress */
+  int safepoint_pending; /* atomic; stop-the-world or handshake requested */
+  uintptr_t handle_base; /* GC_RB_HANDLE: table base and entry stride */
+  size_t handle_stride;
+  uintptr_t bump_start; /* start of the current bump buffer (stats) */
+  const uint8_t *size_class_of; /* (bytes+15)/16 -> class, for FREEBITS */
+  gc_freebits_cache fb[GC_SIZE_CLASSES];
+  gc_mutator_stats stats;
+  /* shadow stack of root slots */
+  gc_ref *roots;
+  size_t nroots, roots_cap;
+  /* everything else */
+  gc_heap *heap;
+  const gc_policy *policy;
+  void *policy_data; /* per-mutator state owned by the policy */
+  struct gc_mutator_private *priv;
+};
+
+/* Slow paths (heap/mutator.c); never call them directly. */
+gc_ref gc__alloc_slow(gc_mutator *m, const gc_type *t, size_t length,
+                      size_t bytes);
+void gc__safepoint_slow(gc_mutator *m);
+void gc__store_slow(gc_mutator *m, gc_ref obj, size_t off, uintptr_t val,
+                    bool is_ref);
+gc_ref gc__load_ref_slow(gc_mutator *m, gc_ref obj, size_t off, gc_ref val);
+void gc__roots_overflow(gc_mutator *m);
+
+static inline uintptr_t gc__load_word(uintptr_t addr) {
+  return __atomic_load_n((uintptr_t *)addr, __ATOMIC_RELAXED);
+}
+static inline void gc__store_word(uintptr_t addr, uintptr_t val) {
+  __atomic_store_n((uintptr_t *)addr, val, __ATOMIC_RELAXED);
+}
+
+/* The object's current address. */
+static inline uintptr_t gc_ref_address(const gc_mutator *m, gc_ref r) {
+  switch (m->read_barrier) {
+  case GC_RB_HANDLE:
+    return __atomic_load_n((uintptr_t *)(m->handle_base + r * m->handle_stride),
+                           __ATOMIC_ACQUIRE) &
+           ~(uintptr_t)7;
+  case GC_RB_BROOKS:
+    return __atomic_load_n((uintptr_t *)r + 1, __ATOMIC_ACQUIRE);
+  default:
+    return (uintptr_t)r;
+  }
+}
+
+/* Byte offset of payload word i. */
+static inline size_t gc__offset(const gc_mutator *m, size_t i) {
+  return (m->hdr_words + i) * GC_WORD;
+}
+
+static inline uint64_t gc_header(const gc_mutator *m, gc_ref obj) {
+  return gc__load_word(gc_ref_address(m, obj));
+}
+static inline size_t gc_length(const gc_mutator *m, gc_ref obj) {
+  return gc_header_length(gc_header(m, obj));
+}
+static inline unsigned gc_type_of(const gc_mutator *m, gc_ref obj) {
+  return gc_header_type(gc_header(m, obj));
+}
+
+static inline void gc_safepoint(gc_mutator *m) {
+  if (__builtin_expect(
+          __atomic_load_n(&m->safepoint_pending, __ATOMIC_ACQUIRE), 0))
+    gc__safepoint_slow(m);
+}
+
+static inline gc_ref gc_alloc(gc_mutator *m, const gc_type *t, size_t length) {
+  size_t bytes = gc_object_bytes(t, length, m->hdr_words);
+  uintptr_t p;
+  switch (m->alloc_style) {
+  case GC_ALLOC_BUMP:
+    p = m->bump_cur;
+    if (__builtin_expect(bytes <= m->bump_limit - p &&
+                             bytes < m->large_object_bytes,
+                         1)) {
+      m->bump_cur = p + bytes;
+      break; /* bump buffers are handed out zeroed */
+    }
+    return gc__alloc_slow(m, t, length, bytes);
+  case GC_ALLOC_FREEBITS: {
+    if (__builtin_expect(bytes > 4096, 0))
+      return gc__alloc_slow(m, t, length, bytes);
+    gc_freebits_cache *c = &m->fb[m->size_class_of[(bytes + 15) >> 4]];
+    uint64_t bits = c->bits;
+    if (__builtin_expect(bits == 0, 0))
+      return gc__alloc_slow(m, t, length, bytes);
+    p = c->base + (uintptr_t)c->size * (uintptr_t)__builtin_ctzll(bits);
+    c->bits = bits & (bits - 1);
+    memset((void *)p, 0, c->size); /* freed cells hold stale data */
+    break;
+  }
+  default:
+    return gc__alloc_slow(m, t, length, bytes);
+  }
+  m->stats.objects_allocated++;
+  *(uint64_t *)p = gc_header_make(t, length);
+  if (m->hdr_words == 2)
+    ((uintptr_t *)p)[1] = p; /* Brooks word: points to itself */
+  return (gc_ref)p;
+}
+
+static inline gc_ref gc_read_ref(gc_mutator *m, gc_ref obj, size_t i) {
+  size_t off = gc__offset(m, i);
+  gc_ref v = gc__load_word(gc_ref_address(m, obj) + off);
+  if (m->read_barrier == GC_RB_LRB && v != GC_NULL &&
+      __atomic_load_n(&m->barrier_active, __ATOMIC_RELAXED))
+    v = gc__load_ref_slow(m, obj, off, v);
+  return v;
+}
+
+static inline uint64_t gc_read_word(gc_mutator *m, gc_ref obj, size_t i) {
+  return gc__load_word(gc_ref_address(m, obj) + gc__offset(m, i));
+}
+
+static inline void gc__store(gc_mutator *m, gc_ref obj, size_t off,
+                             uintptr_t val, bool is_ref) {
+  switch (m->write_barrier) {
+  case GC_WB_NONE:
+    break;
+  case GC_WB_SATB:
+    if (is_ref && __atomic_load_n(&m->barrier_active, __ATOMIC_RELAXED))
+      goto slow;
+    break;
+  case GC_WB_OBJECT_LOG:
+    if (is_ref && (gc_header(m, obj) & GC_HDR_UNLOGGED))
+      goto slow;
+    break;
+  case GC_WB_WHEN_ACTIVE:
+    if (__atomic_load_n(&m->barrier_active, __ATOMIC_RELAXED))
+      goto slow;
+    break;
+  case GC_WB_ALWAYS:
+    goto slow;
+  }
+  gc__store_word(gc_ref_address(m, obj) + off, val);
+  return;
+slow:
+  gc__store_slow(m, obj, off, val, is_ref);
+}
+
+static inline void gc_write_ref(gc_mutator *m, gc_ref obj, size_t i,
+                                gc_ref val) {
+  gc__store(m, obj, gc__offset(m, i), val, true);
+}
+static inline void gc_write_word(gc_mutator *m, gc_ref obj, size_t i,
+                                 uint64_t val) {
+  gc__store(m, obj, gc__offset(m, i), val, false);
+}
+
+/* ---- Roots: a shadow stack of slots the collector scans and updates ----- */
+
+/* Pushes a root slot holding r; returns its index. Slots are addressed by
+ * index because a moving collector rewrites them. */
+static inline size_t gc_root_push(gc_mutator *m, gc_ref r) {
+  if (__builtin_expect(m->nroots == m->roots_cap, 0))
+    gc__roots_overflow(m);
+  __atomic_store_n(&m->roots[m->nroots], r, __ATOMIC_RELAXED);
+  return m->nroots++;
+}
+static inline gc_ref gc_root_get(const gc_mutator *m, size_t slot) {
+  return __atomic_load_n(&m->roots[slot], __ATOMIC_RELAXED);
+}
+static inline void gc_root_set(gc_mutator *m, size_t slot, gc_ref r) {
+  __atomic_store_n(&m->roots[slot], r, __ATOMIC_RELAXED);
+}
+static inline void gc_root_pop(gc_mutator *m, size_t n) { m->nroots -= n; }
+static inline size_t gc_root_depth(const gc_mutator *m) { return m->nroots; }
+
+/* ---- Threads and collection -------------------------------------------- */
+
+/* Each thread that touches the heap attaches first and detaches at the end. */
+gc_mutator *gc_attach(gc_heap *heap);
+void gc_detach(gc_mutator *m);
+
+/* Brackets code that does not touch the heap and may block (joining threads,
+ * waiting on a lock): the collector will not wait for this mutator. */
+void gc_enter_blocking(gc_mutator *m);
+void gc_leave_blocking(gc_mutator *m);
+
+/* Requests a full collection and returns when it is done. */
+void gc_collect(gc_mutator *m);
+
+/* A workload found a wrong value: records the message, ends the run with
+ * status "error" (exit code 1). Does not return. */
+_Noreturn void gc_fail(gc_mutator *m, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* GCTB_H */

@@ -1,0 +1,143 @@
+/* safepoint.c — stopping the world, per-mutator handshakes and blocking.
+ *
+ * One lock (heap->lock) and one condition variable order everything: a
+ * mutator's state (running / stopped / blocked) changes only under the lock,
+ * and the thread that wants the world stopped waits until no other mutator is
+ * running. Requests reach a running mutator through its safepoint_pending
+ * flag, which gc_safepoint() polls inline.
+ */
+#include "heap.h"
+
+/* Under heap->lock: whether m still has something to do at a safepoint. */
+static bool has_request(gc_heap *heap, struct gc_mutator_private *p) {
+  return heap->stw_requested || p->handshake_fn != NULL;
+}
+
+static void set_pending(gc_mutator *m, bool on) {
+  __atomic_store_n(&m->safepoint_pending, on, __ATOMIC_RELEASE);
+}
+
+/* Under heap->lock: runs m's pending handshake (lock dropped while it runs
+ * when m runs it itself) and acknowledges it. */
+static void run_handshake(gc_heap *heap, struct gc_mutator_private *p,
+                          bool drop_lock) {
+  gc_handshake_fn fn = p->handshake_fn;
+  void *arg = p->handshake_arg;
+  if (drop_lock)
+    pthread_mutex_unlock(&heap->lock);
+  fn(p->m, arg);
+  if (drop_lock)
+    pthread_mutex_lock(&heap->lock);
+  p->handshake_fn = NULL;
+  heap->handshake_acks--;
+  pthread_cond_broadcast(&heap->cond);
+}
+
+/* Under heap->lock: parks the running mutator p while the world is stopped. */
+static void park(gc_heap *heap, struct gc_mutator_private *p) {
+  p->state = GC_MUTATOR_STOPPED;
+  heap->nrunning--;
+  pthread_cond_broadcast(&heap->cond);
+  uint64_t epoch = heap->stw_epoch;
+  while (heap->stw_requested && heap->stw_epoch == epoch)
+    pthread_cond_wait(&heap->cond, &heap->lock);
+  p->state = GC_MUTATOR_RUNNING;
+  heap->nrunning++;
+}
+
+void gc__safepoint_slow(gc_mutator *m) {
+  gc_heap *heap = m->heap;
+  struct gc_mutator_private *p = m->priv;
+  pthread_mutex_lock(&heap->lock);
+  m->stats.safepoints_taken++;
+  while (has_request(heap, p)) {
+    if (p->handshake_fn)
+      run_handshake(heap, p, true);
+    else
+      park(heap, p);
+  }
+  set_pending(m, false);
+  pthread_mutex_unlock(&heap->lock);
+}
+
+void gc_enter_blocking(gc_mutator *m) {
+  gc_heap *heap = m->heap;
+  pthread_mutex_lock(&heap->lock);
+  if (m->priv->handshake_fn)
+    run_handshake(heap, m->priv, true);
+  m->priv->state = GC_MUTATOR_BLOCKED;
+  heap->nrunning--;
+  pthread_cond_broadcast(&heap->cond);
+  pthread_mutex_unlock(&heap->lock);
+}
+
+void gc_leave_blocking(gc_mutator *m) {
+  gc_heap *heap = m->heap;
+  pthread_mutex_lock(&heap->lock);
+  while (heap->stw_requested)
+    pthread_cond_wait(&heap->cond, &heap->lock);
+  m->priv->state = GC_MUTATOR_RUNNING;
+  heap->nrunning++;
+  pthread_mutex_unlock(&heap->lock);
+}
+
+bool gc_stop_the_world(gc_heap *heap, gc_mutator *self) {
+  pthread_mutex_lock(&heap->lock);
+  while (!self && heap->collecting) /* a GC thread waits its turn */
+    pthread_cond_wait(&heap->cond, &heap->lock);
+  if (heap->collecting) {
+    /* Someone else is collecting: stop like everyone else, then report that
+     * the caller should retry rather than collect again. */
+    park(heap, self->priv);
+    pthread_mutex_unlock(&heap->lock);
+    return false;
+  }
+  heap->collecting = true;
+  heap->stw_requested = true;
+  heap->pause_start_ns = gc_now_ns();
+  for (struct gc_mutator_private *p = heap->mutators; p; p = p->next)
+    if (p->m != self && p->state == GC_MUTATOR_RUNNING)
+      set_pending(p->m, true);
+  unsigned self_running = self ? 1 : 0;
+  while (heap->nrunning > self_running)
+    pthread_cond_wait(&heap->cond, &heap->lock);
+  pthread_mutex_unlock(&heap->lock);
+  return true;
+}
+
+void gc_resume_the_world(gc_heap *heap, const char *phase) {
+  pthread_mutex_lock(&heap->lock);
+  uint64_t start = heap->pause_start_ns;
+  heap->stw_requested = false;
+  heap->collecting = false;
+  heap->stw_epoch++;
+  pthread_cond_broadcast(&heap->cond);
+  pthread_mutex_unlock(&heap->lock);
+  gc_events_pause(&heap->events, phase, start, gc_now_ns());
+}
+
+void gc_handshake(gc_heap *heap, gc_mutator *self, gc_handshake_fn fn,
+                  void *arg) {
+  pthread_mutex_lock(&heap->lock);
+  /* One handshake at a time, and none while the world is stopped. */
+  while (heap->handshake_acks > 0 || heap->stw_requested)
+    pthread_cond_wait(&heap->cond, &heap->lock);
+  for (struct gc_mutator_private *p = heap->mutators; p; p = p->next) {
+    if (p->m == self)
+      continue;
+    p->handshake_fn = fn;
+    p->handshake_arg = arg;
+    heap->handshake_acks++;
+    if (p->state == GC_MUTATOR_BLOCKED)
+      run_handshake(heap, p, false); /* on its behalf; it cannot leave */
+    else
+      set_pending(p->m, true);
+  }
+  pthread_mutex_unlock(&heap->lock);
+  if (self)
+    fn(self, arg);
+  pthread_mutex_lock(&heap->lock);
+  while (heap->handshake_acks > 0)
+    pthread_cond_wait(&heap->cond, &heap->lock);
+  pthread_mutex_unlock(&heap->lock);
+}

@@ -1,0 +1,90 @@
+/* workers.h — the pool of GC worker threads and the parallel tracing queue
+ * every tracing policy reuses.
+ *
+ * A trace job is a seed step (push the roots) and a scan step (process one
+ * queued item, pushing more). Each worker has a private stack; when it holds
+ * plenty and the shared pool runs low it publishes a packet of items that idle
+ * workers take (work sharing through packets, as in Endo/Taura/Yonezawa and
+ * bdwgc's parallel marker). The job ends when every worker is idle and no
+ * packet is left.
+ */
+#ifndef GCTB_WORKERS_H
+#define GCTB_WORKERS_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct gc_heap gc_heap;
+typedef struct gc_workers gc_workers;
+
+#define GC_PACKET_ITEMS 256
+
+typedef struct gc_worker {
+  gc_heap *heap;
+  gc_workers *pool;
+  unsigned id, count; /* this worker's index, number of workers in the job */
+  uintptr_t *stack;
+  size_t top, cap;
+  void *local;        /* policy scratch for this worker (e.g. copy buffer) */
+  uint64_t objects_traced, bytes_traced, objects_copied, bytes_copied;
+  uint64_t cpu_ns;
+} gc_worker;
+
+typedef struct gc_trace_job {
+  /* Called once on every worker before scanning; w->id / w->count tell
+   * which share of the roots to push. May be NULL. */
+  void (*seed)(gc_worker *w, void *arg);
+  void (*scan)(gc_worker *w, uintptr_t item, void *arg);
+  /* Called once on every worker after the queue has drained. May be NULL. */
+  void (*finish)(gc_worker *w, void *arg);
+  void *arg;
+} gc_trace_job;
+
+typedef struct gc_packet {
+  struct gc_packet *next;
+  size_t n;
+  uintptr_t items[GC_PACKET_ITEMS];
+} gc_packet;
+
+struct gc_workers {
+  gc_heap *heap;
+  unsigned nthreads; /* workers including the calling thread */
+  pthread_t *threads;
+  gc_worker *workers;
+  pthread_mutex_t lock;
+  pthread_cond_t wake, done;
+  const gc_trace_job *job;
+  uint64_t generation; /* bumped for each job */
+  unsigned finished;   /* helper threads done with this generation */
+  bool shutdown;
+  /* shared packets */
+  pthread_mutex_t pool_lock;
+  pthread_cond_t pool_cond;
+  gc_packet *full;   /* packets of work */
+  gc_packet *empty;  /* recycled packets */
+  size_t nfull;
+  unsigned idle;     /* workers waiting for work */
+};
+
+bool gc_workers_init(gc_workers *p, gc_heap *heap, unsigned nthreads);
+void gc_workers_destroy(gc_workers *p);
+/* Runs job on every worker (the calling thread is worker 0) until the queue
+ * is empty everywhere. Adds the workers' CPU time to the heap's events.
+ * Returns totals in *sum (objects traced/copied...). */
+void gc_workers_run(gc_workers *p, const gc_trace_job *job, gc_worker *sum);
+
+void gc_worker__share(gc_worker *w);
+void gc_worker__grow(gc_worker *w);
+
+static inline void gc_worker_push(gc_worker *w, uintptr_t item) {
+  if (__builtin_expect(w->top == w->cap, 0))
+    gc_worker__grow(w);
+  w->stack[w->top++] = item;
+  if (__builtin_expect(w->top >= 2 * GC_PACKET_ITEMS, 0) &&
+      __atomic_load_n(&w->pool->idle, __ATOMIC_RELAXED))
+    gc_worker__share(w);
+}
+
+#endif

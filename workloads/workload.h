@@ -1,0 +1,37 @@
+/* workload.h — synthetic mutators, registered by name.
+ *
+ * A workload declares its parameters (validated like policy options), its
+ * maximum live size computed analytically, and a run function that attaches
+ * its own mutator threads, polls safepoints in its loops, validates what it
+ * reads (gc_fail on a wrong value) and records its own metrics.
+ */
+#ifndef GCTB_WORKLOAD_H
+#define GCTB_WORKLOAD_H
+
+#include "../heap/gctb.h"
+#include "../heap/options.h"
+#include <jansson.h>
+
+typedef struct gc_workload_ctx {
+  gc_heap *heap;
+  const gc_options *params;
+  uint64_t seed;
+  unsigned hdr_words; /* header words of the running policy */
+  json_t *metrics;    /* the workload adds its own metrics here */
+} gc_workload_ctx;
+
+typedef struct gc_workload {
+  const char *name;
+  const char *summary;
+  const gc_option_spec *params; /* zero-terminated */
+  /* Maximum bytes live at once, for objects of hdr_words header words. */
+  uint64_t (*live_bytes)(const gc_options *params, unsigned hdr_words);
+  /* Runs to completion; reports wrong values through gc_fail. */
+  void (*run)(gc_workload_ctx *ctx);
+} gc_workload;
+
+const gc_workload *gc_workload_find(const char *name);
+size_t gc_workload_count(void);
+const gc_workload *gc_workload_at(size_t i);
+
+#endif
