@@ -63,7 +63,13 @@ typedef struct gc_type {
   gc_type_kind kind;
   uint32_t nwords;  /* fixed layouts: payload words (1..64) */
   uint64_t ref_map; /* fixed layouts: which payload words hold references */
-  uint16_t id;      /* filled in by gc_type_register */
+  /* Filled in by gc_type_register, for the allocation fast path: */
+  uint16_t id;
+  uint64_t header; /* header word of a length-0 object of this type */
+  /* bytes with h header words: base_bytes[h] + (length - 1) * elem_bytes
+   * for length > 0, base_bytes[h] for length 0 (never below 16 bytes) */
+  uint32_t base_bytes[3];
+  uint32_t elem_bytes;
 } gc_type;
 
 /* Registers a type (process-wide) and fills in t->id. Returns false if the
@@ -89,9 +95,15 @@ static inline size_t gc_payload_words(const gc_type *t, size_t length) {
   return t->kind == GC_TYPE_FIXED ? t->nwords : length;
 }
 /* Total object size in bytes for a policy with hdr_words header words. */
+/* Arrays always have room for one element, so that an empty array has a
+ * payload word a copying policy can use (and the fast path's size formula
+ * needs no clamp). */
 static inline size_t gc_object_bytes(const gc_type *t, size_t length,
                                      unsigned hdr_words) {
-  size_t bytes = (hdr_words + gc_payload_words(t, length)) * GC_WORD;
+  size_t words = gc_payload_words(t, length);
+  if (t->kind != GC_TYPE_FIXED && words == 0)
+    words = 1;
+  size_t bytes = (hdr_words + words) * GC_WORD;
   return bytes < GC_MIN_OBJECT_BYTES ? GC_MIN_OBJECT_BYTES : bytes;
 }
 
@@ -150,6 +162,7 @@ struct gc_mutator {
   /* fast-path state, first for locality */
   uintptr_t bump_cur, bump_limit;
   gc_alloc_style alloc_style; /* GC_ALLOC_CALL while stress mode is on */
+  uint8_t alloc_fast; /* gc_alloc's instance: style and header words in one */
   gc_read_barrier read_barrier;
   gc_write_barrier write_barrier;
   unsigned hdr_words;
@@ -223,21 +236,28 @@ static inline void gc_safepoint(gc_mutator *m) {
     gc__safepoint_slow(m);
 }
 
-static inline gc_ref gc_alloc(gc_mutator *m, const gc_type *t, size_t length) {
-  size_t bytes = gc_object_bytes(t, length, m->hdr_words);
+/* The allocation fast path for a known allocation style and header-word
+ * count. With both constant (a build or driver specialised per policy) and
+ * a fixed-layout type (length 0) it folds to a bump and two stores; gc_alloc
+ * below picks the instance at run time. Fixed layouts are at most 520 bytes,
+ * below every policy's large-object threshold (gc_policy_check), so only
+ * arrays test it. */
+static inline gc_ref gc_alloc_as(gc_mutator *m, const gc_type *t,
+                                 size_t length, gc_alloc_style style,
+                                 unsigned hdr_words) {
+  size_t bytes =
+      t->base_bytes[hdr_words] + (length ? (length - 1) * t->elem_bytes : 0);
   uintptr_t p;
-  switch (m->alloc_style) {
+  switch (style) {
   case GC_ALLOC_BUMP:
     p = m->bump_cur;
-    if (__builtin_expect(bytes <= m->bump_limit - p &&
-                             bytes < m->large_object_bytes,
-                         1)) {
-      m->bump_cur = p + bytes;
-      break; /* bump buffers are handed out zeroed */
-    }
-    return gc__alloc_slow(m, t, length, bytes);
+    if (__builtin_expect(bytes > m->bump_limit - p, 0) ||
+        (length && __builtin_expect(bytes >= m->large_object_bytes, 0)))
+      return gc__alloc_slow(m, t, length, bytes);
+    m->bump_cur = p + bytes;
+    break; /* bump buffers are handed out zeroed */
   case GC_ALLOC_FREEBITS: {
-    if (__builtin_expect(bytes > 4096, 0))
+    if (length && __builtin_expect(bytes > 4096, 0))
       return gc__alloc_slow(m, t, length, bytes);
     gc_freebits_cache *c = &m->fb[m->size_class_of[(bytes + 15) >> 4]];
     uint64_t bits = c->bits;
@@ -252,10 +272,41 @@ static inline gc_ref gc_alloc(gc_mutator *m, const gc_type *t, size_t length) {
     return gc__alloc_slow(m, t, length, bytes);
   }
   m->stats.objects_allocated++;
-  *(uint64_t *)p = gc_header_make(t, length);
-  if (m->hdr_words == 2)
+  *(uint64_t *)p = t->header | ((uint64_t)length << GC_HDR_LENGTH_SHIFT);
+  if (hdr_words == 2)
     ((uintptr_t *)p)[1] = p; /* Brooks word: points to itself */
   return (gc_ref)p;
+}
+
+/* Values of m->alloc_fast: one byte to switch on instead of two fields. */
+enum {
+  GC_FAST_BUMP1,     /* bump, one header word */
+  GC_FAST_FREEBITS1, /* free bits, one header word */
+  GC_FAST_BUMP2,     /* bump, two header words */
+  GC_FAST_CALL       /* everything else: the policy's allocation function */
+};
+
+static inline uint8_t gc_alloc_fast_kind(gc_alloc_style style,
+                                         unsigned hdr_words) {
+  if (style == GC_ALLOC_BUMP)
+    return hdr_words == 1 ? GC_FAST_BUMP1 : GC_FAST_BUMP2;
+  if (style == GC_ALLOC_FREEBITS && hdr_words == 1)
+    return GC_FAST_FREEBITS1;
+  return GC_FAST_CALL;
+}
+
+static inline gc_ref gc_alloc(gc_mutator *m, const gc_type *t, size_t length) {
+  /* Bump allocation is tested first: most policies use it. */
+  if (__builtin_expect(m->alloc_fast == GC_FAST_BUMP1, 1))
+    return gc_alloc_as(m, t, length, GC_ALLOC_BUMP, 1);
+  switch (m->alloc_fast) {
+  case GC_FAST_FREEBITS1:
+    return gc_alloc_as(m, t, length, GC_ALLOC_FREEBITS, 1);
+  case GC_FAST_BUMP2:
+    return gc_alloc_as(m, t, length, GC_ALLOC_BUMP, 2);
+  default:
+    return gc_alloc_as(m, t, length, GC_ALLOC_CALL, m->hdr_words);
+  }
 }
 
 static inline gc_ref gc_read_ref(gc_mutator *m, gc_ref obj, size_t i) {

@@ -17,6 +17,7 @@ gc_mutator *gc_attach(gc_heap *heap) {
   m->alloc_style = c->alloc;
   if (heap->cfg.stress_allocs || heap->cfg.stress_bytes)
     m->alloc_style = GC_ALLOC_CALL; /* every allocation counts for stress */
+  m->alloc_fast = gc_alloc_fast_kind(m->alloc_style, c->header_words);
   m->read_barrier = c->read_barrier;
   m->write_barrier = c->write_barrier;
   m->hdr_words = c->header_words;
@@ -150,8 +151,9 @@ void gc_for_each_mutator(gc_heap *heap, void (*fn)(gc_mutator *m, void *ctx),
 
 void gc_mutator_roots(gc_mutator *m, void (*fn)(gc_ref *slot, void *ctx),
                       void *ctx) {
+  /* Relaxed loads: parallel workers may be rewriting other slots. */
   for (size_t i = 0; i < m->nroots; i++)
-    if (m->roots[i] != GC_NULL)
+    if (__atomic_load_n(&m->roots[i], __ATOMIC_RELAXED) != GC_NULL)
       fn(&m->roots[i], ctx);
 }
 

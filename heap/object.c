@@ -31,6 +31,12 @@ bool gc_type_register(gc_type *t) {
       ok = false;
     } else {
       t->id = (uint16_t)ntypes;
+      t->header = (uint64_t)t->id << GC_HDR_TYPE_SHIFT;
+      bool fixed = t->kind == GC_TYPE_FIXED;
+      t->elem_bytes = fixed ? 0 : GC_WORD;
+      for (unsigned h = 1; h <= 2; h++) /* arrays: size with one element */
+        t->base_bytes[h] = gc_object_bytes(t, fixed ? 0 : 1, h);
+      t->base_bytes[0] = t->base_bytes[1];
       __atomic_store_n(&gc__type_table[ntypes], t, __ATOMIC_RELEASE);
       ntypes++;
     }

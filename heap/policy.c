@@ -81,7 +81,10 @@ bool gc_policy_check(const gc_policy *p, char *err, size_t errlen) {
   REQUIRE(p->constraints.read_barrier != GC_RB_BROOKS ||
               p->constraints.header_words == 2,
           "a Brooks read barrier needs a second header word");
-  REQUIRE(p->constraints.large_object_bytes > 0, "large_object_bytes is 0");
+  /* The fast path never sends fixed layouts (at most 64 words) to the LOS. */
+  REQUIRE(p->constraints.large_object_bytes >
+              (GC_MAX_FIXED_WORDS + 2) * GC_WORD,
+          "large_object_bytes must exceed the largest fixed layout");
   REQUIRE(gc_option_count(p->options) <= GC_OPTIONS_MAX, "too many options");
   return true;
 #undef REQUIRE

@@ -16,8 +16,8 @@ void gc_worker__grow(gc_worker *w) {
   w->cap = ncap;
 }
 
-/* Publishes the oldest GC_PACKET_ITEMS items for idle workers: old items
- * tend to root bigger subgraphs than the ones just pushed. */
+/* Publishes the older half of the stack (at most a packet) for idle
+ * workers: old items tend to root bigger subgraphs than new ones. */
 void gc_worker__share(gc_worker *w) {
   gc_workers *p = w->pool;
   pthread_mutex_lock(&p->pool_lock);
@@ -27,14 +27,15 @@ void gc_worker__share(gc_worker *w) {
   pthread_mutex_unlock(&p->pool_lock);
   if (!pk && !(pk = malloc(sizeof *pk)))
     return; /* keep the work local */
-  pk->n = GC_PACKET_ITEMS;
-  memcpy(pk->items, w->stack, sizeof pk->items);
-  w->top -= GC_PACKET_ITEMS;
-  memmove(w->stack, w->stack + GC_PACKET_ITEMS, w->top * sizeof *w->stack);
+  size_t n = w->top / 2 < GC_PACKET_ITEMS ? w->top / 2 : GC_PACKET_ITEMS;
+  pk->n = n;
+  memcpy(pk->items, w->stack, n * sizeof *pk->items);
+  w->top -= n;
+  memmove(w->stack, w->stack + n, w->top * sizeof *w->stack);
   pthread_mutex_lock(&p->pool_lock);
   pk->next = p->full;
   p->full = pk;
-  p->nfull++;
+  __atomic_store_n(&p->nfull, p->nfull + 1, __ATOMIC_RELAXED);
   pthread_cond_signal(&p->pool_cond);
   pthread_mutex_unlock(&p->pool_lock);
 }
@@ -55,7 +56,7 @@ static bool acquire(gc_worker *w) {
   __atomic_sub_fetch(&p->idle, 1, __ATOMIC_RELAXED);
   gc_packet *pk = p->full;
   p->full = pk->next;
-  p->nfull--;
+  __atomic_store_n(&p->nfull, p->nfull - 1, __ATOMIC_RELAXED);
   while (w->cap - w->top < pk->n)
     gc_worker__grow(w);
   memcpy(w->stack + w->top, pk->items, pk->n * sizeof *pk->items);

@@ -20,6 +20,7 @@ typedef struct gc_heap gc_heap;
 typedef struct gc_workers gc_workers;
 
 #define GC_PACKET_ITEMS 256
+#define GC_SHARE_MIN 4 /* fewest entries a worker keeps before sharing */
 
 typedef struct gc_worker {
   gc_heap *heap;
@@ -64,7 +65,7 @@ struct gc_workers {
   pthread_cond_t pool_cond;
   gc_packet *full;   /* packets of work */
   gc_packet *empty;  /* recycled packets */
-  size_t nfull;
+  size_t nfull;      /* written under pool_lock, read atomically */
   unsigned idle;     /* workers waiting for work */
 };
 
@@ -82,8 +83,12 @@ static inline void gc_worker_push(gc_worker *w, uintptr_t item) {
   if (__builtin_expect(w->top == w->cap, 0))
     gc_worker__grow(w);
   w->stack[w->top++] = item;
-  if (__builtin_expect(w->top >= 2 * GC_PACKET_ITEMS, 0) &&
-      __atomic_load_n(&w->pool->idle, __ATOMIC_RELAXED))
+  /* Share only when someone is idle and nothing is already waiting for
+   * them: a depth-first trace of a tree keeps only ~depth entries, so a
+   * fixed high-water mark would never be reached. */
+  if (__builtin_expect(w->top >= GC_SHARE_MIN, 0) &&
+      __atomic_load_n(&w->pool->idle, __ATOMIC_RELAXED) >
+          __atomic_load_n(&w->pool->nfull, __ATOMIC_RELAXED))
     gc_worker__share(w);
 }
 

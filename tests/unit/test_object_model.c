@@ -46,6 +46,15 @@ static void sizes_follow_header_words(void **state) {
   assert_int_equal(gc_object_bytes(&node, 0, 2), 40);
   assert_int_equal(gc_object_bytes(&refs, 10, 1), 88);
   assert_int_equal(gc_object_bytes(&refs, 0, 1), GC_MIN_OBJECT_BYTES);
+  assert_int_equal(gc_object_bytes(&refs, 0, 2), 24); /* room for one */
+  /* the fast path's precomputed formula agrees with gc_object_bytes */
+  for (unsigned h = 1; h <= 2; h++) {
+    assert_int_equal(node.base_bytes[h], gc_object_bytes(&node, 0, h));
+    for (size_t n = 0; n < 5; n++)
+      assert_int_equal(refs.base_bytes[h] + (n ? (n - 1) * refs.elem_bytes : 0),
+                       gc_object_bytes(&refs, n, h));
+  }
+  assert_int_equal(node.header, (uint64_t)node.id << GC_HDR_TYPE_SHIFT);
 }
 
 static void count_slot(uintptr_t *slot, void *ctx) {

@@ -81,8 +81,14 @@ static void handshakes_reach_running_and_blocked(void **state) {
   gc_enter_blocking(blocked);
   for (int i = 0; i < 2; i++)
     pthread_create(&t[i], NULL, spin, &s[i]); /* ids 2, 3 */
-  while (heap->nmutators < 4)
+  for (;;) {
+    pthread_mutex_lock(&heap->lock);
+    unsigned n = heap->nmutators;
+    pthread_mutex_unlock(&heap->lock);
+    if (n == 4)
+      break;
     sched_yield();
+  }
   int counts[8] = {0};
   for (int round = 0; round < 10; round++)
     gc_handshake(heap, self, count_handshake, counts);
