@@ -163,6 +163,7 @@ struct gc_mutator {
   uintptr_t bump_cur, bump_limit;
   gc_alloc_style alloc_style; /* GC_ALLOC_CALL while stress mode is on */
   uint8_t alloc_fast; /* gc_alloc's instance: style and header words in one */
+  uint8_t plain_access; /* no barriers, one header word: accesses are loads */
   gc_read_barrier read_barrier;
   gc_write_barrier write_barrier;
   unsigned hdr_words;
@@ -185,6 +186,25 @@ struct gc_mutator {
   struct gc_mutator_private *priv;
 };
 
+/* The kinds the inline fast paths switch on. A build specialised for one
+ * family of policies (cmake -DGCTB_SPECIALISE=bump1: bump allocation, one
+ * header word, no barriers — nogc and semispace) makes them constants so the
+ * switches fold away; gc_attach refuses a policy that declares other kinds.
+ * Comparing the two builds measures what run-time dispatch costs. */
+#ifdef GCTB_SPECIALISE_BUMP1
+#define GC__PLAIN_ACCESS(m) 1
+#define GC__ALLOC_FAST(m) GC_FAST_BUMP1
+#define GC__READ_BARRIER(m) GC_RB_NONE
+#define GC__WRITE_BARRIER(m) GC_WB_NONE
+#define GC__HDR_WORDS(m) 1u
+#else
+#define GC__PLAIN_ACCESS(m) __builtin_expect((m)->plain_access, 1)
+#define GC__ALLOC_FAST(m) ((m)->alloc_fast)
+#define GC__READ_BARRIER(m) ((m)->read_barrier)
+#define GC__WRITE_BARRIER(m) ((m)->write_barrier)
+#define GC__HDR_WORDS(m) ((m)->hdr_words)
+#endif
+
 /* Slow paths (heap/mutator.c); never call them directly. */
 gc_ref gc__alloc_slow(gc_mutator *m, const gc_type *t, size_t length,
                       size_t bytes);
@@ -203,7 +223,7 @@ static inline void gc__store_word(uintptr_t addr, uintptr_t val) {
 
 /* The object's current address. */
 static inline uintptr_t gc_ref_address(const gc_mutator *m, gc_ref r) {
-  switch (m->read_barrier) {
+  switch (GC__READ_BARRIER(m)) {
   case GC_RB_HANDLE:
     return __atomic_load_n((uintptr_t *)(m->handle_base + r * m->handle_stride),
                            __ATOMIC_ACQUIRE) &
@@ -217,10 +237,12 @@ static inline uintptr_t gc_ref_address(const gc_mutator *m, gc_ref r) {
 
 /* Byte offset of payload word i. */
 static inline size_t gc__offset(const gc_mutator *m, size_t i) {
-  return (m->hdr_words + i) * GC_WORD;
+  return (GC__HDR_WORDS(m) + i) * GC_WORD;
 }
 
 static inline uint64_t gc_header(const gc_mutator *m, gc_ref obj) {
+  if (GC__PLAIN_ACCESS(m))
+    return gc__load_word((uintptr_t)obj);
   return gc__load_word(gc_ref_address(m, obj));
 }
 static inline size_t gc_length(const gc_mutator *m, gc_ref obj) {
@@ -297,9 +319,9 @@ static inline uint8_t gc_alloc_fast_kind(gc_alloc_style style,
 
 static inline gc_ref gc_alloc(gc_mutator *m, const gc_type *t, size_t length) {
   /* Bump allocation is tested first: most policies use it. */
-  if (__builtin_expect(m->alloc_fast == GC_FAST_BUMP1, 1))
+  if (__builtin_expect(GC__ALLOC_FAST(m) == GC_FAST_BUMP1, 1))
     return gc_alloc_as(m, t, length, GC_ALLOC_BUMP, 1);
-  switch (m->alloc_fast) {
+  switch (GC__ALLOC_FAST(m)) {
   case GC_FAST_FREEBITS1:
     return gc_alloc_as(m, t, length, GC_ALLOC_FREEBITS, 1);
   case GC_FAST_BUMP2:
@@ -309,22 +331,34 @@ static inline gc_ref gc_alloc(gc_mutator *m, const gc_type *t, size_t length) {
   }
 }
 
+/* Payload word i of obj when m->plain_access: one header word, no barrier.
+ * Testing that one flag first keeps barrier-free policies from paying for
+ * the switches below on every access (measured: ~25% of gcbench's mutator
+ * time before; docs/policy-interface.md). */
+static inline uintptr_t gc__plain_slot(gc_ref obj, size_t i) {
+  return (uintptr_t)obj + (1 + i) * GC_WORD;
+}
+
 static inline gc_ref gc_read_ref(gc_mutator *m, gc_ref obj, size_t i) {
+  if (GC__PLAIN_ACCESS(m))
+    return gc__load_word(gc__plain_slot(obj, i));
   size_t off = gc__offset(m, i);
   gc_ref v = gc__load_word(gc_ref_address(m, obj) + off);
-  if (m->read_barrier == GC_RB_LRB && v != GC_NULL &&
+  if (GC__READ_BARRIER(m) == GC_RB_LRB && v != GC_NULL &&
       __atomic_load_n(&m->barrier_active, __ATOMIC_RELAXED))
     v = gc__load_ref_slow(m, obj, off, v);
   return v;
 }
 
 static inline uint64_t gc_read_word(gc_mutator *m, gc_ref obj, size_t i) {
+  if (GC__PLAIN_ACCESS(m))
+    return gc__load_word(gc__plain_slot(obj, i));
   return gc__load_word(gc_ref_address(m, obj) + gc__offset(m, i));
 }
 
 static inline void gc__store(gc_mutator *m, gc_ref obj, size_t off,
                              uintptr_t val, bool is_ref) {
-  switch (m->write_barrier) {
+  switch (GC__WRITE_BARRIER(m)) {
   case GC_WB_NONE:
     break;
   case GC_WB_SATB:
@@ -350,10 +384,14 @@ slow:
 
 static inline void gc_write_ref(gc_mutator *m, gc_ref obj, size_t i,
                                 gc_ref val) {
+  if (GC__PLAIN_ACCESS(m))
+    return gc__store_word(gc__plain_slot(obj, i), val);
   gc__store(m, obj, gc__offset(m, i), val, true);
 }
 static inline void gc_write_word(gc_mutator *m, gc_ref obj, size_t i,
                                  uint64_t val) {
+  if (GC__PLAIN_ACCESS(m))
+    return gc__store_word(gc__plain_slot(obj, i), val);
   gc__store(m, obj, gc__offset(m, i), val, false);
 }
 

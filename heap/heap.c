@@ -31,6 +31,20 @@ gc_heap *gc_heap_create(const gc_heap_config *cfg, const gc_policy *policy,
   heap->policy = policy;
   heap->c = policy->constraints;
   heap->policy_options = *opts;
+#ifdef GCTB_SPECIALISE_BUMP1
+  if (heap->c.alloc != GC_ALLOC_BUMP || heap->c.header_words != 1 ||
+      heap->c.read_barrier != GC_RB_NONE ||
+      heap->c.write_barrier != GC_WB_NONE || cfg->stress_allocs ||
+      cfg->stress_bytes) {
+    snprintf(err, errlen,
+             "this build is specialised for bump allocation without barriers "
+             "or stress mode (GCTB_SPECIALISE=bump1); policy %s needs a "
+             "general build",
+             policy->name);
+    free(heap);
+    return NULL;
+  }
+#endif
   heap->on_oom = default_oom;
   heap->on_fail = default_fail;
   gc_events_init(&heap->events);

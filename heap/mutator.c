@@ -18,6 +18,8 @@ gc_mutator *gc_attach(gc_heap *heap) {
   if (heap->cfg.stress_allocs || heap->cfg.stress_bytes)
     m->alloc_style = GC_ALLOC_CALL; /* every allocation counts for stress */
   m->alloc_fast = gc_alloc_fast_kind(m->alloc_style, c->header_words);
+  m->plain_access = c->read_barrier == GC_RB_NONE &&
+                    c->write_barrier == GC_WB_NONE && c->header_words == 1;
   m->read_barrier = c->read_barrier;
   m->write_barrier = c->write_barrier;
   m->hdr_words = c->header_words;
