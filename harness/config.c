@@ -3,6 +3,7 @@
  * the run with a message naming the key, not run the default silently and
  * produce a plausible, wrong data point. */
 #include "config.h"
+#include "heap/util.h"
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -14,17 +15,6 @@
 #define GCTB_MAX_GC_THREADS 256
 #define GCTB_MAX_ROOTS (1u << 30)
 #define GCTB_DEFAULT_ROOTS 65536 /* the heap's own default (heap.h) */
-
-static bool fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static bool fail(char *err, size_t errlen, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-  return false;
-}
 
 /* "string \"x\"", "number 1.5", "an object"...: what the user wrote, for
  * messages of the form "expected X, got Y". */
@@ -61,7 +51,7 @@ static bool wrong_type(const char *key, const char *expected, const json_t *v,
                        char *err, size_t errlen) {
   char got[96];
   describe(v, got, sizeof got);
-  return fail(err, errlen, "%s: expected %s, got %s", key, expected, got);
+  return gc_errorf(err, errlen, "%s: expected %s, got %s", key, expected, got);
 }
 
 /* Every key of obj must be in allowed (NULL-terminated). */
@@ -78,8 +68,8 @@ static bool check_keys(const json_t *obj, const char *where,
       for (size_t i = 0; allowed[i]; i++)
         snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
                  i ? ", " : "", allowed[i]);
-      return fail(err, errlen, "unknown key \"%s%s%s\" (known: %s)", where,
-                  *where ? "." : "", key, known);
+      return gc_errorf(err, errlen, "unknown key \"%s%s%s\" (known: %s)", where,
+                       *where ? "." : "", key, known);
     }
   }
   return true;
@@ -105,10 +95,10 @@ static bool get_uint(const json_t *obj, const char *key, const char *path,
     return wrong_type(path, "an integer", v, err, errlen);
   json_int_t x = json_integer_value(v);
   if (x < 0 || (uint64_t)x < min || (uint64_t)x > max)
-    return fail(err, errlen,
-                "%s: %" JSON_INTEGER_FORMAT " is out of range [%" PRIu64
-                ", %" PRIu64 "]",
-                path, x, min, max);
+    return gc_errorf(err, errlen,
+                     "%s: %" JSON_INTEGER_FORMAT " is out of range [%" PRIu64
+                     ", %" PRIu64 "]",
+                     path, x, min, max);
   *out = (uint64_t)x;
   return true;
 }
@@ -145,7 +135,7 @@ static bool get_name(const json_t *obj, const char *path, const char **out,
                      char *err, size_t errlen) {
   json_t *v = json_object_get(obj, "name");
   if (!v)
-    return fail(err, errlen, "missing key \"%s\"", path);
+    return gc_errorf(err, errlen, "missing key \"%s\"", path);
   if (!json_is_string(v))
     return wrong_type(path, "a string", v, err, errlen);
   *out = json_string_value(v);
@@ -161,15 +151,16 @@ static bool load_policy(const json_t *root, gctb_config *cfg, char *err,
   if (!get_object(root, "policy", "policy", &p, err, errlen))
     return false;
   if (!p)
-    return fail(err, errlen, "missing key \"policy\"");
+    return gc_errorf(err, errlen, "missing key \"policy\"");
   if (!check_keys(p, "policy", keys, err, errlen) ||
       !get_name(p, "policy.name", &name, err, errlen))
     return false;
   cfg->policy = gc_policy_find(name);
   if (!cfg->policy) {
     known_policies(known, sizeof known);
-    return fail(err, errlen, "policy.name: unknown policy \"%s\" (known: %s)",
-                name, known);
+    return gc_errorf(err, errlen,
+                     "policy.name: unknown policy \"%s\" (known: %s)", name,
+                     known);
   }
   if (!get_object(p, "options", "policy.options", &opts, err, errlen))
     return false;
@@ -186,16 +177,16 @@ static bool load_workload(const json_t *root, gctb_config *cfg, char *err,
   if (!get_object(root, "workload", "workload", &w, err, errlen))
     return false;
   if (!w)
-    return fail(err, errlen, "missing key \"workload\"");
+    return gc_errorf(err, errlen, "missing key \"workload\"");
   if (!check_keys(w, "workload", keys, err, errlen) ||
       !get_name(w, "workload.name", &name, err, errlen))
     return false;
   cfg->workload = gc_workload_find(name);
   if (!cfg->workload) {
     known_workloads(known, sizeof known);
-    return fail(err, errlen,
-                "workload.name: unknown workload \"%s\" (known: %s)", name,
-                known);
+    return gc_errorf(err, errlen,
+                     "workload.name: unknown workload \"%s\" (known: %s)", name,
+                     known);
   }
   if (!get_object(w, "params", "workload.params", &params, err, errlen))
     return false;
@@ -209,7 +200,8 @@ static bool load_heap_multiple(const json_t *m, gctb_config *cfg, char *err,
     return wrong_type("heap.multiple", "a number", m, err, errlen);
   double x = json_number_value(m);
   if (!(x > 0) || !isfinite(x) || x > 1e6)
-    return fail(err, errlen, "heap.multiple: %g is out of range (0, 1e6]", x);
+    return gc_errorf(err, errlen, "heap.multiple: %g is out of range (0, 1e6]",
+                     x);
   cfg->heap_multiple = x;
   cfg->heap_bytes = (uint64_t)ceil(x * (double)cfg->live_bytes);
   return true;
@@ -223,17 +215,19 @@ static bool load_heap(const json_t *root, gctb_config *cfg, char *err,
   if (!get_object(root, "heap", "heap", &h, err, errlen))
     return false;
   if (!h)
-    return fail(err, errlen,
-                "missing key \"heap\" (give heap.size or heap.multiple)");
+    return gc_errorf(err, errlen,
+                     "missing key \"heap\" (give heap.size or heap.multiple)");
   if (!check_keys(h, "heap", keys, err, errlen))
     return false;
   m = json_object_get(h, "multiple");
   if (m && json_object_get(h, "size"))
-    return fail(err, errlen, "heap: give heap.size or heap.multiple, not both");
+    return gc_errorf(err, errlen,
+                     "heap: give heap.size or heap.multiple, not both");
   if (m)
     return load_heap_multiple(m, cfg, err, errlen);
   if (!json_object_get(h, "size"))
-    return fail(err, errlen, "missing key \"heap.size\" (or heap.multiple)");
+    return gc_errorf(err, errlen,
+                     "missing key \"heap.size\" (or heap.multiple)");
   return get_size(h, "size", "heap.size", &cfg->heap_bytes, err, errlen);
 }
 
@@ -244,13 +238,13 @@ static bool check_live(const gctb_config *cfg, char *err, size_t errlen) {
   gctb_format_size(cfg->heap_bytes, heap, sizeof heap);
   gctb_format_size(cfg->live_bytes, live, sizeof live);
   if (cfg->heap_multiple > 0)
-    return fail(err, errlen,
-                "heap.multiple %g gives a heap of %s, smaller than the "
-                "workload's live size %s",
-                cfg->heap_multiple, heap, live);
-  return fail(err, errlen,
-              "heap.size %s is smaller than the workload's live size %s", heap,
-              live);
+    return gc_errorf(err, errlen,
+                     "heap.multiple %g gives a heap of %s, smaller than the "
+                     "workload's live size %s",
+                     cfg->heap_multiple, heap, live);
+  return gc_errorf(err, errlen,
+                   "heap.size %s is smaller than the workload's live size %s",
+                   heap, live);
 }
 
 static bool load_verify(const json_t *root, gctb_config *cfg, char *err,
@@ -267,10 +261,10 @@ static bool load_verify(const json_t *root, gctb_config *cfg, char *err,
       cfg->verify = modes[i];
       return true;
     }
-  return fail(err, errlen,
-              "verify: unknown mode \"%s\" (known: none, after-gc, "
-              "before-and-after-gc)",
-              json_string_value(v));
+  return gc_errorf(err, errlen,
+                   "verify: unknown mode \"%s\" (known: none, after-gc, "
+                   "before-and-after-gc)",
+                   json_string_value(v));
 }
 
 static bool load_stress(const json_t *root, gctb_config *cfg, char *err,
@@ -341,15 +335,15 @@ json_t *gctb_config_read_file(const char *path, char *err, size_t errlen) {
   } else {
     FILE *f = fopen(path, "r");
     if (!f) {
-      fail(err, errlen, "cannot open %s: %s", path, strerror(errno));
+      gc_errorf(err, errlen, "cannot open %s: %s", path, strerror(errno));
       return NULL;
     }
     root = json_loadf(f, 0, &je);
     fclose(f);
   }
   if (!root)
-    fail(err, errlen, "%s:%d:%d: invalid JSON: %s", path, je.line, je.column,
-         je.text);
+    gc_errorf(err, errlen, "%s:%d:%d: invalid JSON: %s", path, je.line,
+              je.column, je.text);
   return root;
 }
 

@@ -1,21 +1,11 @@
 /* override.c — "--set dotted.key=VALUE": changes a config before it is
  * validated, so one config file can serve a whole experiment matrix. */
 #include "config.h"
+#include "heap/util.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static bool fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static bool fail(char *err, size_t errlen, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-  return false;
-}
 
 /* JSON if it parses ("2", "true", "{\"a\":1}", "\"32M\""), else the raw
  * text as a string, so `--set policy.name=segfit` needs no quoting. */
@@ -41,7 +31,7 @@ static json_t *walk(json_t *root, char *path, const char *full, char **leaf,
   while ((dot = strchr(path, '.'))) {
     *dot = 0;
     if (!*path) {
-      fail(err, errlen, "--set %s: empty key component", full);
+      gc_errorf(err, errlen, "--set %s: empty key component", full);
       return NULL;
     }
     json_t *next = json_object_get(cur, path);
@@ -49,7 +39,7 @@ static json_t *walk(json_t *root, char *path, const char *full, char **leaf,
       next = json_object();
       json_object_set_new(cur, path, next);
     } else if (!json_is_object(next)) {
-      fail(err, errlen, "--set %s: \"%s\" is not an object", full, path);
+      gc_errorf(err, errlen, "--set %s: \"%s\" is not an object", full, path);
       return NULL;
     }
     cur = next;
@@ -63,15 +53,16 @@ bool gctb_config_set(json_t *root, const char *assignment, char *err,
                      size_t errlen) {
   const char *eq = strchr(assignment, '=');
   if (!eq || eq == assignment)
-    return fail(err, errlen, "--set %s: expected dotted.key=VALUE", assignment);
+    return gc_errorf(err, errlen, "--set %s: expected dotted.key=VALUE",
+                     assignment);
   if (!json_is_object(root))
-    return fail(err, errlen, "--set: the config is not an object");
+    return gc_errorf(err, errlen, "--set: the config is not an object");
   char *path = strndup(assignment, (size_t)(eq - assignment));
   char *full = strdup(path), *leaf;
   json_t *parent = walk(root, path, full, &leaf, err, errlen);
   bool ok = parent != NULL;
   if (ok && !*leaf)
-    ok = fail(err, errlen, "--set %s: empty key component", full);
+    ok = gc_errorf(err, errlen, "--set %s: empty key component", full);
   if (ok) {
     drop_sibling(parent, full);
     json_object_set_new(parent, leaf, parse_value(eq + 1));

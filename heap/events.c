@@ -1,6 +1,7 @@
 /* events.c — recording pauses, phases and cycles. Appends happen under a
  * lock: they are rare (one per pause) and may come from any thread. */
 #include "events.h"
+#include "util.h"
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,24 +32,11 @@ void gc_events_destroy(gc_events *e) {
   pthread_mutex_destroy(&e->lock);
 }
 
-/* Grows *vec to hold one more element of size elem; false on no memory. */
-static bool reserve(void **vec, size_t *cap, size_t n, size_t elem) {
-  if (n < *cap)
-    return true;
-  size_t ncap = *cap ? 2 * *cap : 256;
-  void *p = realloc(*vec, ncap * elem);
-  if (!p)
-    return false;
-  *vec = p;
-  *cap = ncap;
-  return true;
-}
-
 void gc_events_pause(gc_events *e, const char *phase, uint64_t start,
                      uint64_t end) {
   pthread_mutex_lock(&e->lock);
-  if (reserve((void **)&e->pauses, &e->pauses_cap, e->npauses,
-              sizeof *e->pauses))
+  if (gc_vec_reserve((void **)&e->pauses, &e->pauses_cap, e->npauses,
+                     sizeof *e->pauses, 256))
     e->pauses[e->npauses++] = (gc_pause){phase, start, end - start};
   pthread_mutex_unlock(&e->lock);
 }
@@ -56,16 +44,16 @@ void gc_events_pause(gc_events *e, const char *phase, uint64_t start,
 void gc_events_phase(gc_events *e, const char *name, uint64_t start,
                      uint64_t end) {
   pthread_mutex_lock(&e->lock);
-  if (reserve((void **)&e->phases, &e->phases_cap, e->nphases,
-              sizeof *e->phases))
+  if (gc_vec_reserve((void **)&e->phases, &e->phases_cap, e->nphases,
+                     sizeof *e->phases, 256))
     e->phases[e->nphases++] = (gc_phase){name, start, end};
   pthread_mutex_unlock(&e->lock);
 }
 
 void gc_events_cycle(gc_events *e, const gc_cycle *c) {
   pthread_mutex_lock(&e->lock);
-  if (reserve((void **)&e->cycles, &e->cycles_cap, e->ncycles,
-              sizeof *e->cycles))
+  if (gc_vec_reserve((void **)&e->cycles, &e->cycles_cap, e->ncycles,
+                     sizeof *e->cycles, 256))
     e->cycles[e->ncycles++] = *c;
   pthread_mutex_unlock(&e->lock);
 }

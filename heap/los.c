@@ -1,5 +1,6 @@
 /* los.c — the large-object space: page runs in arena chunks, side marks. */
 #include "los.h"
+#include "util.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,32 +22,19 @@ void gc_los_destroy(gc_los *l) {
   pthread_mutex_destroy(&l->lock);
 }
 
-static bool grow(void **vec, size_t *cap, size_t n, size_t elem) {
-  if (n < *cap)
-    return true;
-  size_t ncap = *cap ? 2 * *cap : 64;
-  void *p = realloc(*vec, ncap * elem);
-  if (!p)
-    return false;
-  *vec = p;
-  *cap = ncap;
-  return true;
-}
-
 /* Inserts a free run keeping the list sorted and coalesced. */
 static void free_run(gc_los *l, uintptr_t addr, size_t pages) {
   size_t i = 0;
   while (i < l->nfree && l->free[i].addr < addr)
     i++;
-  bool joins_prev = i > 0 && l->free[i - 1].addr +
-                                     l->free[i - 1].pages * GC_PAGE_BYTES ==
-                                 addr;
+  bool joins_prev =
+      i > 0 &&
+      l->free[i - 1].addr + l->free[i - 1].pages * GC_PAGE_BYTES == addr;
   bool joins_next =
       i < l->nfree && addr + pages * GC_PAGE_BYTES == l->free[i].addr;
   if (joins_prev && joins_next) {
     l->free[i - 1].pages += pages + l->free[i].pages;
-    memmove(&l->free[i], &l->free[i + 1],
-            (l->nfree - i - 1) * sizeof *l->free);
+    memmove(&l->free[i], &l->free[i + 1], (l->nfree - i - 1) * sizeof *l->free);
     l->nfree--;
   } else if (joins_prev) {
     l->free[i - 1].pages += pages;
@@ -54,7 +42,8 @@ static void free_run(gc_los *l, uintptr_t addr, size_t pages) {
     l->free[i].addr = addr;
     l->free[i].pages += pages;
   } else {
-    if (!grow((void **)&l->free, &l->free_cap, l->nfree, sizeof *l->free))
+    if (!gc_vec_reserve((void **)&l->free, &l->free_cap, l->nfree,
+                        sizeof *l->free, 64))
       return; /* leaks the run; only on malloc failure */
     memmove(&l->free[i + 1], &l->free[i], (l->nfree - i) * sizeof *l->free);
     l->free[i] = (gc_los_run){addr, pages};
@@ -93,11 +82,12 @@ uintptr_t gc_los_alloc(gc_los *l, size_t bytes) {
       l->chunks_held += chunks;
       addr = c;
       if (chunks * PAGES_PER_CHUNK > pages)
-        free_run(l, c + pages * GC_PAGE_BYTES, chunks * PAGES_PER_CHUNK - pages);
+        free_run(l, c + pages * GC_PAGE_BYTES,
+                 chunks * PAGES_PER_CHUNK - pages);
     }
   }
-  if (addr && !grow((void **)&l->objects, &l->objects_cap, l->nobjects,
-                    sizeof *l->objects)) {
+  if (addr && !gc_vec_reserve((void **)&l->objects, &l->objects_cap,
+                              l->nobjects, sizeof *l->objects, 64)) {
     free_run(l, addr, pages);
     addr = 0;
   }
@@ -130,8 +120,7 @@ static void release_free_chunks(gc_los *l) {
     if (hi <= lo)
       continue;
     size_t chunks = (hi - lo) >> GC_CHUNK_LOG;
-    memmove(&l->free[i], &l->free[i + 1],
-            (l->nfree - i - 1) * sizeof *l->free);
+    memmove(&l->free[i], &l->free[i + 1], (l->nfree - i - 1) * sizeof *l->free);
     l->nfree--;
     if (lo > r.addr)
       free_run(l, r.addr, (lo - r.addr) / GC_PAGE_BYTES);

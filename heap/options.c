@@ -1,5 +1,6 @@
 /* options.c — validating JSON option objects against declared specs. */
 #include "options.h"
+#include "util.h"
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
@@ -14,14 +15,6 @@ size_t gc_option_count(const gc_option_spec *spec) {
   return n;
 }
 
-static bool fail(char *err, size_t errlen, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-  return false;
-}
-
 bool gc_parse_size_string(const char *s, uint64_t *out) {
   char *end;
   double v = strtod(s, &end);
@@ -29,11 +22,24 @@ bool gc_parse_size_string(const char *s, uint64_t *out) {
     return false;
   double mult = 1;
   switch (toupper((unsigned char)*end)) {
-  case 'K': mult = 1024.0; end++; break;
-  case 'M': mult = 1024.0 * 1024; end++; break;
-  case 'G': mult = 1024.0 * 1024 * 1024; end++; break;
-  case 'T': mult = 1024.0 * 1024 * 1024 * 1024; end++; break;
-  default: break;
+  case 'K':
+    mult = 1024.0;
+    end++;
+    break;
+  case 'M':
+    mult = 1024.0 * 1024;
+    end++;
+    break;
+  case 'G':
+    mult = 1024.0 * 1024 * 1024;
+    end++;
+    break;
+  case 'T':
+    mult = 1024.0 * 1024 * 1024 * 1024;
+    end++;
+    break;
+  default:
+    break;
   }
   if (*end == 'i' || *end == 'I')
     end++;
@@ -57,14 +63,21 @@ bool gc_parse_size(const json_t *v, uint64_t *out) {
 
 static const char *json_kind(const json_t *v) {
   switch (json_typeof(v)) {
-  case JSON_OBJECT: return "object";
-  case JSON_ARRAY: return "array";
-  case JSON_STRING: return "string";
-  case JSON_INTEGER: return "integer";
-  case JSON_REAL: return "number";
+  case JSON_OBJECT:
+    return "object";
+  case JSON_ARRAY:
+    return "array";
+  case JSON_STRING:
+    return "string";
+  case JSON_INTEGER:
+    return "integer";
+  case JSON_REAL:
+    return "number";
   case JSON_TRUE:
-  case JSON_FALSE: return "boolean";
-  default: return "null";
+  case JSON_FALSE:
+    return "boolean";
+  default:
+    return "null";
   }
 }
 
@@ -78,28 +91,29 @@ static bool parse_one(const gc_option_spec *s, const json_t *v, double *out,
   switch (s->type) {
   case GC_OPT_INT:
     if (!json_is_integer(v))
-      return fail(err, errlen, "%s.%s: expected an integer, got %s", where,
-                  s->name, json_kind(v));
+      return gc_errorf(err, errlen, "%s.%s: expected an integer, got %s", where,
+                       s->name, json_kind(v));
     *out = (double)json_integer_value(v);
     break;
   case GC_OPT_SIZE:
     if (!gc_parse_size(v, &size))
-      return fail(err, errlen,
-                  "%s.%s: expected a size (bytes, or a string like \"64M\"), "
-                  "got %s",
-                  where, s->name, json_kind(v));
+      return gc_errorf(
+          err, errlen,
+          "%s.%s: expected a size (bytes, or a string like \"64M\"), "
+          "got %s",
+          where, s->name, json_kind(v));
     *out = (double)size;
     break;
   case GC_OPT_DOUBLE:
     if (!json_is_number(v))
-      return fail(err, errlen, "%s.%s: expected a number, got %s", where,
-                  s->name, json_kind(v));
+      return gc_errorf(err, errlen, "%s.%s: expected a number, got %s", where,
+                       s->name, json_kind(v));
     *out = json_number_value(v);
     break;
   case GC_OPT_BOOL:
     if (!json_is_boolean(v))
-      return fail(err, errlen, "%s.%s: expected true or false, got %s", where,
-                  s->name, json_kind(v));
+      return gc_errorf(err, errlen, "%s.%s: expected true or false, got %s",
+                       where, s->name, json_kind(v));
     *out = json_is_true(v);
     return true;
   case GC_OPT_ENUM:
@@ -115,13 +129,13 @@ static bool parse_one(const gc_option_spec *s, const json_t *v, double *out,
         strncat(choices, i ? ", " : "", sizeof choices - strlen(choices) - 1);
         strncat(choices, s->choices[i], sizeof choices - strlen(choices) - 1);
       }
-      return fail(err, errlen, "%s.%s: expected one of %s", where, s->name,
-                  choices);
+      return gc_errorf(err, errlen, "%s.%s: expected one of %s", where, s->name,
+                       choices);
     }
   }
   if (!in_range(s, *out))
-    return fail(err, errlen, "%s.%s: %g is out of range [%g, %g]", where,
-                s->name, *out, s->min, s->max);
+    return gc_errorf(err, errlen, "%s.%s: %g is out of range [%g, %g]", where,
+                     s->name, *out, s->min, s->max);
   return true;
 }
 
@@ -132,14 +146,14 @@ bool gc_options_parse(gc_options *opts, const gc_option_spec *spec,
   opts->spec = spec;
   opts->n = gc_option_count(spec);
   if (opts->n > GC_OPTIONS_MAX)
-    return fail(err, errlen, "%s: too many declared options", where);
+    return gc_errorf(err, errlen, "%s: too many declared options", where);
   for (size_t i = 0; i < opts->n; i++)
     opts->value[i] = spec[i].def;
   if (!obj || json_is_null(obj))
     return true;
   if (!json_is_object(obj))
-    return fail(err, errlen, "%s: expected an object, got %s", where,
-                json_kind(obj));
+    return gc_errorf(err, errlen, "%s: expected an object, got %s", where,
+                     json_kind(obj));
   const char *key;
   json_t *v;
   json_object_foreach((json_t *)obj, key, v) {
@@ -152,8 +166,8 @@ bool gc_options_parse(gc_options *opts, const gc_option_spec *spec,
         strncat(known, j ? ", " : "", sizeof known - strlen(known) - 1);
         strncat(known, spec[j].name, sizeof known - strlen(known) - 1);
       }
-      return fail(err, errlen, "unknown key \"%s.%s\" (known: %s)", where, key,
-                  opts->n ? known : "none");
+      return gc_errorf(err, errlen, "unknown key \"%s.%s\" (known: %s)", where,
+                       key, opts->n ? known : "none");
     }
     if (!parse_one(&spec[i], v, &opts->value[i], where, err, errlen))
       return false;
@@ -191,10 +205,18 @@ json_t *gc_options_to_json(const gc_options *o) {
     json_t *v;
     switch (s->type) {
     case GC_OPT_INT:
-    case GC_OPT_SIZE: v = json_integer((json_int_t)o->value[i]); break;
-    case GC_OPT_DOUBLE: v = json_real(o->value[i]); break;
-    case GC_OPT_BOOL: v = json_boolean(o->value[i] != 0); break;
-    default: v = json_string(s->choices[(size_t)o->value[i]]); break;
+    case GC_OPT_SIZE:
+      v = json_integer((json_int_t)o->value[i]);
+      break;
+    case GC_OPT_DOUBLE:
+      v = json_real(o->value[i]);
+      break;
+    case GC_OPT_BOOL:
+      v = json_boolean(o->value[i] != 0);
+      break;
+    default:
+      v = json_string(s->choices[(size_t)o->value[i]]);
+      break;
     }
     json_object_set_new(obj, s->name, v);
   }

@@ -22,6 +22,7 @@
  * it. The queue is the worker stack, not Cheney's scan pointer, so copying
  * order is depth-first; docs/policies/semispace.md has the rest. */
 #include "../../heap/trace.h"
+#include "../../heap/util.h"
 #include "semispace.h"
 #include <sched.h>
 #include <stdlib.h>
@@ -66,15 +67,10 @@ static uintptr_t lab_alloc(semi_state *st, semi_lab *lab, size_t bytes) {
 }
 
 static void keep_in_place(semi_lab *lab, uintptr_t obj, size_t bytes) {
-  if (lab->nkept == lab->kept_cap) {
-    size_t cap = lab->kept_cap ? 2 * lab->kept_cap : 256;
-    uintptr_t *k = realloc(lab->kept, cap * sizeof *k);
-    if (!k) {
-      fprintf(stderr, "gctb: semispace: out of memory keeping objects\n");
-      abort();
-    }
-    lab->kept = k;
-    lab->kept_cap = cap;
+  if (!gc_vec_reserve((void **)&lab->kept, &lab->kept_cap, lab->nkept,
+                      sizeof *lab->kept, 256)) {
+    fprintf(stderr, "gctb: semispace: out of memory keeping objects\n");
+    abort();
   }
   lab->kept[lab->nkept++] = obj;
   lab->kept_bytes += bytes;
