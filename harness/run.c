@@ -57,17 +57,38 @@ static void report(gctb_run *run, json_t *record) {
     gctb_summary_print(stdout, run);
 }
 
+/* Stops the other mutators so that their counters can be read without a
+ * race; the world is never restarted, the process ends. m is NULL when the
+ * verifier or a GC thread failed, inside a pause: the world is stopped
+ * already. A false return means another thread was collecting; we parked
+ * until it finished and try again. */
+static void stop_others(gc_heap *heap, gc_mutator *m) {
+  if (!m || gc_world_stopped_by(heap, m)) /* failed inside its own pause */
+    return;
+  while (!gc_stop_the_world(heap, m))
+    ;
+}
+
+/* A later caller must not hold up the winner's stop-the-world: a mutator
+ * leaves the heap first, then waits for the winner's _exit. */
+static _Noreturn void wait_for_exit(gc_mutator *m) {
+  if (m)
+    gc_enter_blocking(m);
+  for (;;)
+    pause();
+}
+
 /* on_oom / on_fail: the first caller reports and ends the process. */
-static _Noreturn void end_early(gc_heap *heap, const char *status, int code,
-                                const char *msg) {
+static _Noreturn void end_early(gc_heap *heap, gc_mutator *m,
+                                const char *status, int code, const char *msg) {
   gctb_run *run = heap->user;
   uint64_t end = gc_now_ns();
   int expected = 0;
   if (!__atomic_compare_exchange_n(&run->ending, &expected, 1, false,
                                    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-    for (;;)
-      pause(); /* the winner will _exit */
+    wait_for_exit(m);
   fprintf(stderr, "gctb: %s\n", msg);
+  stop_others(heap, m);
   run->res.status = status;
   snprintf(run->res.error, sizeof run->res.error, "%s", msg);
   measure(run, end);
@@ -84,11 +105,11 @@ static void on_oom(gc_heap *heap, gc_mutator *m, size_t bytes) {
   snprintf(msg, sizeof msg,
            "out of memory: could not allocate %zu bytes in a %s heap", bytes,
            size);
-  end_early(heap, "oom", GCTB_EXIT_OOM, msg);
+  end_early(heap, m, "oom", GCTB_EXIT_OOM, msg);
 }
 
 static void on_fail(gc_heap *heap, gc_mutator *m, const char *msg) {
-  end_early(heap, "error", GCTB_EXIT_ERROR, msg);
+  end_early(heap, m, "error", GCTB_EXIT_ERROR, msg);
 }
 
 static gc_heap *create_heap(gctb_run *run) {

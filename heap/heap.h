@@ -67,6 +67,7 @@ struct gc_heap {
   unsigned nmutators, nrunning, next_mutator_id;
   bool stw_requested;   /* a stop-the-world pause is wanted or in progress */
   bool collecting;      /* a thread owns the current pause */
+  gc_mutator *collector; /* that thread's mutator (NULL: a GC thread) */
   uint64_t stw_epoch;   /* bumped at every resume */
   unsigned handshake_acks; /* mutators still to answer a handshake */
   uint64_t pause_start_ns;
@@ -94,6 +95,8 @@ void gc_heap_destroy(gc_heap *heap);
  * thread). Returns false without stopping anything if another thread is
  * already collecting; self then waited for that collection to end. */
 bool gc_stop_the_world(gc_heap *heap, gc_mutator *self);
+/* True if self stopped the world and has not restarted it. */
+bool gc_world_stopped_by(gc_heap *heap, gc_mutator *self);
 /* Restarts the world and records the pause (time-to-safepoint included). */
 void gc_resume_the_world(gc_heap *heap, const char *phase);
 

@@ -93,6 +93,7 @@ bool gc_stop_the_world(gc_heap *heap, gc_mutator *self) {
     return false;
   }
   heap->collecting = true;
+  heap->collector = self;
   heap->stw_requested = true;
   heap->pause_start_ns = gc_now_ns();
   for (struct gc_mutator_private *p = heap->mutators; p; p = p->next)
@@ -105,11 +106,19 @@ bool gc_stop_the_world(gc_heap *heap, gc_mutator *self) {
   return true;
 }
 
+bool gc_world_stopped_by(gc_heap *heap, gc_mutator *self) {
+  pthread_mutex_lock(&heap->lock);
+  bool mine = heap->collecting && heap->collector == self;
+  pthread_mutex_unlock(&heap->lock);
+  return mine;
+}
+
 void gc_resume_the_world(gc_heap *heap, const char *phase) {
   pthread_mutex_lock(&heap->lock);
   uint64_t start = heap->pause_start_ns;
   heap->stw_requested = false;
   heap->collecting = false;
+  heap->collector = NULL;
   heap->stw_epoch++;
   pthread_cond_broadcast(&heap->cond);
   pthread_mutex_unlock(&heap->lock);
