@@ -81,6 +81,18 @@ static const char *json_kind(const json_t *v) {
   }
 }
 
+/* What the user wrote, for "expected X, got Y": the kind, and the value of
+ * strings and numbers. */
+static const char *got(const json_t *v, char *buf, size_t len) {
+  if (json_is_string(v))
+    snprintf(buf, len, "string \"%s\"", json_string_value(v));
+  else if (json_is_number(v))
+    snprintf(buf, len, "%s %g", json_kind(v), json_number_value(v));
+  else
+    snprintf(buf, len, "%s", json_kind(v));
+  return buf;
+}
+
 static bool in_range(const gc_option_spec *s, double v) {
   return !(s->min < s->max) || (v >= s->min && v <= s->max);
 }
@@ -88,11 +100,12 @@ static bool in_range(const gc_option_spec *s, double v) {
 static bool parse_one(const gc_option_spec *s, const json_t *v, double *out,
                       const char *where, char *err, size_t errlen) {
   uint64_t size;
+  char buf[96];
   switch (s->type) {
   case GC_OPT_INT:
     if (!json_is_integer(v))
       return gc_errorf(err, errlen, "%s.%s: expected an integer, got %s", where,
-                       s->name, json_kind(v));
+                       s->name, got(v, buf, sizeof buf));
     *out = (double)json_integer_value(v);
     break;
   case GC_OPT_SIZE:
@@ -101,19 +114,19 @@ static bool parse_one(const gc_option_spec *s, const json_t *v, double *out,
           err, errlen,
           "%s.%s: expected a size (bytes, or a string like \"64M\"), "
           "got %s",
-          where, s->name, json_kind(v));
+          where, s->name, got(v, buf, sizeof buf));
     *out = (double)size;
     break;
   case GC_OPT_DOUBLE:
     if (!json_is_number(v))
       return gc_errorf(err, errlen, "%s.%s: expected a number, got %s", where,
-                       s->name, json_kind(v));
+                       s->name, got(v, buf, sizeof buf));
     *out = json_number_value(v);
     break;
   case GC_OPT_BOOL:
     if (!json_is_boolean(v))
       return gc_errorf(err, errlen, "%s.%s: expected true or false, got %s",
-                       where, s->name, json_kind(v));
+                       where, s->name, got(v, buf, sizeof buf));
     *out = json_is_true(v);
     return true;
   case GC_OPT_ENUM:
