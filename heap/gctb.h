@@ -53,7 +53,7 @@ typedef struct gc_policy gc_policy;
 #define GC_MAX_FIXED_WORDS 64u
 
 typedef enum gc_type_kind {
-  GC_TYPE_FIXED,     /* nwords payload words; ref_map bit i set: word i is a ref */
+  GC_TYPE_FIXED, /* nwords payload words; ref_map bit i set: word i is a ref */
   GC_TYPE_REF_ARRAY, /* length reference words */
   GC_TYPE_WORD_ARRAY /* length 64-bit data words (no references) */
 } gc_type_kind;
@@ -162,7 +162,7 @@ struct gc_mutator {
   /* fast-path state, first for locality */
   uintptr_t bump_cur, bump_limit;
   gc_alloc_style alloc_style; /* GC_ALLOC_CALL while stress mode is on */
-  uint8_t alloc_fast; /* gc_alloc's instance: style and header words in one */
+  uint8_t alloc_fast;   /* gc_alloc's instance: style and header words in one */
   uint8_t plain_access; /* no barriers, one header word: accesses are loads */
   gc_read_barrier read_barrier;
   gc_write_barrier write_barrier;
@@ -172,7 +172,7 @@ struct gc_mutator {
   int safepoint_pending; /* atomic; stop-the-world or handshake requested */
   uintptr_t handle_base; /* GC_RB_HANDLE: table base and entry stride */
   size_t handle_stride;
-  uintptr_t bump_start; /* start of the current bump buffer (stats) */
+  uintptr_t bump_start;         /* start of the current bump buffer (stats) */
   const uint8_t *size_class_of; /* (bytes+15)/16 -> class, for FREEBITS */
   gc_freebits_cache fb[GC_SIZE_CLASSES];
   gc_mutator_stats stats;
@@ -186,24 +186,124 @@ struct gc_mutator {
   struct gc_mutator_private *priv;
 };
 
-/* The kinds the inline fast paths switch on. A build specialised for one
- * family of policies (cmake -DGCTB_SPECIALISE=bump1: bump allocation, one
- * header word, no barriers — nogc and semispace) makes them constants so the
- * switches fold away; gc_attach refuses a policy that declares other kinds.
- * Comparing the two builds measures what run-time dispatch costs. */
-#ifdef GCTB_SPECIALISE_BUMP1
-#define GC__PLAIN_ACCESS(m) 1
-#define GC__ALLOC_FAST(m) GC_FAST_BUMP1
-#define GC__READ_BARRIER(m) GC_RB_NONE
-#define GC__WRITE_BARRIER(m) GC_WB_NONE
-#define GC__HDR_WORDS(m) 1u
+/* ---- Policy families: fast paths compiled for fixed kinds -------------- *
+ *
+ * The fast paths below read the kinds through the GC__* macros. By default
+ * they read the mutator's copy of what the running policy declared and
+ * switch on it at run time (~10% of gcbench's mutator time, measured in
+ * docs/policy-interface.md). A translation unit that defines GCTB_FAMILY
+ * before including this header fixes the kinds of one *family* of policies
+ * instead, so that the switches fold away (whippet's per-collector "attrs",
+ * chosen here at run time rather than at build time):
+ *
+ *   generic    run-time dispatch (also what no GCTB_FAMILY means): any policy
+ *   bump1      bump allocation, one header word, no barriers (nogc, semispace)
+ *   freebits1  free-bits allocation, one header word, no barriers (segfit)
+ *   call1      the policy's allocation function, one header word, no
+ *              barriers (bdw; every barrier-free policy under stress mode)
+ *
+ * Workloads compile their hot code once per family (workloads/instance.h)
+ * and pick the instance for the heap with gc_heap_family(). The library
+ * itself is compiled without GCTB_FAMILY. A build configured with
+ * -DGCTB_SPECIALISE=<family> compiles everything for one family and refuses
+ * heaps of another (heap/heap.c). A new family needs: an id here, an enum
+ * value, its constants below, a case in gc_family_of and gc_mutator_family,
+ * and its name in workloads/instance.h. */
+
+/* Family ids for the preprocessor (GCTB_FAMILY names them). They start at 1
+ * so that a misspelt name, which #if reads as 0, is an error rather than
+ * silently generic; gc_family's values are these minus one. */
+#define GC__FAMILY_ID_generic 1
+#define GC__FAMILY_ID_bump1 2
+#define GC__FAMILY_ID_freebits1 3
+#define GC__FAMILY_ID_call1 4
+
+typedef enum gc_family {
+  GC_FAMILY_GENERIC,   /* kinds read from the mutator at run time */
+  GC_FAMILY_BUMP1,     /* bump, one header word, no barriers */
+  GC_FAMILY_FREEBITS1, /* free bits, one header word, no barriers */
+  GC_FAMILY_CALL1,     /* allocation call, one header word, no barriers */
+  GC_FAMILY_COUNT
+} gc_family;
+
+#define GC__CAT_(a, b) a##b
+#define GC__CAT(a, b) GC__CAT_(a, b)
+
+#if !defined(GCTB_FAMILY) && defined(GCTB_SPECIALISE)
+#define GCTB_FAMILY GCTB_SPECIALISE /* the whole build is one family */
+#endif
+#ifdef GCTB_FAMILY
+#define GC__FAMILY_ID GC__CAT(GC__FAMILY_ID_, GCTB_FAMILY)
+#if GC__FAMILY_ID == 0
+#error "GCTB_FAMILY must be one of generic, bump1, freebits1, call1"
+#endif
 #else
+#define GC__FAMILY_ID GC__FAMILY_ID_generic
+#endif
+/* The family this translation unit's fast paths are compiled for. */
+#define GC_FAMILY_THIS ((gc_family)(GC__FAMILY_ID - 1))
+
+#if GC__FAMILY_ID == GC__FAMILY_ID_generic
+/* Barrier-free policies with one header word (plain_access) are the common
+ * case: one flag tested first keeps them off the switches below. */
 #define GC__PLAIN_ACCESS(m) __builtin_expect((m)->plain_access, 1)
 #define GC__ALLOC_FAST(m) ((m)->alloc_fast)
 #define GC__READ_BARRIER(m) ((m)->read_barrier)
 #define GC__WRITE_BARRIER(m) ((m)->write_barrier)
 #define GC__HDR_WORDS(m) ((m)->hdr_words)
+#else
+/* Every family so far is barrier-free with one header word. */
+#define GC__PLAIN_ACCESS(m) 1
+#define GC__READ_BARRIER(m) GC_RB_NONE
+#define GC__WRITE_BARRIER(m) GC_WB_NONE
+#define GC__HDR_WORDS(m) 1u
+#if GC__FAMILY_ID == GC__FAMILY_ID_bump1
+#define GC__ALLOC_FAST(m) GC_FAST_BUMP1
+#elif GC__FAMILY_ID == GC__FAMILY_ID_freebits1
+#define GC__ALLOC_FAST(m) GC_FAST_FREEBITS1
+#else
+#define GC__ALLOC_FAST(m) GC_FAST_CALL
 #endif
+#endif
+
+static inline const char *gc_family_name(gc_family f) {
+  switch (f) {
+  case GC_FAMILY_BUMP1:
+    return "bump1";
+  case GC_FAMILY_FREEBITS1:
+    return "freebits1";
+  case GC_FAMILY_CALL1:
+    return "call1";
+  default:
+    return "generic";
+  }
+}
+
+/* The family whose constants match a policy's constraints; stress mode
+ * sends every allocation to the policy (gc_attach), so it makes any
+ * barrier-free policy call1. Kinds no family fixes map to generic. */
+static inline gc_family gc_family_of(const gc_constraints *c, bool stress) {
+  if (c->read_barrier != GC_RB_NONE || c->write_barrier != GC_WB_NONE ||
+      c->header_words != 1)
+    return GC_FAMILY_GENERIC;
+  switch (stress ? GC_ALLOC_CALL : c->alloc) {
+  case GC_ALLOC_BUMP:
+    return GC_FAMILY_BUMP1;
+  case GC_ALLOC_FREEBITS:
+    return GC_FAMILY_FREEBITS1;
+  default:
+    return GC_FAMILY_CALL1;
+  }
+}
+
+/* gc_family_of for the heap's policy and stress setting (heap/mutator.c):
+ * the instance a workload should run on it. */
+gc_family gc_heap_family(const gc_heap *heap);
+
+/* The fast paths are always inlined: left to its heuristics, GCC kept
+ * gc_alloc and gc__store out of line in a unit with several callers (the
+ * generic gcbench instance), costing ~8% of its mutator time. */
+#define GC__FAST static inline __attribute__((always_inline))
 
 /* Slow paths (heap/mutator.c); never call them directly. */
 gc_ref gc__alloc_slow(gc_mutator *m, const gc_type *t, size_t length,
@@ -214,15 +314,15 @@ void gc__store_slow(gc_mutator *m, gc_ref obj, size_t off, uintptr_t val,
 gc_ref gc__load_ref_slow(gc_mutator *m, gc_ref obj, size_t off, gc_ref val);
 void gc__roots_overflow(gc_mutator *m);
 
-static inline uintptr_t gc__load_word(uintptr_t addr) {
+GC__FAST uintptr_t gc__load_word(uintptr_t addr) {
   return __atomic_load_n((uintptr_t *)addr, __ATOMIC_RELAXED);
 }
-static inline void gc__store_word(uintptr_t addr, uintptr_t val) {
+GC__FAST void gc__store_word(uintptr_t addr, uintptr_t val) {
   __atomic_store_n((uintptr_t *)addr, val, __ATOMIC_RELAXED);
 }
 
 /* The object's current address. */
-static inline uintptr_t gc_ref_address(const gc_mutator *m, gc_ref r) {
+GC__FAST uintptr_t gc_ref_address(const gc_mutator *m, gc_ref r) {
   switch (GC__READ_BARRIER(m)) {
   case GC_RB_HANDLE:
     return __atomic_load_n((uintptr_t *)(m->handle_base + r * m->handle_stride),
@@ -236,25 +336,25 @@ static inline uintptr_t gc_ref_address(const gc_mutator *m, gc_ref r) {
 }
 
 /* Byte offset of payload word i. */
-static inline size_t gc__offset(const gc_mutator *m, size_t i) {
+GC__FAST size_t gc__offset(const gc_mutator *m, size_t i) {
   return (GC__HDR_WORDS(m) + i) * GC_WORD;
 }
 
-static inline uint64_t gc_header(const gc_mutator *m, gc_ref obj) {
+GC__FAST uint64_t gc_header(const gc_mutator *m, gc_ref obj) {
   if (GC__PLAIN_ACCESS(m))
     return gc__load_word((uintptr_t)obj);
   return gc__load_word(gc_ref_address(m, obj));
 }
-static inline size_t gc_length(const gc_mutator *m, gc_ref obj) {
+GC__FAST size_t gc_length(const gc_mutator *m, gc_ref obj) {
   return gc_header_length(gc_header(m, obj));
 }
-static inline unsigned gc_type_of(const gc_mutator *m, gc_ref obj) {
+GC__FAST unsigned gc_type_of(const gc_mutator *m, gc_ref obj) {
   return gc_header_type(gc_header(m, obj));
 }
 
-static inline void gc_safepoint(gc_mutator *m) {
-  if (__builtin_expect(
-          __atomic_load_n(&m->safepoint_pending, __ATOMIC_ACQUIRE), 0))
+GC__FAST void gc_safepoint(gc_mutator *m) {
+  if (__builtin_expect(__atomic_load_n(&m->safepoint_pending, __ATOMIC_ACQUIRE),
+                       0))
     gc__safepoint_slow(m);
 }
 
@@ -264,9 +364,8 @@ static inline void gc_safepoint(gc_mutator *m) {
  * below picks the instance at run time. Fixed layouts are at most 520 bytes,
  * below every policy's large-object threshold (gc_policy_check), so only
  * arrays test it. */
-static inline gc_ref gc_alloc_as(gc_mutator *m, const gc_type *t,
-                                 size_t length, gc_alloc_style style,
-                                 unsigned hdr_words) {
+GC__FAST gc_ref gc_alloc_as(gc_mutator *m, const gc_type *t, size_t length,
+                            gc_alloc_style style, unsigned hdr_words) {
   size_t bytes =
       t->base_bytes[hdr_words] + (length ? (length - 1) * t->elem_bytes : 0);
   uintptr_t p;
@@ -317,7 +416,24 @@ static inline uint8_t gc_alloc_fast_kind(gc_alloc_style style,
   return GC_FAST_CALL;
 }
 
-static inline gc_ref gc_alloc(gc_mutator *m, const gc_type *t, size_t length) {
+/* The family of the kinds m actually runs with, read from its fields (not
+ * from this unit's constants): what a family instance checks it was given. */
+static inline gc_family gc_mutator_family(const gc_mutator *m) {
+  if (!m->plain_access)
+    return GC_FAMILY_GENERIC;
+  switch (m->alloc_fast) {
+  case GC_FAST_BUMP1:
+    return GC_FAMILY_BUMP1;
+  case GC_FAST_FREEBITS1:
+    return GC_FAMILY_FREEBITS1;
+  case GC_FAST_CALL:
+    return GC_FAMILY_CALL1;
+  default:
+    return GC_FAMILY_GENERIC;
+  }
+}
+
+GC__FAST gc_ref gc_alloc(gc_mutator *m, const gc_type *t, size_t length) {
   /* Bump allocation is tested first: most policies use it. */
   if (__builtin_expect(GC__ALLOC_FAST(m) == GC_FAST_BUMP1, 1))
     return gc_alloc_as(m, t, length, GC_ALLOC_BUMP, 1);
@@ -327,7 +443,7 @@ static inline gc_ref gc_alloc(gc_mutator *m, const gc_type *t, size_t length) {
   case GC_FAST_BUMP2:
     return gc_alloc_as(m, t, length, GC_ALLOC_BUMP, 2);
   default:
-    return gc_alloc_as(m, t, length, GC_ALLOC_CALL, m->hdr_words);
+    return gc_alloc_as(m, t, length, GC_ALLOC_CALL, GC__HDR_WORDS(m));
   }
 }
 
@@ -335,11 +451,11 @@ static inline gc_ref gc_alloc(gc_mutator *m, const gc_type *t, size_t length) {
  * Testing that one flag first keeps barrier-free policies from paying for
  * the switches below on every access (measured: ~25% of gcbench's mutator
  * time before; docs/policy-interface.md). */
-static inline uintptr_t gc__plain_slot(gc_ref obj, size_t i) {
+GC__FAST uintptr_t gc__plain_slot(gc_ref obj, size_t i) {
   return (uintptr_t)obj + (1 + i) * GC_WORD;
 }
 
-static inline gc_ref gc_read_ref(gc_mutator *m, gc_ref obj, size_t i) {
+GC__FAST gc_ref gc_read_ref(gc_mutator *m, gc_ref obj, size_t i) {
   if (GC__PLAIN_ACCESS(m))
     return gc__load_word(gc__plain_slot(obj, i));
   size_t off = gc__offset(m, i);
@@ -350,14 +466,14 @@ static inline gc_ref gc_read_ref(gc_mutator *m, gc_ref obj, size_t i) {
   return v;
 }
 
-static inline uint64_t gc_read_word(gc_mutator *m, gc_ref obj, size_t i) {
+GC__FAST uint64_t gc_read_word(gc_mutator *m, gc_ref obj, size_t i) {
   if (GC__PLAIN_ACCESS(m))
     return gc__load_word(gc__plain_slot(obj, i));
   return gc__load_word(gc_ref_address(m, obj) + gc__offset(m, i));
 }
 
-static inline void gc__store(gc_mutator *m, gc_ref obj, size_t off,
-                             uintptr_t val, bool is_ref) {
+GC__FAST void gc__store(gc_mutator *m, gc_ref obj, size_t off, uintptr_t val,
+                        bool is_ref) {
   switch (GC__WRITE_BARRIER(m)) {
   case GC_WB_NONE:
     break;
@@ -382,14 +498,12 @@ slow:
   gc__store_slow(m, obj, off, val, is_ref);
 }
 
-static inline void gc_write_ref(gc_mutator *m, gc_ref obj, size_t i,
-                                gc_ref val) {
+GC__FAST void gc_write_ref(gc_mutator *m, gc_ref obj, size_t i, gc_ref val) {
   if (GC__PLAIN_ACCESS(m))
     return gc__store_word(gc__plain_slot(obj, i), val);
   gc__store(m, obj, gc__offset(m, i), val, true);
 }
-static inline void gc_write_word(gc_mutator *m, gc_ref obj, size_t i,
-                                 uint64_t val) {
+GC__FAST void gc_write_word(gc_mutator *m, gc_ref obj, size_t i, uint64_t val) {
   if (GC__PLAIN_ACCESS(m))
     return gc__store_word(gc__plain_slot(obj, i), val);
   gc__store(m, obj, gc__offset(m, i), val, false);
@@ -399,20 +513,20 @@ static inline void gc_write_word(gc_mutator *m, gc_ref obj, size_t i,
 
 /* Pushes a root slot holding r; returns its index. Slots are addressed by
  * index because a moving collector rewrites them. */
-static inline size_t gc_root_push(gc_mutator *m, gc_ref r) {
+GC__FAST size_t gc_root_push(gc_mutator *m, gc_ref r) {
   if (__builtin_expect(m->nroots == m->roots_cap, 0))
     gc__roots_overflow(m);
   __atomic_store_n(&m->roots[m->nroots], r, __ATOMIC_RELAXED);
   return m->nroots++;
 }
-static inline gc_ref gc_root_get(const gc_mutator *m, size_t slot) {
+GC__FAST gc_ref gc_root_get(const gc_mutator *m, size_t slot) {
   return __atomic_load_n(&m->roots[slot], __ATOMIC_RELAXED);
 }
-static inline void gc_root_set(gc_mutator *m, size_t slot, gc_ref r) {
+GC__FAST void gc_root_set(gc_mutator *m, size_t slot, gc_ref r) {
   __atomic_store_n(&m->roots[slot], r, __ATOMIC_RELAXED);
 }
-static inline void gc_root_pop(gc_mutator *m, size_t n) { m->nroots -= n; }
-static inline size_t gc_root_depth(const gc_mutator *m) { return m->nroots; }
+GC__FAST void gc_root_pop(gc_mutator *m, size_t n) { m->nroots -= n; }
+GC__FAST size_t gc_root_depth(const gc_mutator *m) { return m->nroots; }
 
 /* ---- Threads and collection -------------------------------------------- */
 

@@ -31,16 +31,16 @@ gc_heap *gc_heap_create(const gc_heap_config *cfg, const gc_policy *policy,
   heap->policy = policy;
   heap->c = policy->constraints;
   heap->policy_options = *opts;
-#ifdef GCTB_SPECIALISE_BUMP1
-  if (heap->c.alloc != GC_ALLOC_BUMP || heap->c.header_words != 1 ||
-      heap->c.read_barrier != GC_RB_NONE ||
-      heap->c.write_barrier != GC_WB_NONE || cfg->stress_allocs ||
-      cfg->stress_bytes) {
+#ifdef GCTB_SPECIALISE
+  /* The whole build's fast paths are constants for one family (gctb.h). */
+  if (gc_heap_family(heap) != GC_FAMILY_THIS) {
     snprintf(err, errlen,
-             "this build is specialised for bump allocation without barriers "
-             "or stress mode (GCTB_SPECIALISE=bump1); policy %s needs a "
+             "this build is specialised for policy family %s "
+             "(GCTB_SPECIALISE); policy %s%s is family %s and needs a "
              "general build",
-             policy->name);
+             gc_family_name(GC_FAMILY_THIS), policy->name,
+             cfg->stress_allocs || cfg->stress_bytes ? " in stress mode" : "",
+             gc_family_name(gc_heap_family(heap)));
     free(heap);
     return NULL;
   }

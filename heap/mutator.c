@@ -4,6 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Stress mode counts every allocation, so it turns the fast paths off. */
+static bool stress_on(const gc_heap *heap) {
+  return heap->cfg.stress_allocs || heap->cfg.stress_bytes;
+}
+
+gc_family gc_heap_family(const gc_heap *heap) {
+  return gc_family_of(&heap->c, stress_on(heap));
+}
+
 gc_mutator *gc_attach(gc_heap *heap) {
   gc_mutator *m = aligned_alloc(64, (sizeof *m + 63) & ~(size_t)63);
   struct gc_mutator_private *p = calloc(1, sizeof *p);
@@ -15,7 +24,7 @@ gc_mutator *gc_attach(gc_heap *heap) {
   memset(m, 0, sizeof *m);
   const gc_constraints *c = &heap->c;
   m->alloc_style = c->alloc;
-  if (heap->cfg.stress_allocs || heap->cfg.stress_bytes)
+  if (stress_on(heap))
     m->alloc_style = GC_ALLOC_CALL; /* every allocation counts for stress */
   m->alloc_fast = gc_alloc_fast_kind(m->alloc_style, c->header_words);
   m->plain_access = c->read_barrier == GC_RB_NONE &&

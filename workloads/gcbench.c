@@ -59,6 +59,10 @@ gb_config gb_config_from(const gc_options *p, uint64_t seed) {
   return c;
 }
 
+gc_type gb_node_type = {
+    .name = "gcbench_node", .kind = GC_TYPE_FIXED, .nwords = 3, .ref_map = 0x3};
+gc_type gb_array_type = {.name = "gcbench_array", .kind = GC_TYPE_WORD_ARRAY};
+
 static uint64_t gb_nodes(int depth) { return (2ull << depth) - 1; }
 
 /* The analytic maximum live size: the stretch tree alone, or later the
@@ -77,8 +81,27 @@ static uint64_t gb_live_bytes(const gc_options *params, unsigned hdr_words) {
   return (stretch > steady ? stretch : steady) * c.threads;
 }
 
+gb_result *gb_results_new(const gb_config *c) {
+  gb_result *r = calloc(c->threads, sizeof *r);
+  for (unsigned i = 0; r && i < c->threads; i++) {
+    r[i].rounds = calloc(c->ndepths ? c->ndepths : 1, sizeof *r[i].rounds);
+    if (!r[i].rounds) {
+      gb_results_free(c, r);
+      return NULL;
+    }
+  }
+  return r;
+}
+
+void gb_results_free(const gb_config *c, gb_result *r) {
+  for (unsigned i = 0; r && i < c->threads; i++)
+    free(r[i].rounds);
+  free(r);
+}
+
 typedef struct gb_start {
   gc_workload_ctx *ctx;
+  gb_run_fn *run; /* the instance for the heap's policy family */
   const gb_config *cfg;
   gb_result *result;
   unsigned id;
@@ -87,7 +110,7 @@ typedef struct gb_start {
 static void *gb_thread_main(void *arg) {
   gb_start *s = arg;
   gc_mutator *m = gc_attach(s->ctx->heap);
-  gb_run_thread(m, s->cfg, s->id, s->result);
+  s->run(m, s->cfg, s->id, s->result);
   gc_detach(m);
   return NULL;
 }
@@ -103,9 +126,14 @@ static void gb_run(gc_workload_ctx *ctx) {
     fprintf(stderr, "gcbench: out of C memory for %u threads\n", cfg.threads);
     exit(2);
   }
+  gc_family family = gc_instance_family(ctx->heap);
+  gb_run_fn *run = GC_INSTANCE_PICK(family, gb_run_thread);
+  /* first, so that a run ending early records it too */
+  json_object_set_new(ctx->metrics, "instance",
+                      json_string(gc_family_name(family)));
   uint64_t t0 = gc_now_ns();
   for (unsigned i = 0; i < cfg.threads; i++)
-    starts[i] = (gb_start){ctx, &cfg, &res[i], i};
+    starts[i] = (gb_start){ctx, run, &cfg, &res[i], i};
   if (cfg.threads == 1) {
     gb_thread_main(&starts[0]);
   } else {

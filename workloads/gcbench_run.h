@@ -1,10 +1,13 @@
-/* gcbench_run.h — one mutator thread's run of GCBench and its metrics. */
+/* gcbench_run.h — one mutator thread's run of GCBench and its metrics: what
+ * the driver (gcbench.c, gcbench_metrics.c) and the per-family bodies
+ * (gcbench_body.h) share. */
 #ifndef GCTB_GCBENCH_RUN_H
 #define GCTB_GCBENCH_RUN_H
 
 #include "../heap/gctb.h"
 #include "../heap/options.h"
 #include "gcbench_tree.h"
+#include "instance.h"
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,9 +44,14 @@ typedef struct gb_result {
 gb_result *gb_results_new(const gb_config *c);
 void gb_results_free(const gb_config *c, gb_result *r);
 
-/* Runs the whole benchmark on mutator m as thread id. */
-void gb_run_thread(gc_mutator *m, const gb_config *c, unsigned id,
-                   gb_result *out);
+/* The node and array types (gcbench.c), registered by each thread. */
+extern gc_type gb_node_type, gb_array_type;
+
+/* Runs the whole benchmark on mutator m as thread id: gb_run_thread_<family>
+ * for each family, compiled from gcbench_body.h. */
+typedef void gb_run_fn(gc_mutator *m, const gb_config *c, unsigned id,
+                       gb_result *out);
+GC_INSTANCE_DECLARE(gb_run_fn, gb_run_thread);
 
 /* Adds the metrics of all threads to obj (wall_ns: the run's wall time). */
 void gb_metrics(json_t *obj, const gb_config *c, const gb_result *r,

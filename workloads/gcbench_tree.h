@@ -3,7 +3,8 @@
  *
  * A tree of depth d has levels 0..d and nodes(d) = 2^(d+1) - 1 nodes. Nodes
  * are numbered in heap order (root 0, children of i are 2i+1 and 2i+2), so a
- * node's identity is (tree salt, index) whichever way the tree was built. */
+ * node's identity is (tree salt, index) whichever way the tree was built.
+ * The types shared by the driver and the per-family bodies. */
 #ifndef GCTB_GCBENCH_TREE_H
 #define GCTB_GCBENCH_TREE_H
 
@@ -34,27 +35,7 @@ typedef struct gb_tree_id {
   uint64_t iteration;
 } gb_tree_id;
 
-uint64_t gb_tree_salt(const gb_thread *t, const gb_tree_id *id);
-
-/* The payload word expected in node index of a tree with salt. */
-uint64_t gb_node_ints(uint64_t salt, uint64_t index);
-
-/* Allocates the root of a tree to populate (level 0, index 0). */
-gc_ref gb_new_root(gb_thread *t, uint64_t salt);
-
-/* Populate: fills the tree whose root is in root slot `slot` down to
- * `depth` levels below it, allocating children and storing them into their
- * (older) parent. */
-void gb_populate(gb_thread *t, size_t slot, int depth, uint64_t salt);
-
-/* MakeTree: builds a tree of depth `depth` bottom-up and returns its root
- * (the caller must root it before its next allocation). */
-gc_ref gb_make_tree(gb_thread *t, int depth, uint64_t salt);
-
-/* Walks the tree whose root is in slot `slot` and checks every node's type,
- * payload and shape (children present exactly above the last level); calls
- * gc_fail on the first mismatch. */
-void gb_check_tree(gb_thread *t, size_t slot, const gb_tree_id *id,
-                   uint64_t salt);
+/* Building and checking trees is hot code, compiled once per policy family:
+ * gcbench_tree_body.h. */
 
 #endif

@@ -51,3 +51,35 @@ foreach(case unknown-key unknown-policy unknown-workload unknown-option
   set_tests_properties(e2e.bad.${case} PROPERTIES LABELS e2e TIMEOUT 60)
 endforeach()
 set_tests_properties(e2e.nogc.oom PROPERTIES LABELS e2e TIMEOUT 120)
+
+# The record names the workload instance that ran: the one compiled for the
+# policy's family (heap/gctb.h, workloads/instance.h); stress mode makes every
+# barrier-free policy call1; GCTB_INSTANCE=generic asks for run-time dispatch.
+set(FAMILY_nogc bump1)
+set(FAMILY_semispace bump1)
+set(FAMILY_segfit freebits1)
+set(FAMILY_bdw call1)
+foreach(policy nogc semispace segfit bdw)
+  set(inst run ${SMALL} --quiet --out /dev/stdout --set policy.name=\"${policy}\"
+           --set heap.size=\"64M\")
+  add_test(NAME e2e.${policy}.instance
+           COMMAND ${E2E}/expect.sh 0 "\"instance\":\"${FAMILY_${policy}}\""
+                   -- ${GCTB} ${inst})
+  add_test(NAME e2e.${policy}.instance-stress
+           COMMAND ${E2E}/expect.sh 0 "\"instance\":\"call1\"" -- ${GCTB}
+                   ${inst} --set stress.every_allocs=20000)
+  set_tests_properties(e2e.${policy}.instance e2e.${policy}.instance-stress
+                       PROPERTIES LABELS e2e TIMEOUT 120)
+endforeach()
+add_test(NAME e2e.segfit.instance-generic
+         COMMAND ${E2E}/expect.sh 0 "\"instance\":\"generic\"" -- ${GCTB} run
+                 ${SMALL} --quiet --out /dev/stdout --set policy.name=\"segfit\"
+                 --set heap.size=\"64M\")
+add_test(NAME e2e.bad.instance
+         COMMAND ${E2E}/expect.sh 2 "GCTB_INSTANCE=call1" -- ${GCTB} run
+                 ${SMALL} --quiet --out /dev/stdout --set policy.name=\"segfit\"
+                 --set heap.size=\"64M\")
+set_tests_properties(e2e.segfit.instance-generic PROPERTIES LABELS e2e
+                     TIMEOUT 120 ENVIRONMENT GCTB_INSTANCE=generic)
+set_tests_properties(e2e.bad.instance PROPERTIES LABELS e2e TIMEOUT 60
+                     ENVIRONMENT GCTB_INSTANCE=call1)

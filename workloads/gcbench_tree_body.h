@@ -1,11 +1,15 @@
-/* gcbench_tree.c — building and checking GCBench trees.
+/* gcbench_tree_body.h — building and checking GCBench trees: hot code,
+ * included by gcbench_body.h and so compiled once per policy family
+ * (workloads/instance.h). Everything here is static.
  *
  * Every reference that must survive an allocation lives in a shadow-stack
  * slot and is re-read from it afterwards: a moving collector rewrites slots,
  * not C locals. The check walk uses the shadow stack itself as its DFS stack
  * so that it can poll safepoints at every node without pinning anything. */
+#ifndef GCTB_GCBENCH_TREE_BODY_H
+#define GCTB_GCBENCH_TREE_BODY_H
+
 #include "gcbench_tree.h"
-#include <string.h>
 
 /* splitmix64's finaliser (Steele, Lea, Flood 2014): a cheap bijective mix. */
 static uint64_t gb_mix(uint64_t x) {
@@ -24,15 +28,16 @@ static uint64_t gb_str_hash(const char *s) {
   return h;
 }
 
-uint64_t gb_tree_salt(const gb_thread *t, const gb_tree_id *id) {
+static uint64_t gb_tree_salt(const gb_thread *t, const gb_tree_id *id) {
   uint64_t h = gb_mix(t->seed ^ gb_str_hash(id->what));
   h = gb_mix(h ^ ((uint64_t)t->id << 40) ^ (uint64_t)id->depth);
   return gb_mix(h ^ id->iteration);
 }
 
-/* Low int: the node's index (so a wrong node names itself in the failure
- * message); high int: a hash of salt and index. */
-uint64_t gb_node_ints(uint64_t salt, uint64_t index) {
+/* The payload word expected in node index of a tree with salt. Low int: the
+ * node's index (so a wrong node names itself in the failure message); high
+ * int: a hash of salt and index. */
+static uint64_t gb_node_ints(uint64_t salt, uint64_t index) {
   uint64_t hash = gb_mix(salt + index) >> 32;
   return (hash << 32) | (index & 0xffffffffu);
 }
@@ -44,7 +49,8 @@ static gc_ref gb_new_node(gb_thread *t, uint64_t salt, uint64_t index) {
   return n;
 }
 
-gc_ref gb_new_root(gb_thread *t, uint64_t salt) {
+/* Allocates the root of a tree to populate (level 0, index 0). */
+static gc_ref gb_new_root(gb_thread *t, uint64_t salt) {
   return gb_new_node(t, salt, 0);
 }
 
@@ -65,7 +71,10 @@ static void gb_populate_at(gb_thread *t, size_t slot, int depth, uint64_t index,
   gc_root_pop(m, 1);
 }
 
-void gb_populate(gb_thread *t, size_t slot, int depth, uint64_t salt) {
+/* Populate: fills the tree whose root is in root slot `slot` down to
+ * `depth` levels below it, allocating children and storing them into their
+ * (older) parent. */
+static void gb_populate(gb_thread *t, size_t slot, int depth, uint64_t salt) {
   gb_populate_at(t, slot, depth, 0, salt);
 }
 
@@ -84,7 +93,9 @@ static gc_ref gb_make_at(gb_thread *t, int depth, uint64_t index,
   return n;
 }
 
-gc_ref gb_make_tree(gb_thread *t, int depth, uint64_t salt) {
+/* MakeTree: builds a tree of depth `depth` bottom-up and returns its root
+ * (the caller must root it before its next allocation). */
+static gc_ref gb_make_tree(gb_thread *t, int depth, uint64_t salt) {
   return gb_make_at(t, depth, 0, salt);
 }
 
@@ -122,8 +133,11 @@ static bool gb_check_node(gb_thread *t, gc_ref n, const gb_tree_id *id,
   return inner;
 }
 
-void gb_check_tree(gb_thread *t, size_t slot, const gb_tree_id *id,
-                   uint64_t salt) {
+/* Walks the tree whose root is in slot `slot` and checks every node's type,
+ * payload and shape (children present exactly above the last level); calls
+ * gc_fail on the first mismatch. */
+static void gb_check_tree(gb_thread *t, size_t slot, const gb_tree_id *id,
+                          uint64_t salt) {
   gc_mutator *m = t->m;
   /* Pending nodes sit in shadow-stack slots base..base+n-1; their positions
    * in pos[]. A DFS that pops one node and pushes two holds at most
@@ -149,3 +163,5 @@ void gb_check_tree(gb_thread *t, size_t slot, const gb_tree_id *id,
     pos[n].level = level + 1, pos[n++].index = 2 * index + 1;
   }
 }
+
+#endif

@@ -1,16 +1,21 @@
-/* gcbench_run.c — the phases of one GCBench thread, in the original's order:
+/* gcbench_body.h — the phases of one GCBench thread, in the original's order:
  * stretch tree, long-lived tree and array, rounds of short-lived trees, final
  * check. Construction and checking are timed apart so that the top-down and
- * bottom-up times stay comparable with the unchecked original. */
-#include "gcbench_run.h"
-#include "../heap/events.h"
-#include <stdlib.h>
-#include <string.h>
+ * bottom-up times stay comparable with the unchecked original.
+ *
+ * This is the benchmark's hot code: workloads/instances/gcbench_<family>.c
+ * compile it once per policy family, with the fast paths' kinds as
+ * constants, and gcbench.c runs the heap's instance (workloads/instance.h).
+ * The only external symbol is GC_INSTANCE(gb_run_thread). */
+#ifndef GCTB_FAMILY
+#error "compile gcbench_body.h through workloads/instances/gcbench_*.c"
+#endif
 
-static gc_type gb_node_type = {
-    .name = "gcbench_node", .kind = GC_TYPE_FIXED, .nwords = 3, .ref_map = 0x3};
-static gc_type gb_array_type = {.name = "gcbench_array",
-                                .kind = GC_TYPE_WORD_ARRAY};
+#include "../heap/events.h"
+#include "gcbench_run.h"
+#include "gcbench_tree_body.h"
+#include "instance.h"
+#include <string.h>
 
 static uint64_t gb_nodes(int depth) { return (2ull << depth) - 1; }
 
@@ -137,8 +142,9 @@ static void gb_final_check(gb_thread *t, const gb_config *c, size_t tree,
   out->final_check_ns = gc_now_ns() - t0;
 }
 
-void gb_run_thread(gc_mutator *m, const gb_config *c, unsigned id,
-                   gb_result *out) {
+void GC_INSTANCE(gb_run_thread)(gc_mutator *m, const gb_config *c, unsigned id,
+                                gb_result *out) {
+  gc_instance_check(m, GC_FAMILY_THIS, "gcbench");
   if (!gc_type_register(&gb_node_type) || !gc_type_register(&gb_array_type))
     gc_fail(m, "gcbench: cannot register the node and array types");
   gb_thread t = {.m = m, .node_type = &gb_node_type, .id = id, .seed = c->seed};
@@ -154,22 +160,4 @@ void gb_run_thread(gc_mutator *m, const gb_config *c, unsigned id,
   out->total_ns = gc_now_ns() - t0;
   out->nodes_built = t.nodes_built;
   out->nodes_checked = t.nodes_checked;
-}
-
-gb_result *gb_results_new(const gb_config *c) {
-  gb_result *r = calloc(c->threads, sizeof *r);
-  for (unsigned i = 0; r && i < c->threads; i++) {
-    r[i].rounds = calloc(c->ndepths ? c->ndepths : 1, sizeof *r[i].rounds);
-    if (!r[i].rounds) {
-      gb_results_free(c, r);
-      return NULL;
-    }
-  }
-  return r;
-}
-
-void gb_results_free(const gb_config *c, gb_result *r) {
-  for (unsigned i = 0; r && i < c->threads; i++)
-    free(r[i].rounds);
-  free(r);
 }
