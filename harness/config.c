@@ -4,6 +4,8 @@
  * produce a plausible, wrong data point. */
 #include "config.h"
 #include "heap/util.h"
+#include "matrix.h"
+#include "minheap.h"
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -156,6 +158,8 @@ static bool load_policy(const json_t *root, gctb_config *cfg, char *err,
       !get_name(p, "policy.name", &name, err, errlen))
     return false;
   cfg->policy = gc_policy_find(name);
+  if (!cfg->policy)
+    cfg->policy = gctb_test_policy_find(name);
   if (!cfg->policy) {
     known_policies(known, sizeof known);
     return gc_errorf(err, errlen,
@@ -194,41 +198,75 @@ static bool load_workload(const json_t *root, gctb_config *cfg, char *err,
                           "workload.params", err, errlen);
 }
 
-static bool load_heap_multiple(const json_t *m, gctb_config *cfg, char *err,
-                               size_t errlen) {
+/* heap.multiple or heap.min_multiple: a number in (0, 1e6]. */
+static bool get_multiple(const json_t *m, const char *key, double *out,
+                         char *err, size_t errlen) {
   if (!json_is_number(m))
-    return wrong_type("heap.multiple", "a number", m, err, errlen);
+    return wrong_type(key, "a number", m, err, errlen);
   double x = json_number_value(m);
   if (!(x > 0) || !isfinite(x) || x > 1e6)
-    return gc_errorf(err, errlen, "heap.multiple: %g is out of range (0, 1e6]",
-                     x);
-  cfg->heap_multiple = x;
-  cfg->heap_bytes = (uint64_t)ceil(x * (double)cfg->live_bytes);
+    return gc_errorf(err, errlen, "%s: %g is out of range (0, 1e6]", key, x);
+  *out = x;
   return true;
 }
 
-/* Needs the workload loaded: heap.multiple is relative to its live size. */
+/* Needs the workload loaded: heap.multiple is relative to its live size.
+ * heap.min_multiple is resolved later (resolve_min_heap), once everything
+ * its cache key needs is loaded. */
 static bool load_heap(const json_t *root, gctb_config *cfg, char *err,
                       size_t errlen) {
-  static const char *const keys[] = {"size", "multiple", NULL};
-  json_t *h, *m;
+  static const char *const keys[] = {"size", "multiple", "min_multiple", NULL};
+  json_t *h, *m, *mm, *size;
   if (!get_object(root, "heap", "heap", &h, err, errlen))
     return false;
   if (!h)
     return gc_errorf(err, errlen,
-                     "missing key \"heap\" (give heap.size or heap.multiple)");
+                     "missing key \"heap\" (give heap.size, "
+                     "heap.multiple or heap.min_multiple)");
   if (!check_keys(h, "heap", keys, err, errlen))
     return false;
   m = json_object_get(h, "multiple");
-  if (m && json_object_get(h, "size"))
+  mm = json_object_get(h, "min_multiple");
+  size = json_object_get(h, "size");
+  if (!!m + !!mm + !!size > 1)
     return gc_errorf(err, errlen,
-                     "heap: give heap.size or heap.multiple, not both");
-  if (m)
-    return load_heap_multiple(m, cfg, err, errlen);
-  if (!json_object_get(h, "size"))
+                     "heap: give one of heap.size, heap.multiple "
+                     "and heap.min_multiple");
+  if (mm)
+    return get_multiple(mm, "heap.min_multiple", &cfg->heap_min_multiple, err,
+                        errlen);
+  if (m) {
+    if (!get_multiple(m, "heap.multiple", &cfg->heap_multiple, err, errlen))
+      return false;
+    cfg->heap_bytes =
+        (uint64_t)ceil(cfg->heap_multiple * (double)cfg->live_bytes);
+    return true;
+  }
+  if (!size)
     return gc_errorf(err, errlen,
-                     "missing key \"heap.size\" (or heap.multiple)");
+                     "missing key \"heap.size\" (or "
+                     "heap.multiple, heap.min_multiple)");
   return get_size(h, "size", "heap.size", &cfg->heap_bytes, err, errlen);
+}
+
+/* heap.min_multiple x: x times the measured minimum heap from the cache. */
+static bool resolve_min_heap(gctb_config *cfg, char *err, size_t errlen) {
+  if (cfg->heap_min_multiple <= 0)
+    return true;
+  json_t *key = gctb_minheap_key(cfg);
+  bool found = gctb_minheap_lookup_bytes(key, &cfg->min_heap_bytes);
+  json_decref(key);
+  if (!found)
+    return gc_errorf(err, errlen,
+                     "heap.min_multiple: no measured minimum heap for policy "
+                     "%s on workload %s with these options and gc_threads in "
+                     "%s; measure it with `gctb minheap CONFIG` (gctb matrix "
+                     "does this itself)",
+                     cfg->policy->name, cfg->workload->name,
+                     gctb_minheap_cache_path());
+  cfg->heap_bytes =
+      (uint64_t)ceil(cfg->heap_min_multiple * (double)cfg->min_heap_bytes);
+  return true;
 }
 
 static bool check_live(const gctb_config *cfg, char *err, size_t errlen) {
@@ -237,11 +275,14 @@ static bool check_live(const gctb_config *cfg, char *err, size_t errlen) {
     return true;
   gctb_format_size(cfg->heap_bytes, heap, sizeof heap);
   gctb_format_size(cfg->live_bytes, live, sizeof live);
-  if (cfg->heap_multiple > 0)
-    return gc_errorf(err, errlen,
-                     "heap.multiple %g gives a heap of %s, smaller than the "
-                     "workload's live size %s",
-                     cfg->heap_multiple, heap, live);
+  if (cfg->heap_multiple > 0 || cfg->heap_min_multiple > 0)
+    return gc_errorf(
+        err, errlen,
+        "%s %g gives a heap of %s, smaller than the "
+        "workload's live size %s",
+        cfg->heap_multiple > 0 ? "heap.multiple" : "heap.min_multiple",
+        cfg->heap_multiple > 0 ? cfg->heap_multiple : cfg->heap_min_multiple,
+        heap, live);
   return gc_errorf(err, errlen,
                    "heap.size %s is smaller than the workload's live size %s",
                    heap, live);
@@ -303,8 +344,8 @@ static bool load_scalars(const json_t *root, gctb_config *cfg, char *err,
 bool gctb_config_load_json(const json_t *root, gctb_config *cfg, char *err,
                            size_t errlen) {
   static const char *const keys[] = {
-      "name", "policy", "workload", "heap",  "gc_threads",
-      "seed", "verify", "stress",   "roots", NULL};
+      "name",   "policy", "workload", "heap",    "gc_threads", "seed",
+      "verify", "stress", "roots",    "pinning", NULL};
   memset(cfg, 0, sizeof *cfg);
   cfg->gc_threads = 1;
   cfg->seed = 1;
@@ -320,7 +361,10 @@ bool gctb_config_load_json(const json_t *root, gctb_config *cfg, char *err,
   if (!load_heap(root, cfg, err, errlen) ||
       !load_verify(root, cfg, err, errlen) ||
       !load_stress(root, cfg, err, errlen) ||
-      !load_scalars(root, cfg, err, errlen) || !check_live(cfg, err, errlen)) {
+      !load_scalars(root, cfg, err, errlen) ||
+      !gctb_pin_parse(json_object_get(root, "pinning"), &cfg->pinning, err,
+                      errlen) ||
+      !resolve_min_heap(cfg, err, errlen) || !check_live(cfg, err, errlen)) {
     gctb_config_free(cfg);
     return false;
   }
@@ -347,9 +391,11 @@ json_t *gctb_config_read_file(const char *path, char *err, size_t errlen) {
   return root;
 }
 
-/* The heap key as given: a size or a multiple, never both, so the effective
+/* The heap key as given: a size or a multiple, only one, so the effective
  * config loads again. The resolved size is in the record's "heap" object. */
 static json_t *heap_json(const gctb_config *cfg) {
+  if (cfg->heap_min_multiple > 0)
+    return json_pack("{s:f}", "min_multiple", cfg->heap_min_multiple);
   if (cfg->heap_multiple > 0)
     return json_pack("{s:f}", "multiple", cfg->heap_multiple);
   return json_pack("{s:I}", "size", (json_int_t)cfg->heap_bytes);
@@ -376,6 +422,7 @@ json_t *gctb_config_to_json(const gctb_config *cfg) {
                                 (json_int_t)cfg->stress_allocs, "every_bytes",
                                 (json_int_t)cfg->stress_bytes));
   json_object_set_new(o, "roots", json_integer((json_int_t)cfg->roots));
+  json_object_set_new(o, "pinning", gctb_pin_to_json(&cfg->pinning));
   return o;
 }
 

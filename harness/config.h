@@ -4,13 +4,15 @@
  * so a typo never silently runs the default), policy options and workload
  * parameters are validated against what the policy/workload declares, and
  * the heap must hold at least the workload's declared live size. Every error
- * message names the dotted key it is about.
+ * message names the dotted key it is about. heap.min_multiple is resolved
+ * through the minimum-heap cache (minheap.h).
  */
 #ifndef GCTB_HARNESS_CONFIG_H
 #define GCTB_HARNESS_CONFIG_H
 
 #include "../heap/heap.h"
 #include "../workloads/workload.h"
+#include "pin.h"
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,15 +24,18 @@ typedef struct gctb_config {
   gc_options policy_options;
   const gc_workload *workload;
   gc_options workload_params;
-  uint64_t heap_bytes;    /* resolved heap size */
-  double heap_multiple;   /* as given; 0 when heap.size was given */
-  uint64_t live_bytes;    /* the workload's declared live size */
-  unsigned gc_threads;    /* default 1 */
-  uint64_t seed;          /* default 1 */
-  gc_verify_mode verify;  /* default none */
-  uint64_t stress_allocs; /* 0: off */
-  uint64_t stress_bytes;  /* 0: off */
-  size_t roots;           /* shadow-stack slots per mutator; default 65536 */
+  uint64_t heap_bytes;      /* resolved heap size */
+  double heap_multiple;     /* as given; 0 when heap.size was given */
+  double heap_min_multiple; /* as given; 0 unless heap.min_multiple */
+  uint64_t min_heap_bytes;  /* the measured minimum heap, 0 if unknown */
+  uint64_t live_bytes;      /* the workload's declared live size */
+  unsigned gc_threads;      /* default 1 */
+  uint64_t seed;            /* default 1 */
+  gc_verify_mode verify;    /* default none */
+  uint64_t stress_allocs;   /* 0: off */
+  uint64_t stress_bytes;    /* 0: off */
+  size_t roots;             /* shadow-stack slots per mutator; default 65536 */
+  gctb_pinning pinning;     /* default none */
 } gctb_config;
 
 /* Validates root and fills cfg. On error writes a message naming the key
@@ -49,6 +54,11 @@ json_t *gctb_config_read_file(const char *path, char *err, size_t errlen);
  * heap.multiple and vice versa, so a matrix can override either. */
 bool gctb_config_set(json_t *root, const char *assignment, char *err,
                      size_t errlen);
+
+/* The same with a JSON value (taken over, even on failure): what a matrix
+ * axis sets. key "policy" replaces the whole policy object. */
+bool gctb_config_set_value(json_t *root, const char *key, json_t *value,
+                           char *err, size_t errlen);
 
 /* The effective config, every default filled in; loading it again gives the
  * same run. */

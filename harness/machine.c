@@ -7,6 +7,7 @@
 #include <hwloc.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -67,6 +68,26 @@ static json_t *file_string(const char *path) {
   return read_line(path, line, sizeof line) ? json_string(line) : json_null();
 }
 
+/* Size of the first cache object of type t, 0 if none. */
+static json_int_t cache_bytes(hwloc_topology_t topo, hwloc_obj_type_t t) {
+  hwloc_obj_t o = hwloc_get_obj_by_type(topo, t, 0);
+  return o && o->attr ? (json_int_t)o->attr->cache.size : 0;
+}
+
+/* "1 package, 8 cores, 16 PUs, L3 32M": what a reader compares first. */
+static json_t *topology_summary(const json_t *t) {
+  char buf[160], l3[32];
+  json_int_t pk = json_integer_value(json_object_get(t, "packages"));
+  json_int_t co = json_integer_value(json_object_get(t, "cores"));
+  json_int_t pu = json_integer_value(json_object_get(t, "pus"));
+  json_int_t c3 = json_integer_value(json_object_get(t, "l3_bytes"));
+  gctb_format_size((uint64_t)c3, l3, sizeof l3);
+  snprintf(buf, sizeof buf, "%lld package%s, %lld cores, %lld PUs%s%s",
+           (long long)pk, pk == 1 ? "" : "s", (long long)co, (long long)pu,
+           c3 ? ", L3 " : "", c3 ? l3 : "");
+  return json_string(buf);
+}
+
 static json_t *topology(void) {
   hwloc_topology_t topo;
   if (hwloc_topology_init(&topo) != 0)
@@ -81,8 +102,35 @@ static json_t *topology(void) {
                 hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE), "cores",
                 hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE), "pus",
                 hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU));
+  json_object_set_new(o, "l1d_bytes",
+                      json_integer(cache_bytes(topo, HWLOC_OBJ_L1CACHE)));
+  json_object_set_new(o, "l2_bytes",
+                      json_integer(cache_bytes(topo, HWLOC_OBJ_L2CACHE)));
+  json_object_set_new(o, "l3_bytes",
+                      json_integer(cache_bytes(topo, HWLOC_OBJ_L3CACHE)));
+  json_object_set_new(o, "summary", topology_summary(o));
+  json_object_set_new(o, "hwloc_version", json_string(HWLOC_VERSION));
   hwloc_topology_destroy(topo);
   return o;
+}
+
+/* The 1, 5 and 15 minute load averages: a busy machine at the start of a
+ * run is the first suspect for an outlier. */
+static json_t *loadavg(void) {
+  double a[3];
+  FILE *f = fopen("/proc/loadavg", "r");
+  bool ok = f && fscanf(f, "%lf %lf %lf", &a[0], &a[1], &a[2]) == 3;
+  if (f)
+    fclose(f);
+  return ok ? json_pack("[f,f,f]", a[0], a[1], a[2]) : json_null();
+}
+
+static json_t *file_integer(const char *path) {
+  char line[64], *end;
+  if (!read_line(path, line, sizeof line))
+    return json_null();
+  long long v = strtoll(line, &end, 10);
+  return end != line ? json_integer(v) : json_null();
 }
 
 static json_t *kernel(void) {
@@ -122,6 +170,10 @@ json_t *gctb_machine_json(void) {
   json_object_set_new(
       o, "cpufreq_governor",
       file_string("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"));
+  json_object_set_new(
+      o, "cpufreq_max_khz",
+      file_integer("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq"));
+  json_object_set_new(o, "loadavg", loadavg());
   return o;
 }
 

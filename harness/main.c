@@ -3,6 +3,8 @@
  * tests can drive it without a process. Exit codes: run.h. */
 #include "config.h"
 #include "list.h"
+#include "matrix.h"
+#include "minheap.h"
 #include "run.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +66,17 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
         return usage_error("%s needs KEY=VALUE", arg);
     } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
       a->opts.quiet = true;
+    } else if (flag_is(arg, "--minheap-cache")) {
+      const char *v = flag_value(argc, argv, &i, "--minheap-cache");
+      if (!v)
+        return usage_error("%s needs a FILE", arg);
+      gctb_minheap_set_cache(v);
+    } else if (flag_is(arg, "--matrix-tag")) {
+      /* Set by `gctb matrix` on its children: the record's "matrix". */
+      const char *v = flag_value(argc, argv, &i, "--matrix-tag");
+      json_decref(a->opts.matrix);
+      if (!v || !json_is_object(a->opts.matrix = json_loads(v, 0, NULL)))
+        return usage_error("%s needs a JSON object", arg);
     } else if (arg[0] == '-' && arg[1] != 0) {
       return usage_error("run: unknown option %s", arg);
     } else if (a->config) {
@@ -106,6 +119,7 @@ static int cmd_run(int argc, char **argv) {
     rc = gctb_run_config(&cfg, &a.opts);
     gctb_config_free(&cfg);
   }
+  json_decref(a.opts.matrix);
   free(a.sets);
   return rc;
 }
@@ -164,10 +178,65 @@ static const command commands[] = {
      "                       --set workload.params.threads=2 (VALUE is JSON,\n"
      "                       or a string if it does not parse as JSON)\n"
      "  -q, --quiet          no summary\n"
+     "  --minheap-cache FILE the measured minimum heaps heap.min_multiple\n"
+     "                       reads (default $GCTB_MINHEAP_CACHE, else\n"
+     "                       results/minheap.json)\n"
      "\n"
      "Exit status: 0 ok, 1 a wrong value was found (workload or verifier),\n"
      "2 bad usage or config, 3 out of memory.\n",
      cmd_run},
+    {"matrix",
+     "matrix MATRIX.json [--out FILE] [--resume] [--dry-run] [--timeout S]",
+     "Runs an experiment matrix (docs/matrix.md): a base config, axes over\n"
+     "dotted config keys and a number of invocations. Each run is a child\n"
+     "`gctb run` with a timeout; every run appends one record to FILE\n"
+     "(default results/<matrix>-<UTC time>.jsonl), also a crashed, timed-out,\n"
+     "out-of-memory or refused one. Runs go in an order shuffled with the\n"
+     "matrix's seed. Heaps given as heap.min_multiple are measured first\n"
+     "(gctb minheap) unless cached.\n"
+     "\n"
+     "  -o, --out FILE        the results file\n"
+     "  --resume              continue FILE: skip runs it already records\n"
+     "                        (after an interruption or a kill -9)\n"
+     "  -n, --dry-run         list the runs in order, done or pending\n"
+     "  --timeout S           per-run limit in seconds (default: the\n"
+     "                        matrix's \"timeout\", else 600)\n"
+     "  --minheap-cache FILE  the minimum-heap cache to use and fill\n"
+     "\n"
+     "Exit status: 0 every run recorded, 2 bad matrix or usage, 1 a record\n"
+     "could not be written, 128+N interrupted by signal N (resumable).\n",
+     gctb_matrix_main},
+    {"minheap",
+     "minheap CONFIG.json [--set KEY=VALUE]... [--force] [--precision P]\n"
+     "           [--timeout S] [--max-multiple M] [--cache FILE]",
+     "Finds the smallest heap in which CONFIG's workload completes under its\n"
+     "policy: doubling from the declared live size until a run fits, then\n"
+     "bisecting. Each probe is a child `gctb run`; out of memory, a refused\n"
+     "heap, a crash or a timeout count as \"does not fit\". The result is\n"
+     "cached (key: policy and options, workload and parameters, gc_threads)\n"
+     "and is what heap.min_multiple multiplies.\n"
+     "\n"
+     "  --force            measure again even if cached\n"
+     "  --precision P      stop within P x live size (default 0.01)\n"
+     "  --timeout S        per probe (default 300; after a success at most\n"
+     "                     20x the fastest successful probe, at least 5 s)\n"
+     "  --max-multiple M   give up above M x live size (default 64)\n"
+     "  --cache FILE       the cache (default $GCTB_MINHEAP_CACHE, else\n"
+     "                     results/minheap.json)\n",
+     gctb_minheap_main},
+    {"plot", "plot RESULTS.jsonl... [--out DIR]",
+     "Draws the figures of docs/analysis.md from result records, as PNG and\n"
+     "SVG in DIR (default RESULTS-plots/): pause-time CDFs, MMU and bounded\n"
+     "MMU, time against heap size, throughput, lower-bound overhead, and\n"
+     "request latency where a workload records it. Needs Python 3 with\n"
+     "matplotlib (GCTB_PYTHON chooses the interpreter).\n",
+     gctb_plot_main},
+    {"report", "report RESULTS.jsonl... [--out DIR] [--no-csv]",
+     "Prints the numbers behind the figures as tables (per cell: runs and\n"
+     "outcomes, times with 95% confidence intervals, pause percentiles, MMU,\n"
+     "lower-bound overhead, latency) and writes them as CSV files in DIR\n"
+     "(default RESULTS-report/). Needs only Python 3's standard library.\n",
+     gctb_report_main},
     {"list", "list",
      "Lists every policy (constraints and options) and every workload\n"
      "(parameters), with types, defaults and ranges.\n",

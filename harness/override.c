@@ -14,13 +14,16 @@ static json_t *parse_value(const char *text) {
   return v ? v : json_string(text);
 }
 
-/* heap.size and heap.multiple exclude each other; setting one drops the
- * other so that a matrix axis can override whichever the file used. */
+/* heap.size, heap.multiple and heap.min_multiple exclude each other;
+ * setting one drops the others so that a matrix axis can override whichever
+ * the file used. */
 static void drop_sibling(json_t *parent, const char *path) {
-  if (strcmp(path, "heap.size") == 0)
-    json_object_del(parent, "multiple");
-  else if (strcmp(path, "heap.multiple") == 0)
-    json_object_del(parent, "size");
+  static const char *const heap_keys[] = {"size", "multiple", "min_multiple"};
+  if (strncmp(path, "heap.", 5) != 0)
+    return;
+  for (size_t i = 0; i < 3; i++)
+    if (strcmp(path + 5, heap_keys[i]) != 0)
+      json_object_del(parent, heap_keys[i]);
 }
 
 /* Walks (creating) the objects along path up to its last component. */
@@ -49,25 +52,36 @@ static json_t *walk(json_t *root, char *path, const char *full, char **leaf,
   return cur;
 }
 
-bool gctb_config_set(json_t *root, const char *assignment, char *err,
-                     size_t errlen) {
-  const char *eq = strchr(assignment, '=');
-  if (!eq || eq == assignment)
-    return gc_errorf(err, errlen, "--set %s: expected dotted.key=VALUE",
-                     assignment);
-  if (!json_is_object(root))
+bool gctb_config_set_value(json_t *root, const char *key, json_t *value,
+                           char *err, size_t errlen) {
+  if (!json_is_object(root)) {
+    json_decref(value);
     return gc_errorf(err, errlen, "--set: the config is not an object");
-  char *path = strndup(assignment, (size_t)(eq - assignment));
-  char *full = strdup(path), *leaf;
+  }
+  char *path = strdup(key), *full = strdup(key), *leaf;
   json_t *parent = walk(root, path, full, &leaf, err, errlen);
   bool ok = parent != NULL;
   if (ok && !*leaf)
     ok = gc_errorf(err, errlen, "--set %s: empty key component", full);
   if (ok) {
     drop_sibling(parent, full);
-    json_object_set_new(parent, leaf, parse_value(eq + 1));
+    json_object_set_new(parent, leaf, value);
+  } else {
+    json_decref(value);
   }
   free(path);
   free(full);
+  return ok;
+}
+
+bool gctb_config_set(json_t *root, const char *assignment, char *err,
+                     size_t errlen) {
+  const char *eq = strchr(assignment, '=');
+  if (!eq || eq == assignment)
+    return gc_errorf(err, errlen, "--set %s: expected dotted.key=VALUE",
+                     assignment);
+  char *key = strndup(assignment, (size_t)(eq - assignment));
+  bool ok = gctb_config_set_value(root, key, parse_value(eq + 1), err, errlen);
+  free(key);
   return ok;
 }

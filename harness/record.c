@@ -2,6 +2,7 @@
  * JSON-lines file (docs/results-format.md). One line per run means a matrix
  * can append every cell to one file, a crashed cell leaves no partial
  * record, and analysis reads the file line by line. */
+#include "pin.h"
 #include "run.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -95,13 +96,23 @@ static json_t *counters_json(const gctb_result *r) {
   return o;
 }
 
+/* The heap as multiples of the declared live size and, when it has been
+ * measured (minheap.h), of the minimum heap: the x axes of time-space
+ * curves. */
 static json_t *heap_json(const gctb_run *run) {
   const gctb_config *cfg = run->cfg;
   double multiple =
       cfg->live_bytes ? (double)cfg->heap_bytes / (double)cfg->live_bytes : 0.0;
-  return json_pack("{s:o,s:o,s:f}", "size_bytes", uint_json(cfg->heap_bytes),
-                   "live_declared_bytes", uint_json(cfg->live_bytes),
-                   "multiple", multiple);
+  json_t *o = json_pack("{s:o,s:o,s:f}", "size_bytes",
+                        uint_json(cfg->heap_bytes), "live_declared_bytes",
+                        uint_json(cfg->live_bytes), "multiple", multiple);
+  if (run->min_heap_bytes) {
+    json_object_set_new(o, "min_heap_bytes", uint_json(run->min_heap_bytes));
+    json_object_set_new(
+        o, "min_multiple",
+        json_real((double)cfg->heap_bytes / (double)run->min_heap_bytes));
+  }
+  return o;
 }
 
 static void add_times(json_t *rec, const gctb_result *r) {
@@ -133,6 +144,9 @@ json_t *gctb_record_build(gctb_run *run) {
   run->cfg->policy->report(run->heap, stats);
   json_object_set_new(rec, "policy_stats", stats);
   json_object_set_new(rec, "workload", json_incref(run->metrics));
+  json_object_set_new(rec, "pinning", gctb_pin_applied_json());
+  if (run->opts.matrix)
+    json_object_set_new(rec, "matrix", json_incref(run->opts.matrix));
   return rec;
 }
 

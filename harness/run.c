@@ -9,6 +9,8 @@
  * a later one waits for the process to end.
  */
 #include "run.h"
+#include "minheap.h"
+#include "pin.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +137,29 @@ static gc_heap *create_heap(gctb_run *run) {
   return heap;
 }
 
+/* The measured minimum heap, for the record's heap multiples: from the
+ * config when heap.min_multiple used it, else from the cache if there. */
+static uint64_t min_heap(const gctb_config *cfg) {
+  uint64_t bytes = cfg->min_heap_bytes;
+  if (!bytes) {
+    json_t *key = gctb_minheap_key(cfg);
+    if (!gctb_minheap_lookup_bytes(key, &bytes))
+      bytes = 0;
+    json_decref(key);
+  }
+  return bytes;
+}
+
+/* Pinning is installed before the heap so that its GC threads, created
+ * with it, are placed too. */
+static bool start_pinning(const gctb_config *cfg) {
+  char err[512];
+  if (gctb_pin_start(&cfg->pinning, err, sizeof err))
+    return true;
+  fprintf(stderr, "config error: %s\n", err);
+  return false;
+}
+
 int gctb_run_config(const gctb_config *cfg, const gctb_run_opts *opts) {
   /* Not on the stack: on_oom and on_fail reach it through heap->user from
    * other threads. */
@@ -144,9 +169,11 @@ int gctb_run_config(const gctb_config *cfg, const gctb_run_opts *opts) {
   run.opts = *opts;
   run.machine = gctb_machine_json();
   run.metrics = json_object();
+  run.min_heap_bytes = min_heap(cfg);
   iso_now(run.res.started_at, sizeof run.res.started_at);
-  run.heap = create_heap(&run);
+  run.heap = start_pinning(cfg) ? create_heap(&run) : NULL;
   if (!run.heap) {
+    gctb_pin_stop();
     json_decref(run.machine);
     json_decref(run.metrics);
     return GCTB_EXIT_USAGE;
@@ -168,5 +195,6 @@ int gctb_run_config(const gctb_config *cfg, const gctb_run_opts *opts) {
   json_decref(record);
   json_decref(run.machine);
   json_decref(run.metrics);
+  gctb_pin_stop();
   return GCTB_EXIT_OK;
 }

@@ -19,6 +19,7 @@ enum {
 typedef struct gctb_run_opts {
   const char *out_path; /* append the record here; NULL: a new results/ file */
   bool quiet;           /* no summary on stdout */
+  json_t *matrix;       /* borrowed: the record's "matrix" object, or NULL */
 } gctb_run_opts;
 
 /* Pause statistics derived from the event log. */
@@ -47,10 +48,11 @@ typedef struct gctb_run {
   const gctb_config *cfg;
   gctb_run_opts opts;
   gc_heap *heap;
-  json_t *machine;  /* gathered before the run, outside the measurement */
-  json_t *metrics;  /* the workload's own metrics */
-  uint64_t t_start; /* gc_now_ns() when the workload started */
-  int ending;       /* atomic: set by the first on_oom / on_fail */
+  json_t *machine; /* gathered before the run, outside the measurement */
+  json_t *metrics; /* the workload's own metrics */
+  uint64_t min_heap_bytes; /* measured minimum heap (cache), 0 if unknown */
+  uint64_t t_start;        /* gc_now_ns() when the workload started */
+  int ending;              /* atomic: set by the first on_oom / on_fail */
   gctb_result res;
 } gctb_run;
 

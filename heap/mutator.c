@@ -1,6 +1,7 @@
 /* mutator.c — attaching threads, the slow paths behind gctb.h's inline fast
  * paths, roots, and the stop-the-world collection wrapper. */
 #include "heap.h"
+#include "pin.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,7 +54,9 @@ gc_mutator *gc_attach(gc_heap *heap) {
   heap->mutators = p;
   heap->nmutators++;
   heap->nrunning++;
+  unsigned id = p->id;
   pthread_mutex_unlock(&heap->lock);
+  gc_thread_started(GC_THREAD_MUTATOR, id);
   return m;
 }
 

@@ -88,7 +88,9 @@ bool gc_stop_the_world(gc_heap *heap, gc_mutator *self) {
   if (heap->collecting) {
     /* Someone else is collecting: stop like everyone else, then report that
      * the caller should retry rather than collect again. */
-    park(heap, self->priv);
+    do /* a new stop may have begun before we woke: it did not count us */
+      park(heap, self->priv);
+    while (heap->stw_requested);
     pthread_mutex_unlock(&heap->lock);
     return false;
   }

@@ -1,6 +1,7 @@
 /* workers.c — GC worker threads and packet-based work sharing. */
 #include "workers.h"
 #include "heap.h"
+#include "pin.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,7 @@ static void *helper_main(void *arg) {
   gc_worker *w = arg;
   gc_workers *p = w->pool;
   uint64_t seen = 0;
+  gc_thread_started(GC_THREAD_GC, w->id);
   pthread_mutex_lock(&p->lock);
   for (;;) {
     while (!p->shutdown && p->generation == seen)

@@ -3,9 +3,23 @@
 #include <string.h>
 
 extern const gc_workload gc_workload_gcbench;
+extern const gc_workload gc_workload_mt_gcbench;
+extern const gc_workload gc_workload_binary_trees;
+extern const gc_workload gc_workload_quads;
+extern const gc_workload gc_workload_gcold;
+extern const gc_workload gc_workload_lifetimes;
+extern const gc_workload gc_workload_server;
+extern const gc_workload gc_workload_fragger;
 
 static const gc_workload *const workloads[] = {
     &gc_workload_gcbench,
+    &gc_workload_mt_gcbench,
+    &gc_workload_binary_trees,
+    &gc_workload_quads,
+    &gc_workload_gcold,
+    &gc_workload_lifetimes,
+    &gc_workload_server,
+    &gc_workload_fragger,
 };
 
 size_t gc_workload_count(void) {

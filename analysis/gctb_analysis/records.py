@@ -1,0 +1,106 @@
+"""Reading result files (JSON lines, docs/results-format.md).
+
+A results file may end with half a line (a run killed while writing) or,
+rarely, hold a line that is not JSON; both are skipped with a warning rather
+than failing the whole analysis: the matrix re-runs such runs on --resume.
+"""
+import json
+import sys
+
+
+def read_records(paths, warn=None):
+    """Every record (a dict) of the given JSON-lines files, in file order.
+
+    Each record gets ``_source`` (path) and ``_line`` (1-based) for messages.
+    """
+    warn = warn or (lambda msg: print("warning: " + msg, file=sys.stderr))
+    records = []
+    for path in paths:
+        with open(path, "rb") as f:
+            data = f.read()
+        lines = data.split(b"\n")
+        partial = lines.pop() if lines else b""
+        if partial.strip():
+            warn(f"{path}: ignoring a partial last line ({len(partial)} bytes)")
+        for n, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except ValueError as e:
+                warn(f"{path}:{n}: not JSON ({e}); line ignored")
+                continue
+            if not isinstance(rec, dict):
+                warn(f"{path}:{n}: not a record; line ignored")
+                continue
+            rec["_source"], rec["_line"] = path, n
+            records.append(rec)
+    return records
+
+
+def flatten(obj, prefix=""):
+    """{"a": {"b": 1}} -> {"a.b": 1}; lists and scalars are leaves."""
+    out = {}
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            key = f"{prefix}.{k}" if prefix else k
+            if isinstance(v, dict) and v:
+                out.update(flatten(v, key))
+            else:
+                out[key] = v
+    return out
+
+
+def _numbers_as_floats(v):
+    if isinstance(v, bool) or v is None or isinstance(v, str):
+        return v
+    if isinstance(v, (int, float)):
+        return float(v)
+    if isinstance(v, dict):
+        return {k: _numbers_as_floats(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_numbers_as_floats(x) for x in v]
+    return v
+
+
+def canon(value):
+    """A hashable, order-independent form of a JSON value; 2 and 2.0 are
+    the same (gctb writes a number parameter as given or as a real)."""
+    return json.dumps(_numbers_as_floats(value), sort_keys=True,
+                      separators=(",", ":"))
+
+
+def ok(records):
+    return [r for r in records if r.get("status") == "ok"]
+
+
+def cpu_ns(rec):
+    """Process CPU time of the run without heap setup.
+
+    cpu_user_ns + cpu_sys_ns come from getrusage and include creating the
+    heap (pre-touching it, mostly system time, which grows with the heap
+    size); setup_ns is that step's wall time on one thread, so it is taken
+    off as its CPU cost.
+    """
+    total = rec.get("cpu_user_ns", 0) + rec.get("cpu_sys_ns", 0)
+    return max(total - rec.get("setup_ns", 0), 0)
+
+
+def throughput(rec):
+    """(value, unit) for a run.
+
+    A workload may report {"throughput": {"value": x, "unit": "requests/s"}}
+    in its metrics; otherwise it is bytes allocated per second of wall
+    time, in MB/s. The same work allocates the same bytes under every policy
+    (workloads are deterministic under their seed), so this is proportional
+    to work done per second.
+    """
+    w = rec.get("workload") or {}
+    t = w.get("throughput")
+    if isinstance(t, dict) and isinstance(t.get("value"), (int, float)):
+        return float(t["value"]), str(t.get("unit", "ops/s"))
+    wall = rec.get("wall_ns") or 0
+    alloc = (rec.get("counters") or {}).get("bytes_allocated", 0)
+    if wall <= 0:
+        return None, "MB/s allocated"
+    return alloc / 1e6 / (wall / 1e9), "MB/s allocated"

@@ -1,0 +1,109 @@
+/* matrix_plot.c — `gctb plot` and `gctb report`: the analysis is Python
+ * (analysis/, docs/analysis.md); these commands find an interpreter that
+ * can run it and hand over.
+ *
+ * Plots need matplotlib, which a pyenv or virtualenv python3 first on PATH
+ * often lacks while the distribution's /usr/bin/python3 has it
+ * (python3-matplotlib), so each candidate is asked to import it:
+ * $GCTB_PYTHON, /usr/bin/python3, python3, python. `report` needs only the
+ * standard library and prefers the same interpreter. The scripts are found
+ * in $GCTB_ANALYSIS_DIR, else in the source tree gctb was built from. */
+#include "matrix.h"
+#include "run.h"
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef GCTB_SOURCE_DIR
+#define GCTB_SOURCE_DIR "."
+#endif
+
+extern char **environ;
+
+/* Whether `python -c code` exits 0 (output discarded). */
+static bool python_can(const char *python, const char *code) {
+  posix_spawn_file_actions_t fa;
+  pid_t pid;
+  int status;
+  char *argv[] = {(char *)python, "-c", (char *)code, NULL};
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  int rc = posix_spawnp(&pid, python, &fa, NULL, argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0)
+    return false;
+  while (waitpid(pid, &status, 0) < 0)
+    ;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static const char *find_python(bool need_matplotlib) {
+  static const char *const fixed[] = {"/usr/bin/python3", "python3", "python"};
+  const char *cands[4];
+  size_t n = 0;
+  const char *env = getenv("GCTB_PYTHON");
+  if (env && *env)
+    cands[n++] = env;
+  for (size_t i = 0; i < 3; i++)
+    cands[n++] = fixed[i];
+  for (size_t i = 0; i < n; i++)
+    if (python_can(cands[i], "import matplotlib"))
+      return cands[i];
+  for (size_t i = 0; i < n && !need_matplotlib; i++)
+    if (python_can(cands[i], "import json, sys; sys.exit(sys.version_info < "
+                             "(3, 6))"))
+      return cands[i];
+  return NULL;
+}
+
+static const char *analysis_dir(void) {
+  const char *env = getenv("GCTB_ANALYSIS_DIR");
+  return env && *env ? env : GCTB_SOURCE_DIR "/analysis";
+}
+
+/* Replaces this process with `python DIR/script ARGS...`. */
+static int hand_over(const char *script, bool need_matplotlib, int argc,
+                     char **argv) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", analysis_dir(), script);
+  if (access(path, R_OK) != 0) {
+    fprintf(stderr,
+            "gctb: cannot find %s (set GCTB_ANALYSIS_DIR to the analysis/ "
+            "folder of the gctb sources)\n",
+            path);
+    return GCTB_EXIT_USAGE;
+  }
+  const char *python = find_python(need_matplotlib);
+  if (!python) {
+    fprintf(stderr,
+            "gctb: no Python 3 interpreter %s was found (tried "
+            "$GCTB_PYTHON, /usr/bin/python3, python3, python). Install "
+            "matplotlib (Debian/Ubuntu: apt-get install python3-matplotlib) "
+            "or point GCTB_PYTHON at an interpreter that has it.\n",
+            need_matplotlib ? "that can import matplotlib" : "");
+    return GCTB_EXIT_USAGE;
+  }
+  char **args = calloc((size_t)argc + 3, sizeof *args);
+  args[0] = (char *)python;
+  args[1] = path;
+  for (int i = 1; i < argc; i++)
+    args[i + 1] = argv[i];
+  fflush(NULL);
+  execvp(python, args);
+  perror("gctb: exec python");
+  free(args);
+  return GCTB_EXIT_ERROR;
+}
+
+int gctb_plot_main(int argc, char **argv) {
+  return hand_over("plot.py", true, argc, argv);
+}
+
+int gctb_report_main(int argc, char **argv) {
+  return hand_over("report.py", false, argc, argv);
+}

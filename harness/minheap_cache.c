@@ -1,0 +1,142 @@
+/* minheap_cache.c — the file of measured minimum heaps (minheap.h).
+ *
+ * {"version": 1, "entries": [{"policy": {...}, "workload": {...},
+ *  "gc_threads": 2, "min_heap_bytes": ..., "probes": [...], ...}]}
+ * Entries match on the key fields with json_equal, so option order and
+ * whether a default was spelt out do not matter (the key holds effective
+ * values). Writes go to a temporary file renamed over the cache, under an
+ * flock on a side file, so a reader never sees half a file and two searches
+ * do not drop each other's entries. */
+#include "heap/util.h"
+#include "minheap.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const key_fields[] = {"policy", "workload", "gc_threads",
+                                         NULL};
+static char *cache_override;
+
+/* Also exported, so that child runs (matrix, minheap probes) read the
+ * same cache. */
+void gctb_minheap_set_cache(const char *path) {
+  free(cache_override);
+  cache_override = path ? strdup(path) : NULL;
+  if (path)
+    setenv(GCTB_MINHEAP_ENV, path, 1);
+}
+
+const char *gctb_minheap_cache_path(void) {
+  const char *env = getenv(GCTB_MINHEAP_ENV);
+  if (cache_override)
+    return cache_override;
+  return env && *env ? env : GCTB_MINHEAP_DEFAULT;
+}
+
+json_t *gctb_minheap_key(const gctb_config *cfg) {
+  return json_pack(
+      "{s:{s:s,s:o},s:{s:s,s:o},s:i}", "policy", "name", cfg->policy->name,
+      "options", gc_options_to_json(&cfg->policy_options), "workload", "name",
+      cfg->workload->name, "params", gc_options_to_json(&cfg->workload_params),
+      "gc_threads", (int)cfg->gc_threads);
+}
+
+static bool matches(const json_t *entry, const json_t *key) {
+  for (size_t i = 0; key_fields[i]; i++)
+    if (!json_equal(json_object_get(entry, key_fields[i]),
+                    json_object_get(key, key_fields[i])))
+      return false;
+  return true;
+}
+
+/* The cache's entries array (a new reference; empty when there is no file
+ * or it cannot be read, which a later store then replaces). */
+static json_t *load_entries(const char *path) {
+  json_t *root = json_load_file(path, 0, NULL);
+  json_t *entries = json_object_get(root, "entries");
+  entries = json_is_array(entries) ? json_incref(entries) : json_array();
+  json_decref(root);
+  return entries;
+}
+
+json_t *gctb_minheap_lookup(const json_t *key) {
+  json_t *entries = load_entries(gctb_minheap_cache_path()), *e, *found = NULL;
+  size_t i;
+  json_array_foreach(entries, i, e) {
+    if (matches(e, key))
+      found = json_incref(e);
+  }
+  json_decref(entries);
+  return found;
+}
+
+bool gctb_minheap_lookup_bytes(const json_t *key, uint64_t *bytes) {
+  json_t *e = gctb_minheap_lookup(key);
+  json_t *b = json_object_get(e, "min_heap_bytes");
+  bool ok = json_is_integer(b) && json_integer_value(b) > 0;
+  if (ok)
+    *bytes = (uint64_t)json_integer_value(b);
+  json_decref(e);
+  return ok;
+}
+
+/* mkdir -p of path's directory, one level deep is what results/ needs but
+ * a nested --minheap-cache should work too. */
+static void make_parent(const char *path) {
+  char *copy = strdup(path);
+  if (!copy)
+    return;
+  char *dir = dirname(copy);
+  if (strcmp(dir, ".") != 0 && strcmp(dir, "/") != 0) {
+    make_parent(dir);
+    mkdir(dir, 0777);
+  }
+  free(copy);
+}
+
+static bool write_cache(const char *path, json_t *entries, char *err,
+                        size_t errlen) {
+  char tmp[4200];
+  snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+  json_t *root = json_pack("{s:i,s:O}", "version", 1, "entries", entries);
+  int rc = json_dump_file(root, tmp, JSON_INDENT(1) | JSON_SORT_KEYS);
+  json_decref(root);
+  if (rc != 0 || rename(tmp, path) != 0) {
+    unlink(tmp);
+    return gc_errorf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+  }
+  return true;
+}
+
+bool gctb_minheap_store(const json_t *key, const json_t *fields, char *err,
+                        size_t errlen) {
+  const char *path = gctb_minheap_cache_path();
+  char lock[4200];
+  make_parent(path);
+  snprintf(lock, sizeof lock, "%s.lock", path);
+  int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  if (fd < 0)
+    return gc_errorf(err, errlen, "cannot open %s: %s", lock, strerror(errno));
+  flock(fd, LOCK_EX);
+  json_t *entries = load_entries(path), *kept = json_array(), *e;
+  size_t i;
+  json_array_foreach(entries, i, e) {
+    if (!matches(e, key))
+      json_array_append(kept, e);
+  }
+  e = json_deep_copy(key);
+  json_object_update(e, (json_t *)fields);
+  json_array_append_new(kept, e);
+  bool ok = write_cache(path, kept, err, errlen);
+  json_decref(entries);
+  json_decref(kept);
+  flock(fd, LOCK_UN);
+  close(fd);
+  return ok;
+}

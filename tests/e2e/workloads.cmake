@@ -1,0 +1,67 @@
+# End-to-end tests of the workload suite (issue 3), each scaled down to well
+# under a second: every workload under every policy with the verifier after
+# every collection, and again in stress mode; a determinism test (the same
+# seed does the same work under a moving and a non-moving policy); and a
+# corruption test (one payload word flipped through the test-only hook
+# GCTB_TEST_CORRUPT must end the run with the workload naming the object).
+# The scaled-down configs are in tests/e2e/workloads/.
+set(WL_DIR ${CMAKE_CURRENT_LIST_DIR}/workloads)
+set(WL_OUT ${CMAKE_BINARY_DIR}/e2e-workloads.jsonl)
+set(WL_WORKLOADS mt-gcbench binary-trees quads gcold lifetimes server fragger)
+set(WL_POLICIES nogc semispace segfit bdw)
+if(EXISTS ${CMAKE_SOURCE_DIR}/policies/immix)
+  list(APPEND WL_POLICIES immix sticky-immix)
+endif()
+
+# Heaps: a few times the declared live size, and at least 28 size classes x
+# 256 KiB chunks for segfit where sizes vary; nogc holds everything the run
+# allocates.
+set(WL_HEAP_mt-gcbench 8M)
+set(WL_HEAP_binary-trees 4M)
+set(WL_HEAP_quads 4M)
+set(WL_HEAP_gcold 6M)
+set(WL_HEAP_lifetimes 10M)
+set(WL_HEAP_server 6M)
+set(WL_HEAP_fragger 12M)
+
+foreach(wl ${WL_WORKLOADS})
+  set(config ${WL_DIR}/${wl}.json)
+  foreach(policy ${WL_POLICIES})
+    if(policy STREQUAL nogc)
+      set(heap 32M)
+    else()
+      set(heap ${WL_HEAP_${wl}})
+    endif()
+    set(base run ${config} --quiet --out ${WL_OUT}
+             --set policy.name=\"${policy}\" --set heap.size=\"${heap}\")
+    add_test(NAME e2e.wl.${wl}.${policy} COMMAND ${GCTB} ${base})
+    set_tests_properties(e2e.wl.${wl}.${policy} PROPERTIES LABELS "e2e;workloads"
+                         TIMEOUT 120)
+    if(NOT policy STREQUAL nogc)
+      add_test(NAME e2e.wl.${wl}.${policy}.stress
+               COMMAND ${GCTB} ${base} --set stress.every_allocs=5000)
+      set_tests_properties(e2e.wl.${wl}.${policy}.stress
+                           PROPERTIES LABELS "e2e;workloads" TIMEOUT 120)
+    endif()
+  endforeach()
+
+  add_test(NAME e2e.wl.${wl}.same-work
+           COMMAND ${E2E}/same_work.sh ${GCTB} ${config}
+                   ${CMAKE_BINARY_DIR}/e2e-same-work-${wl}.jsonl
+                   semispace ${WL_HEAP_${wl}} segfit ${WL_HEAP_${wl}})
+  add_test(NAME e2e.wl.${wl}.corrupt
+           COMMAND ${E2E}/expect.sh 1 "gctb: ${wl}: .*expected .* found"
+                   -- env GCTB_TEST_CORRUPT=100 ${GCTB} run ${config} --quiet
+                   --out ${WL_OUT} --set heap.size=\"${WL_HEAP_${wl}}\")
+  set_tests_properties(e2e.wl.${wl}.same-work e2e.wl.${wl}.corrupt
+                       PROPERTIES LABELS "e2e;workloads" TIMEOUT 120)
+endforeach()
+
+# The example configs in configs/ at full size, under every policy at 3x the
+# declared live size (label bench: minutes, not in the default run).
+add_test(NAME bench.workload-configs
+         COMMAND ${E2E}/workload_configs.sh ${GCTB} ${CMAKE_SOURCE_DIR}/configs
+                 ${CMAKE_BINARY_DIR}/bench-workload-configs.jsonl
+                 ${WL_POLICIES})
+set_tests_properties(bench.workload-configs PROPERTIES LABELS bench
+                     TIMEOUT 3600)

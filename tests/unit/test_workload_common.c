@@ -1,0 +1,310 @@
+/* The workloads' shared helpers (workloads/common*.c): the PRNG and its
+ * distributions, the work checksum, the corruption hook, threads, the heap
+ * table and the trees with holes; and the server's latency percentiles. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h> /* after the three it needs */
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "heap/heap.h"
+#include "workloads/common.h"
+#include "workloads/common_table.h"
+#include "workloads/common_tree.h"
+#include "workloads/server.h"
+
+/* ---- PRNG ---- */
+
+static void rng_is_deterministic_per_stream(void **state) {
+  wl_rng a, b, c, d;
+  wl_rng_seed(&a, 42, 0);
+  wl_rng_seed(&b, 42, 0);
+  wl_rng_seed(&c, 42, 1);
+  wl_rng_seed(&d, 43, 0);
+  int same_c = 0, same_d = 0;
+  for (int i = 0; i < 1000; i++) {
+    uint64_t x = wl_rng_next(&a);
+    assert_true(x == wl_rng_next(&b));
+    same_c += x == wl_rng_next(&c);
+    same_d += x == wl_rng_next(&d);
+  }
+  assert_int_equal(same_c, 0);
+  assert_int_equal(same_d, 0);
+}
+
+/* Pins the generator: xoshiro256** from the state {1, 2, 3, 4} gives the
+ * reference implementation's outputs, and splitmix64's finaliser its known
+ * value. A change here changes every workload's allocation sequence. */
+static void rng_sequence_is_pinned(void **state) {
+  wl_rng r = {{1, 2, 3, 4}};
+  assert_true(wl_rng_next(&r) == 11520);
+  assert_true(wl_rng_next(&r) == 0);
+  assert_true(wl_rng_next(&r) == 1509978240);
+  assert_true(wl_rng_next(&r) == 1215971899390074240ull);
+  assert_true(wl_mix64(0) == 0);
+  assert_true(wl_mix64(1) == 0x5692161d100b05e5ull);
+}
+
+static void rng_bounded_draws_stay_in_range(void **state) {
+  wl_rng r;
+  wl_rng_seed(&r, 7, 3);
+  uint64_t seen_lo = 0, seen_hi = 0;
+  for (int i = 0; i < 100000; i++) {
+    uint64_t v = wl_rng_range(&r, 10, 20);
+    assert_true(v >= 10 && v <= 20);
+    seen_lo += v == 10, seen_hi += v == 20;
+    assert_true(wl_rng_below(&r, 3) < 3);
+    double u = wl_rng_unit(&r);
+    assert_true(u >= 0 && u < 1);
+  }
+  assert_true(seen_lo > 0 && seen_hi > 0); /* both ends reachable */
+  assert_int_equal(wl_rng_below(&r, 0), 0);
+  assert_int_equal(wl_rng_range(&r, 5, 5), 5);
+}
+
+static void geometric_has_the_right_mean(void **state) {
+  wl_rng r;
+  wl_rng_seed(&r, 11, 0);
+  const int n = 200000;
+  double sum = 0;
+  int zeros = 0;
+  for (int i = 0; i < n; i++) {
+    uint64_t k = wl_rng_geometric(&r, 0.15, 100000);
+    sum += (double)k;
+    zeros += k == 0;
+  }
+  /* mean (1-p)/p = 5.667, P(0) = p */
+  assert_true(fabs(sum / n - 0.85 / 0.15) < 0.1);
+  assert_true(fabs((double)zeros / n - 0.15) < 0.005);
+  assert_int_equal(wl_rng_geometric(&r, 0.0001, 3), 3); /* the cap holds */
+}
+
+static void exponential_and_chance_have_the_right_means(void **state) {
+  wl_rng r;
+  wl_rng_seed(&r, 12, 0);
+  const int n = 200000;
+  double sum = 0;
+  int hits = 0;
+  for (int i = 0; i < n; i++) {
+    double x = wl_rng_exponential(&r, 1000);
+    assert_true(x >= 0 && isfinite(x));
+    sum += x;
+    hits += wl_rng_chance(&r, 0.3);
+  }
+  assert_true(fabs(sum / n - 1000) < 15);
+  assert_true(fabs((double)hits / n - 0.3) < 0.005);
+  assert_false(wl_rng_chance(&r, 0));
+  assert_true(wl_rng_chance(&r, 1));
+}
+
+static void power_law_matches_its_declared_mean(void **state) {
+  const double alphas[] = {0, 1, 1.5, 2, 3};
+  for (unsigned a = 0; a < sizeof alphas / sizeof alphas[0]; a++) {
+    wl_rng r;
+    wl_rng_seed(&r, 13, a);
+    const int n = 200000;
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+      uint64_t v = wl_rng_power_law(&r, 16, 4096, alphas[a]);
+      assert_true(v >= 16 && v <= 4096);
+      sum += (double)v;
+    }
+    double want = wl_power_law_mean(16, 4096, alphas[a]);
+    assert_true(fabs(sum / n - want) / want < 0.02);
+  }
+}
+
+/* ---- checksum ---- */
+
+static void sum_tracks_order_within_and_not_across_threads(void **state) {
+  wl_sum a = {0}, b = {0};
+  wl_sum_alloc(&a, 1, 3);
+  wl_sum_store(&a, 5, 0, 6);
+  wl_sum_store(&b, 5, 0, 6);
+  wl_sum_alloc(&b, 1, 3);
+  assert_true(a.allocs == b.allocs && a.stores == b.stores);
+  assert_true(a.hash != b.hash); /* same work, other order */
+  wl_sum t1 = {0}, t2 = {0};
+  wl_sum_merge(&t1, &a, 0);
+  wl_sum_merge(&t1, &b, 1);
+  wl_sum_merge(&t2, &b, 1);
+  wl_sum_merge(&t2, &a, 0);
+  assert_true(t1.hash == t2.hash && t1.allocs == 2 && t1.stores == 2);
+  json_t *j = json_object();
+  wl_sum_json(j, &t1);
+  assert_int_equal(strlen(json_string_value(json_object_get(j, "checksum"))),
+                   16);
+  assert_int_equal(json_integer_value(json_object_get(j, "allocations")), 2);
+  json_decref(j);
+}
+
+/* ---- corruption hook ---- */
+
+static void corrupt_hook_flips_exactly_the_nth_value(void **state) {
+  setenv("GCTB_TEST_CORRUPT", "3", 1);
+  wl_corrupt_init();
+  assert_true(wl_corrupt(100) == 100);
+  assert_true(wl_corrupt(100) == 100);
+  assert_true(wl_corrupt(100) != 100);
+  assert_true(wl_corrupt(100) == 100);
+  unsetenv("GCTB_TEST_CORRUPT");
+  wl_corrupt_init();
+  for (int i = 0; i < 10; i++)
+    assert_true(wl_corrupt(7) == 7);
+}
+
+/* ---- heap helpers ---- */
+
+static gc_heap *make_heap(const char *policy) {
+  gc_heap_config cfg = {
+      .heap_bytes = 16u << 20, .gc_threads = 1, .verify = GC_VERIFY_AFTER};
+  const gc_policy *p = gc_policy_find(policy);
+  assert_non_null(p);
+  gc_options opts;
+  char err[256];
+  assert_true(gc_options_parse(&opts, p->options, NULL, "x", err, sizeof err));
+  gc_heap *heap = gc_heap_create(&cfg, p, &opts, err, sizeof err);
+  assert_non_null(heap);
+  return heap;
+}
+
+static void count_thread(gc_mutator *m, unsigned index, void *arg) {
+  assert_non_null(m);
+  __atomic_add_fetch((unsigned *)arg, 1u << index, __ATOMIC_RELAXED);
+}
+
+static void threads_run_each_index_once(void **state) {
+  gc_heap *heap = make_heap("nogc");
+  unsigned seen = 0;
+  wl_run_threads(heap, 4, count_thread, &seen, "test");
+  assert_int_equal(seen, 0xf);
+  seen = 0;
+  wl_run_threads(heap, 1, count_thread, &seen, "test");
+  assert_int_equal(seen, 1);
+  gc_heap_destroy(heap);
+}
+
+static gc_type leaf = {.name = "test_leaf", .kind = GC_TYPE_WORD_ARRAY};
+
+/* Objects stored in the table survive a moving collection. */
+static void table_holds_objects_across_collections(void **state) {
+  gc_heap *heap = make_heap("semispace");
+  gc_mutator *m = gc_attach(heap);
+  assert_true(gc_type_register(&leaf));
+  wl_table t;
+  wl_table_new(m, &t, 1000);
+  assert_int_equal(gc_root_depth(m), 1);
+  for (size_t i = 0; i < 1000; i += 7) {
+    gc_ref o = gc_alloc(m, &leaf, 2);
+    gc_write_word(m, o, 0, i);
+    wl_table_set(m, &t, i, o);
+  }
+  gc_collect(m);
+  gc_collect(m);
+  for (size_t i = 0; i < 1000; i++) {
+    gc_ref o = wl_table_get(m, &t, i);
+    if (i % 7) {
+      assert_true(o == GC_NULL);
+    } else {
+      assert_true(o != GC_NULL);
+      assert_int_equal(gc_read_word(m, o, 0), i);
+    }
+  }
+  assert_true(wl_table_bytes(1000, 1) == 4 * 2056 + 40);
+  gc_root_pop(m, 1);
+  gc_detach(m);
+  gc_heap_destroy(heap);
+}
+
+/* Trees built either way, with holes, check clean after a moving collection;
+ * the same seed gives the same holes. */
+static void trees_with_holes_build_and_check(void **state) {
+  gc_heap *heap = make_heap("semispace");
+  gc_mutator *m = gc_attach(heap);
+  assert_true(wl_tree_types());
+  uint64_t holes[2];
+  for (int run = 0; run < 2; run++) {
+    wl_rng rng;
+    wl_rng_seed(&rng, 5, 0);
+    wl_sum sum = {0};
+    wl_tree t = {.m = m,
+                 .workload = "test",
+                 .hole_p = 0.15,
+                 .hole_cap = 1000,
+                 .rng = &rng,
+                 .sum = &sum};
+    size_t a = gc_root_push(m, GC_NULL), b = gc_root_push(m, GC_NULL);
+    wl_tree_id ida = {"top-down", 8, 0}, idb = {"bottom-up", 8, 0};
+    uint64_t sa = wl_tree_salt(&t, 5, &ida), sb = wl_tree_salt(&t, 5, &idb);
+    wl_tree_top_down(&t, a, 8, sa);
+    gc_root_set(m, b, wl_tree_bottom_up(&t, 8, sb));
+    gc_collect(m);
+    assert_int_equal(wl_tree_check(&t, a, &ida, sa), wl_tree_nodes(8));
+    assert_int_equal(wl_tree_check(&t, b, &idb, sb), wl_tree_nodes(8));
+    assert_int_equal(t.nodes_built, 2 * wl_tree_nodes(8));
+    assert_true(t.holes > 0);
+    holes[run] = t.hole_words;
+    gc_root_pop(m, 2);
+  }
+  assert_true(holes[0] == holes[1]);
+  gc_detach(m);
+  gc_heap_destroy(heap);
+}
+
+/* ---- server latency summaries ---- */
+
+static void latency_percentiles_use_nearest_rank(void **state) {
+  enum { N = 1000 };
+  uint64_t s[N], mt[N];
+  for (int i = 0; i < N; i++) {
+    s[i] = (uint64_t)(N - i) * 1000; /* 1..1000 us, reversed */
+    mt[i] = 2 * s[i];
+  }
+  json_t *out = json_object();
+  sv_latency_json(out, s, mt, N);
+  json_t *simple = json_object_get(json_object_get(out, "latency"), "simple");
+  json_t *metered = json_object_get(json_object_get(out, "latency"), "metered");
+  assert_int_equal(json_integer_value(json_object_get(simple, "count")), N);
+  assert_int_equal(json_integer_value(json_object_get(simple, "p50_ns")),
+                   500000);
+  assert_int_equal(json_integer_value(json_object_get(simple, "p90_ns")),
+                   900000);
+  assert_int_equal(json_integer_value(json_object_get(simple, "p99_ns")),
+                   990000);
+  assert_int_equal(json_integer_value(json_object_get(simple, "p999_ns")),
+                   999000);
+  assert_int_equal(json_integer_value(json_object_get(simple, "max_ns")),
+                   1000000);
+  assert_int_equal(json_integer_value(json_object_get(metered, "max_ns")),
+                   2000000);
+  json_t *h = json_object_get(out, "latency_histogram");
+  json_int_t total = 0;
+  json_t *v;
+  size_t i;
+  json_array_foreach(json_object_get(h, "simple"), i, v) total +=
+      json_integer_value(v);
+  assert_int_equal(total, N);
+  json_decref(out);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(rng_is_deterministic_per_stream),
+      cmocka_unit_test(rng_sequence_is_pinned),
+      cmocka_unit_test(rng_bounded_draws_stay_in_range),
+      cmocka_unit_test(geometric_has_the_right_mean),
+      cmocka_unit_test(exponential_and_chance_have_the_right_means),
+      cmocka_unit_test(power_law_matches_its_declared_mean),
+      cmocka_unit_test(sum_tracks_order_within_and_not_across_threads),
+      cmocka_unit_test(corrupt_hook_flips_exactly_the_nth_value),
+      cmocka_unit_test(threads_run_each_index_once),
+      cmocka_unit_test(table_holds_objects_across_collections),
+      cmocka_unit_test(trees_with_holes_build_and_check),
+      cmocka_unit_test(latency_percentiles_use_nearest_rank),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

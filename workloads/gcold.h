@@ -1,0 +1,42 @@
+/* gcold.h — GCOld's configuration, trees and steps. */
+#ifndef GCTB_GCOLD_H
+#define GCTB_GCOLD_H
+
+#include "../heap/gctb.h"
+#include "../heap/options.h"
+#include "common.h"
+#include <jansson.h>
+
+#define GO_MAX_HEIGHT 20 /* node indices below 2^21 fit the data word */
+
+typedef struct go_config {
+  int tree_height;
+  size_t ntrees;
+  double work, ratio;
+  uint64_t mutations, steps, step_bytes, young_words, check_every, seed;
+} go_config;
+
+go_config go_config_from(const gc_options *params, uint64_t seed);
+
+typedef struct go_stats {
+  uint64_t young_ns, work_ns, promote_ns, mutate_ns, check_ns, max_step_ns;
+  uint64_t young_objects, trees_built, trees_replaced, swaps, nodes_checked;
+  uint64_t work_result;
+} go_stats;
+
+typedef struct go_run {
+  go_config c;
+  go_stats st;
+  wl_sum sum;
+} go_run;
+
+bool go_types(void);
+uint64_t go_tree_bytes(int height, unsigned hdr_words);
+uint64_t go_array_bytes(size_t ntrees, unsigned hdr_words);
+uint64_t go_young_bytes(uint64_t words, unsigned hdr_words);
+
+/* The whole benchmark on one mutator (wl_thread_fn). */
+void go_thread(gc_mutator *m, unsigned index, void *arg);
+void go_metrics(json_t *out, const go_run *run, uint64_t wall_ns);
+
+#endif
