@@ -118,13 +118,18 @@ bool gc_world_stopped_by(gc_heap *heap, gc_mutator *self) {
 void gc_resume_the_world(gc_heap *heap, const char *phase) {
   pthread_mutex_lock(&heap->lock);
   uint64_t start = heap->pause_start_ns;
+  /* The pause ends here, when the world is released: read after the
+   * broadcast, the clock would also count the time until this thread next
+   * gets a CPU, which the woken mutators often take first (milliseconds on
+   * a loaded machine, for a GC thread that is not a mutator itself). */
+  uint64_t end = gc_now_ns();
   heap->stw_requested = false;
   heap->collecting = false;
   heap->collector = NULL;
   heap->stw_epoch++;
   pthread_cond_broadcast(&heap->cond);
   pthread_mutex_unlock(&heap->lock);
-  gc_events_pause(&heap->events, phase, start, gc_now_ns());
+  gc_events_pause(&heap->events, phase, start, end);
 }
 
 void gc_handshake(gc_heap *heap, gc_mutator *self, gc_handshake_fn fn,

@@ -9,12 +9,14 @@ extern const gc_policy gc_policy_nogc;
 extern const gc_policy gc_policy_semispace;
 extern const gc_policy gc_policy_segfit;
 extern const gc_policy gc_policy_bdw;
+extern const gc_policy gc_policy_satb;
 
 static const gc_policy *const policies[] = {
     &gc_policy_nogc,
     &gc_policy_semispace,
     &gc_policy_segfit,
     &gc_policy_bdw,
+    &gc_policy_satb,
 };
 
 size_t gc_policy_count(void) { return sizeof policies / sizeof policies[0]; }

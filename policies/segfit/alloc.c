@@ -1,27 +1,7 @@
 /* alloc.c — the allocation slow path: refilling a mutator's per-class cache
- * (the seed's small TLAB: a block base and a claimed free-bits word), large
- * objects, and collecting when the heap is full.
- *
- * Byte accounting: the inline fast path counts objects only, so a refill
- * adds every claimed cell's bytes to m->stats.bytes_allocated at once, and
- * dropping a cache (collection, detach) takes back the cells never handed
- * out. bytes_allocated is therefore exact in cell bytes (internal
- * fragmentation included) whenever no cache is live, e.g. at the end. */
+ * (the seed's small TLAB, heap/sfspace_cache.c), large objects, collecting
+ * when the heap is full, and the trigger. */
 #include "segfit.h"
-
-static void cache_drop(gc_freebits_cache *c, gc_mutator *m) {
-  m->stats.bytes_allocated -= (uint64_t)__builtin_popcountll(c->bits) * c->size;
-  c->bits = 0;
-  c->base = 0;
-}
-
-/* Unallocated cells of a dropped block are simply unmarked: the next sweep
- * makes them free again. */
-void segfit_drop_caches(gc_mutator *m) {
-  for (unsigned c = 0; c < GC_SIZECLASS_COUNT; c++)
-    if (m->fb[c].bits)
-      cache_drop(&m->fb[c], m);
-}
 
 /* Fills m's cache for class c from a block with free cells, or from a new
  * chunk unless the trigger says to collect first (grow_anyway overrides it
@@ -29,15 +9,12 @@ void segfit_drop_caches(gc_mutator *m) {
 static bool refill(gc_mutator *m, segfit_state *s, unsigned c,
                    bool grow_anyway) {
   uintptr_t base = 0;
-  uint64_t bits = segfit_find_block(s, c, &base);
+  uint64_t bits = gc_sf_find_block(&s->sf, c, &base);
   if (!bits && (grow_anyway || !segfit_over_trigger(s)))
-    bits = segfit_grow(s, c, &base);
+    bits = gc_sf_grow(&s->sf, c, &base);
   if (!bits)
     return false;
-  gc_freebits_cache *fc = &m->fb[c];
-  fc->base = base;
-  fc->bits = bits;
-  m->stats.bytes_allocated += (uint64_t)__builtin_popcountll(bits) * fc->size;
+  gc_sf_cache_set(&s->sf, m, c, base, bits, false);
   return true;
 }
 
@@ -83,7 +60,7 @@ gc_ref segfit_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
   for (int own = 0;;) {
     /* stress mode routes every allocation here: use the cache first */
     if (fc->bits || refill(m, s, c, collected)) {
-      uintptr_t p = fc->base + (uintptr_t)fc->size * segfit_fb_pop(&fc->bits);
+      uintptr_t p = fc->base + (uintptr_t)fc->size * gc_fb_pop(&fc->bits);
       return cell_init(p, fc->size, header);
     }
     if (own >= SEGFIT_MAX_COLLECTIONS)
@@ -98,4 +75,16 @@ void segfit_collect(gc_mutator *m, gc_collect_reason why) {
                        : why == GC_REASON_REQUESTED ? "requested"
                                                     : "alloc";
   gc_collect_stw(m, "segfit-full", segfit_collect_stw, (void *)reason);
+}
+
+/* After a collection (and at start): allow trigger * (chunks free now) more
+ * chunks to be taken before allocation collects instead (collect.c). */
+void segfit_set_trigger(segfit_state *s) {
+  size_t used = gc_sf_arena_used(&s->sf);
+  s->grow_limit = used + (size_t)(s->trigger * (double)(s->sf.nchunks - used));
+}
+
+/* True when taking another chunk would pass the trigger (see collect.c). */
+bool segfit_over_trigger(segfit_state *s) {
+  return gc_sf_arena_used(&s->sf) + 1 > s->grow_limit;
 }

@@ -11,18 +11,20 @@
  * keep headroom for the LOS, whose objects need contiguous chunks. */
 #include "segfit.h"
 
-static void drop_caches(gc_mutator *m, void *ctx) { segfit_drop_caches(m); }
+static void drop_caches(gc_mutator *m, void *ctx) {
+  gc_sf_cache_drop(ctx, m, false);
+}
 
 void segfit_collect_stw(gc_heap *heap, void *why) {
   segfit_state *s = segfit_of(heap);
   gc_cycle cy = {.kind = "full", .reason = why, .start_ns = gc_now_ns()};
   cy.bytes_before = segfit_heap_used(heap);
-  gc_for_each_mutator(heap, drop_caches, NULL);
-  segfit_clear_marks(s);
+  gc_for_each_mutator(heap, drop_caches, &s->sf);
+  gc_sf_clear_marks(&s->sf);
   gc_worker sum = {0};
   segfit_mark(heap, &sum);
-  s->epoch++; /* lazy mode: every pool is now unswept */
-  segfit_sweep_all(s);
+  s->sf.epoch++; /* lazy mode: every pool is now unswept */
+  gc_sf_sweep_all(&s->sf, s->sweep);
   gc_los_sweep(&heap->los);
   segfit_set_trigger(s);
   cy.end_ns = gc_now_ns();

@@ -18,14 +18,9 @@
 static inline void mark_ref(gc_worker *w, segfit_state *s, gc_ref r) {
   gc_heap *heap = w->heap;
   uint8_t space = gc_arena_space_of(&heap->arena, r);
-  if (space == s->space) {
-    size_t chunk = gc_arena_chunk_index(&heap->arena, r);
-    const segfit_class *k = &s->cls[s->pools[chunk].cls];
-    uintptr_t base = segfit_chunk_base(s, chunk);
-    uint32_t cell = gc_sizeclass_div((uint32_t)(r - base), k->recip);
-    if (segfit_fb_mark(&segfit_mark_of(s, chunk)[cell / SEGFIT_BLOCK_CELLS],
-                       cell % SEGFIT_BLOCK_CELLS)) {
-      uintptr_t obj = base + (uintptr_t)cell * k->size;
+  if (space == s->sf.space) {
+    uintptr_t obj = gc_sf_mark(&s->sf, r);
+    if (obj) {
       __builtin_prefetch((void *)obj);
       gc_worker_push(w, obj);
     }

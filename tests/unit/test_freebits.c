@@ -1,4 +1,4 @@
-/* Free-bits allocation (policies/segfit/freebits.h) and the segfit pools
+/* Free-bits allocation (heap/freebits.h) and the segfit pools
  * built on it: tzcnt order, claiming words by CAS (once only, also under
  * contention), sweeping free bits from marks, and a real segfit heap
  * freeing exactly the unreachable cells. */
@@ -16,17 +16,17 @@ static void pops_in_tzcnt_order(void **state) {
   uint64_t bits = 0xb4; /* cells 2, 4, 5, 7 */
   unsigned expect[] = {2, 4, 5, 7};
   for (unsigned i = 0; i < 4; i++)
-    assert_int_equal(segfit_fb_pop(&bits), expect[i]);
+    assert_int_equal(gc_fb_pop(&bits), expect[i]);
   assert_int_equal(bits, 0);
   bits = (uint64_t)1 << 63;
-  assert_int_equal(segfit_fb_pop(&bits), 63);
+  assert_int_equal(gc_fb_pop(&bits), 63);
 }
 
 static void a_word_is_claimed_once(void **state) {
   uint64_t word = 0xf0f0;
-  assert_int_equal(segfit_fb_claim(&word), 0xf0f0);
+  assert_int_equal(gc_fb_claim(&word), 0xf0f0);
   assert_int_equal(word, 0);
-  assert_int_equal(segfit_fb_claim(&word), 0); /* already claimed */
+  assert_int_equal(gc_fb_claim(&word), 0); /* already claimed */
 }
 
 #define RACE_WORDS 4096
@@ -43,7 +43,7 @@ typedef struct racer {
 static void *claim_all(void *arg) {
   racer *me = arg;
   for (int i = 0; i < RACE_WORDS; i++) {
-    uint64_t bits = segfit_fb_claim(&me->r->words[i]);
+    uint64_t bits = gc_fb_claim(&me->r->words[i]);
     if (bits) {
       me->r->claimed[me->id] += (uint64_t)__builtin_popcountll(bits);
       __atomic_add_fetch(&me->r->owner[i], me->id + 1, __ATOMIC_RELAXED);
@@ -77,25 +77,29 @@ static void concurrent_claims_never_share_a_word(void **state) {
 
 static void marks_once(void **state) {
   uint64_t word = 0;
-  assert_true(segfit_fb_mark(&word, 5));
-  assert_false(segfit_fb_mark(&word, 5));
-  assert_true(segfit_fb_mark(&word, 63));
-  assert_true(segfit_fb_is_set(&word, 63));
-  assert_false(segfit_fb_is_set(&word, 6));
+  assert_true(gc_fb_mark(&word, 5));
+  assert_false(gc_fb_mark(&word, 5));
+  assert_true(gc_fb_mark(&word, 63));
+  assert_true(gc_fb_is_set(&word, 63));
+  assert_false(gc_fb_is_set(&word, 6));
 }
 
 /* free = ~mark over the cells that exist; a partial last block (73 cells of
  * 3584 bytes in a chunk: 64 + 9) keeps its missing cells allocated. */
 static void sweep_recomputes_free_bits_from_marks(void **state) {
   uint64_t free[2] = {0, 0}, mark[2] = {0x8000000000000001ull, 0x3};
-  uint64_t last = segfit_fb_mask(9);
+  uint64_t last = gc_fb_mask(9);
   assert_int_equal(last, 0x1ff);
-  assert_int_equal(segfit_fb_mask(64), ~(uint64_t)0);
-  assert_int_equal(segfit_fb_sweep(free, mark, 2, last), 4);
+  assert_int_equal(gc_fb_mask(64), ~(uint64_t)0);
+  assert_int_equal(gc_fb_sweep(free, mark, 2, last, false), 4);
   assert_int_equal(free[0], 0x7ffffffffffffffeull);
   assert_int_equal(free[1], 0x1fc);
-  assert_false(segfit_fb_any(mark, 0));
-  assert_true(segfit_fb_any(mark, 2));
+  assert_false(gc_fb_any(mark, 0));
+  assert_true(gc_fb_any(mark, 2));
+  /* a concurrent collector's sweep also clears the marks it read */
+  assert_int_equal(gc_fb_sweep(free, mark, 2, last, true), 4);
+  assert_int_equal(free[1], 0x1fc);
+  assert_false(gc_fb_any(mark, 2));
 }
 
 /* ---- a real segfit heap ---- */
@@ -129,8 +133,8 @@ static gc_heap *segfit_heap(const char *sweep, size_t bytes) {
 static bool in_use(gc_heap *heap, gc_ref r) {
   segfit_state *s = heap->policy_state;
   size_t chunk = gc_arena_chunk_index(&heap->arena, r);
-  uintptr_t off = r - segfit_chunk_base(s, chunk);
-  return segfit_cell_in_use(s, chunk, (uint32_t)(off / 48));
+  uintptr_t off = r - gc_sf_chunk_base(&s->sf, chunk);
+  return gc_sf_cell_in_use(&s->sf, chunk, (uint32_t)(off / 48));
 }
 
 #define NOBJ 3000
@@ -144,7 +148,7 @@ static void collection_frees_exactly_the_unreachable(const char *sweep) {
     if (i % 3 == 0)
       gc_root_push(m, obj[i]);
   }
-  assert_true(segfit_owns(heap->policy_state, obj[0]));
+  assert_true(gc_sf_owns(&((segfit_state *)heap->policy_state)->sf, obj[0]));
   gc_collect(m);
   for (int i = 0; i < NOBJ; i++) {
     assert_int_equal(in_use(heap, obj[i]), i % 3 == 0);

@@ -1,0 +1,167 @@
+/* sfspace.c — the segregated-fit space's pools (one arena chunk of one size
+ * class): set-up, finding a block with free cells (the seed's find_block),
+ * taking a new chunk (find_pool), sweeping a pool on first look, giving
+ * chunks back. */
+#include "sfspace.h"
+#include "util.h"
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Side tables are touched page by page once, here, so no collection pays
+ * first-touch faults on them; their contents are set when a pool is made. */
+static void *alloc_touched(size_t bytes) {
+  char *p = malloc(bytes);
+  for (size_t i = 0; p && i < bytes; i += GC_PAGE_BYTES)
+    ((volatile char *)p)[i] = 0;
+  return p;
+}
+
+static bool init_class(gc_sf_space *sp, unsigned c) {
+  gc_sf_class *k = &sp->cls[c];
+  k->size = gc_sizeclass_bytes[c];
+  k->recip = gc_sizeclass_recip[c];
+  k->ncells = (uint32_t)(GC_CHUNK_BYTES / k->size);
+  k->nblocks = (k->ncells + GC_FB_BLOCK_CELLS - 1) / GC_FB_BLOCK_CELLS;
+  k->last_mask = gc_fb_mask(k->ncells - (k->nblocks - 1) * GC_FB_BLOCK_CELLS);
+  pthread_mutex_init(&k->lock, NULL);
+  return (k->list = malloc(sp->nchunks * sizeof *k->list)) != NULL;
+}
+
+void gc_sf_destroy(gc_sf_space *sp) {
+  for (unsigned c = 0; c < GC_SIZECLASS_COUNT; c++) {
+    free(sp->cls[c].list);
+    sp->cls[c].list = NULL;
+    pthread_mutex_destroy(&sp->cls[c].lock);
+  }
+  free(sp->pools);
+  free(sp->free_words);
+  free(sp->mark_words);
+  sp->pools = NULL;
+  sp->free_words = sp->mark_words = NULL;
+}
+
+bool gc_sf_init(gc_sf_space *sp, gc_arena *arena, const char *name, char *err,
+                size_t errlen) {
+  memset(sp, 0, sizeof *sp);
+  sp->arena = arena;
+  sp->nchunks = arena->nchunks;
+  sp->space = gc_arena_add_space(arena, name);
+  sp->epoch = 1;
+  size_t words = sp->nchunks * GC_SF_MAX_BLOCKS * sizeof(uint64_t);
+  sp->pools = malloc(sp->nchunks * sizeof *sp->pools);
+  sp->free_words = alloc_touched(words);
+  sp->mark_words = alloc_touched(words);
+  bool ok = sp->space && sp->pools && sp->free_words && sp->mark_words;
+  for (size_t i = 0; ok && i < sp->nchunks; i++)
+    sp->pools[i] = (gc_sf_pool){.cls = GC_SF_NO_CLASS};
+  for (unsigned c = 0; c < GC_SIZECLASS_COUNT; c++)
+    ok = init_class(sp, c) && ok;
+  if (!ok) {
+    gc_sf_destroy(sp);
+    return gc_errorf(err, errlen, "%s: cannot set up pools for %zu chunks",
+                     name, arena->nchunks);
+  }
+  return true;
+}
+
+/* Moves the class cursor forward to pos (never back: see gc_sf_class). */
+static void cursor_advance(gc_sf_class *k, uint64_t pos) {
+  uint64_t cur = __atomic_load_n(&k->cursor, __ATOMIC_RELAXED);
+  while (cur < pos &&
+         !__atomic_compare_exchange_n(&k->cursor, &cur, pos, true,
+                                      __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+    ;
+}
+
+/* The first thread to look at a pool after a collection (an allocator, or a
+ * background sweeper) sweeps it; others wait the microsecond it takes rather
+ * than skip it, so the cursor never passes blocks that are about to become
+ * free. After an eager sweep this is one load. */
+void gc_sf_ensure_swept(gc_sf_space *sp, size_t chunk) {
+  gc_sf_pool *p = &sp->pools[chunk];
+  uint64_t epoch = sp->epoch;
+  uint64_t sw = __atomic_load_n(&p->swept, __ATOMIC_ACQUIRE);
+  while (sw != epoch) {
+    if (sw != GC_SF_SWEEPING &&
+        __atomic_compare_exchange_n(&p->swept, &sw, GC_SF_SWEEPING, false,
+                                    __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)) {
+      const gc_sf_class *k = &sp->cls[p->cls];
+      gc_fb_sweep(gc_sf_free_of(sp, chunk), gc_sf_mark_of(sp, chunk),
+                  k->nblocks, k->last_mask, sp->clear_on_sweep);
+      if (sp->clear_on_sweep)
+        __atomic_store_n(&p->marked, 0, __ATOMIC_RELAXED);
+      __atomic_store_n(&p->swept, epoch, __ATOMIC_RELEASE);
+      return;
+    }
+    if (sw == GC_SF_SWEEPING) {
+      sched_yield();
+      sw = __atomic_load_n(&p->swept, __ATOMIC_ACQUIRE);
+    }
+  }
+}
+
+/* Scans the class's pools from the cursor for a block with free cells and
+ * claims its whole free-bits word. */
+uint64_t gc_sf_find_block(gc_sf_space *sp, unsigned c, uintptr_t *base) {
+  gc_sf_class *k = &sp->cls[c];
+  size_t n = __atomic_load_n(&k->npools, __ATOMIC_ACQUIRE);
+  uint64_t pos = __atomic_load_n(&k->cursor, __ATOMIC_RELAXED);
+  for (size_t li = pos / GC_SF_MAX_BLOCKS; li < n; li++) {
+    size_t chunk = k->list[li];
+    gc_sf_ensure_swept(sp, chunk);
+    uint64_t *fw = gc_sf_free_of(sp, chunk);
+    size_t b = li == pos / GC_SF_MAX_BLOCKS ? pos % GC_SF_MAX_BLOCKS : 0;
+    for (; b < k->nblocks; b++) {
+      uint64_t bits = gc_fb_claim(&fw[b]);
+      if (bits) {
+        cursor_advance(k, li * GC_SF_MAX_BLOCKS + b + 1);
+        *base = gc_sf_chunk_base(sp, chunk) +
+                b * GC_FB_BLOCK_CELLS * (uintptr_t)k->size;
+        return bits;
+      }
+    }
+  }
+  cursor_advance(k, n * GC_SF_MAX_BLOCKS);
+  return 0;
+}
+
+size_t gc_sf_arena_used(const gc_sf_space *sp) {
+  return sp->nchunks - (gc_arena_free_bytes(sp->arena) >> GC_CHUNK_LOG);
+}
+
+/* The seed's find_pool, with the arena's free list standing for its
+ * recycled pools and bump pointer. */
+uint64_t gc_sf_grow(gc_sf_space *sp, unsigned c, uintptr_t *base) {
+  gc_sf_class *k = &sp->cls[c];
+  uintptr_t addr = gc_arena_take(sp->arena, 1, sp->space);
+  if (!addr)
+    return 0;
+  size_t chunk = gc_arena_chunk_index(sp->arena, addr);
+  uint64_t *fw = gc_sf_free_of(sp, chunk), *mw = gc_sf_mark_of(sp, chunk);
+  for (size_t b = 0; b < k->nblocks; b++) {
+    uint64_t valid = b + 1 == k->nblocks ? k->last_mask : ~(uint64_t)0;
+    __atomic_store_n(&fw[b], b == 0 ? 0 : valid, __ATOMIC_RELAXED);
+    __atomic_store_n(&mw[b], 0, __ATOMIC_RELAXED);
+  }
+  __atomic_store_n(&sp->pools[chunk].cls, (uint8_t)c, __ATOMIC_RELAXED);
+  __atomic_store_n(&sp->pools[chunk].marked, 0, __ATOMIC_RELAXED);
+  __atomic_store_n(&sp->pools[chunk].swept, sp->epoch, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&sp->chunks_held, 1, __ATOMIC_RELAXED);
+  /* publish: the release store of npools orders the pool's set-up before
+   * any reader that finds it in the list */
+  pthread_mutex_lock(&k->lock);
+  size_t n = k->npools;
+  k->list[n] = (uint32_t)chunk;
+  __atomic_store_n(&k->npools, n + 1, __ATOMIC_RELEASE);
+  pthread_mutex_unlock(&k->lock);
+  *base = addr;
+  return k->nblocks == 1 ? k->last_mask : ~(uint64_t)0;
+}
+
+void gc_sf_release(gc_sf_space *sp, size_t chunk) {
+  __atomic_store_n(&sp->pools[chunk].cls, GC_SF_NO_CLASS, __ATOMIC_RELAXED);
+  gc_arena_give(sp->arena, gc_sf_chunk_base(sp, chunk), 1);
+  __atomic_sub_fetch(&sp->chunks_held, 1, __ATOMIC_RELAXED);
+  sp->chunks_released++;
+}

@@ -1,0 +1,186 @@
+/* sfspace.h — the segregated-fit space: size-class pools of 64-cell
+ * free-bits blocks (seed 001), shared by the segfit policy (stop-the-world
+ * mark-sweep) and the satb policy (concurrent marking). See
+ * docs/spaces/sfspace.md.
+ *
+ * A pool is one arena chunk given to one size class, cut into blocks of 64
+ * cells. Its metadata lives outside the chunk, in side tables indexed by the
+ * chunk's index in the arena: cells then start at the chunk's first byte (the
+ * 4096-byte class keeps all 64 of its cells; cell address = chunk base +
+ * index * size), and marking and sweeping touch only the dense side bitmaps,
+ * never the objects' cache lines.
+ *
+ * What the space does: find a block with free cells and claim its word
+ * (find_block), take a fresh chunk (grow), fill and drop mutators'
+ * free-bits caches (optionally "black": the claimed cells are marked as they
+ * are handed out, for a collector that marks while mutators allocate), mark
+ * bits, sweeping (eager in a pause, lazy on an allocator's first look, or by
+ * a background thread racing allocators through the same per-pool claim),
+ * releasing empty pools, and the verifier's and statistics' views of cells.
+ * What it leaves to the policy: when to collect, tracing, roots, the LOS.
+ */
+#ifndef GCTB_SFSPACE_H
+#define GCTB_SFSPACE_H
+
+#include "freebits.h"
+#include "heap.h"
+#include "sizeclass.h"
+
+/* Blocks in one chunk for the smallest class: 256 KiB / 16 B / 64. */
+#define GC_SF_MAX_BLOCKS (GC_CHUNK_BYTES / 16 / GC_FB_BLOCK_CELLS)
+#define GC_SF_NO_CLASS 0xff
+#define GC_SF_SWEEPING UINT64_MAX /* pool->swept while a thread sweeps it */
+
+typedef struct gc_sf_pool {
+  uint64_t swept; /* atomic: epoch of the last sweep */
+  uint8_t cls;    /* size class, GC_SF_NO_CLASS while the chunk is not ours */
+  /* atomic: set when a mark bit of the pool is set, cleared with them, so
+   * that finding the pools a collection left empty reads one byte per pool
+   * (in the pause) instead of their mark words. Never clear while a mark
+   * is set; may stay set after an unmark (the pool is then kept a cycle). */
+  uint8_t marked;
+} gc_sf_pool;
+
+/* One size class: its geometry and its pools, in creation order. */
+typedef struct gc_sf_class {
+  uint32_t size, recip;     /* cell bytes; gc_sizeclass_div multiplier */
+  uint32_t ncells, nblocks; /* per pool */
+  uint64_t last_mask;       /* cells that exist in the last block */
+  uint32_t *list;           /* chunk indices of this class's pools */
+  size_t npools;            /* atomic; grows under lock, shrinks in pauses */
+  /* atomic: list position * GC_SF_MAX_BLOCKS + block where find_block
+   * resumes. Every block before it was seen empty since the last sweep, and
+   * emptied words stay empty until the next one, so nothing is missed. */
+  uint64_t cursor;
+  pthread_mutex_t lock;
+} __attribute__((aligned(64))) gc_sf_class;
+
+typedef enum gc_sf_sweep {
+  GC_SF_SWEEP_EAGER, /* every pool swept in the pause */
+  GC_SF_SWEEP_LAZY   /* pause releases empty pools; the rest swept later */
+} gc_sf_sweep;
+
+typedef struct gc_sf_space {
+  gc_arena *arena;
+  uint8_t space; /* arena space id of our chunks */
+  /* Sweeping zeroes the mark words it reads (gc_fb_sweep's clear): set by a
+   * policy that cannot clear them in a pause. */
+  bool clear_on_sweep;
+  size_t nchunks;
+  uint64_t epoch;           /* bumped in a pause by each collection */
+  gc_sf_pool *pools;        /* per arena chunk */
+  uint64_t *free_words;     /* per arena chunk: GC_SF_MAX_BLOCKS words */
+  uint64_t *mark_words;     /* likewise */
+  size_t chunks_held;       /* atomic */
+  uint64_t chunks_released; /* over the run, for the report */
+  gc_sf_class cls[GC_SIZECLASS_COUNT];
+} gc_sf_space;
+
+static inline uint64_t *gc_sf_free_of(gc_sf_space *sp, size_t chunk) {
+  return sp->free_words + chunk * GC_SF_MAX_BLOCKS;
+}
+static inline uint64_t *gc_sf_mark_of(gc_sf_space *sp, size_t chunk) {
+  return sp->mark_words + chunk * GC_SF_MAX_BLOCKS;
+}
+static inline uintptr_t gc_sf_chunk_base(const gc_sf_space *sp, size_t chunk) {
+  return sp->arena->base + (chunk << GC_CHUNK_LOG);
+}
+static inline bool gc_sf_owns(const gc_sf_space *sp, uintptr_t addr) {
+  return gc_arena_space_of(sp->arena, addr) == sp->space;
+}
+
+/* Where an address of the space lies: its chunk, class and cell. */
+typedef struct gc_sf_cell {
+  size_t chunk;
+  uint32_t cell;
+  const gc_sf_class *k;
+} gc_sf_cell;
+
+static inline gc_sf_cell gc_sf_cell_of(gc_sf_space *sp, uintptr_t addr) {
+  size_t chunk = gc_arena_chunk_index(sp->arena, addr);
+  /* atomic: a concurrent marker may meet an object in a chunk another
+   * thread has just grown */
+  const gc_sf_class *k =
+      &sp->cls[__atomic_load_n(&sp->pools[chunk].cls, __ATOMIC_RELAXED)];
+  uint32_t off = (uint32_t)(addr - gc_sf_chunk_base(sp, chunk));
+  return (gc_sf_cell){chunk, gc_sizeclass_div(off, k->recip), k};
+}
+static inline uintptr_t gc_sf_cell_addr(gc_sf_space *sp, gc_sf_cell c) {
+  return gc_sf_chunk_base(sp, c.chunk) + (uintptr_t)c.cell * c.k->size;
+}
+static inline uint64_t *gc_sf_mark_word(gc_sf_space *sp, gc_sf_cell c) {
+  return &gc_sf_mark_of(sp, c.chunk)[c.cell / GC_FB_BLOCK_CELLS];
+}
+/* The load first keeps the pool's line shared among markers. */
+static inline void gc_sf_note_marked(gc_sf_space *sp, size_t chunk) {
+  uint8_t *f = &sp->pools[chunk].marked;
+  if (!__atomic_load_n(f, __ATOMIC_RELAXED))
+    __atomic_store_n(f, 1, __ATOMIC_RELAXED);
+}
+
+/* Marks the cell holding addr (an address the space owns); returns the
+ * cell's start if this call marked it, 0 if it was marked already. */
+static inline uintptr_t gc_sf_mark(gc_sf_space *sp, uintptr_t addr) {
+  gc_sf_cell c = gc_sf_cell_of(sp, addr);
+  if (!gc_fb_mark(gc_sf_mark_word(sp, c), c.cell % GC_FB_BLOCK_CELLS))
+    return 0;
+  gc_sf_note_marked(sp, c.chunk);
+  return gc_sf_cell_addr(sp, c);
+}
+static inline bool gc_sf_is_marked(gc_sf_space *sp, uintptr_t addr) {
+  gc_sf_cell c = gc_sf_cell_of(sp, addr);
+  return gc_fb_is_set(gc_sf_mark_word(sp, c), c.cell % GC_FB_BLOCK_CELLS);
+}
+
+/* sfspace.c: set-up, blocks, pools, mutator caches */
+bool gc_sf_init(gc_sf_space *sp, gc_arena *arena, const char *name, char *err,
+                size_t errlen);
+void gc_sf_destroy(gc_sf_space *sp);
+/* Claims a block of class c with free cells; its first cell in *base.
+ * Returns the claimed free bits, 0 when every pool of the class is full. */
+uint64_t gc_sf_find_block(gc_sf_space *sp, unsigned c, uintptr_t *base);
+/* Takes a fresh chunk for class c and claims its first block; 0 when the
+ * arena is exhausted. */
+uint64_t gc_sf_grow(gc_sf_space *sp, unsigned c, uintptr_t *base);
+/* Sweeps the pool (if this epoch has not) before anyone allocates in it. */
+void gc_sf_ensure_swept(gc_sf_space *sp, size_t chunk);
+/* Gives a pool's chunk back to the arena (world stopped). */
+void gc_sf_release(gc_sf_space *sp, size_t chunk);
+/* Arena chunks in use, by every space. */
+size_t gc_sf_arena_used(const gc_sf_space *sp);
+
+/* sfspace_cache.c: the mutator's per-class caches (m->fb, gctb.h) */
+/* Points m's cache of class c at a claimed block; with black, marks the
+ * claimed cells first (allocation during concurrent marking). */
+void gc_sf_cache_set(gc_sf_space *sp, gc_mutator *m, unsigned c, uintptr_t base,
+                     uint64_t bits, bool black);
+/* Marks the cells still in m's caches (a marking cycle starts: what m
+ * allocates from them from now on is black). */
+void gc_sf_cache_blacken(gc_sf_space *sp, gc_mutator *m);
+/* Empties m's caches; with unmark, clears the marks of the cells never
+ * handed out (they were allocated black and hold no object). */
+void gc_sf_cache_drop(gc_sf_space *sp, gc_mutator *m, bool unmark);
+/* Sets m's size-class table and empty caches (mutator_attach). */
+void gc_sf_cache_attach(gc_mutator *m);
+
+/* sfspace_sweep.c */
+void gc_sf_clear_marks(gc_sf_space *sp);
+/* After marking, in the pause, with sp->epoch already bumped: sweeps every
+ * pool (eager) or only checks it (lazy), releasing pools with no mark. */
+void gc_sf_sweep_all(gc_sf_space *sp, gc_sf_sweep mode);
+/* Sweeps every pool not yet swept in this epoch, racing allocators through
+ * the per-pool claim; returns the pools this call swept. */
+size_t gc_sf_sweep_rest(gc_sf_space *sp);
+/* True if no listed pool has a mark bit set (between concurrent cycles). */
+bool gc_sf_marks_clear(gc_sf_space *sp);
+
+/* sfspace_verify.c: the verifier's and statistics' view */
+bool gc_sf_cell_in_use(gc_sf_space *sp, size_t chunk, uint32_t cell);
+bool gc_sf_verify_object(gc_sf_space *sp, gc_verifier *v, uintptr_t addr);
+bool gc_sf_verify_space(gc_sf_space *sp, gc_verifier *v);
+/* Cell bytes holding objects (cached, unallocated cells count). */
+size_t gc_sf_used_bytes(gc_sf_space *sp);
+/* Adds per-class pools, cells and fragmentation to out. */
+void gc_sf_report(gc_sf_space *sp, json_t *out);
+
+#endif

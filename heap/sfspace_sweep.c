@@ -1,0 +1,92 @@
+/* sfspace_sweep.c — clearing mark bits, and sweeping after marking.
+ *
+ * Eager: every pool's free bits become ~mark in the pause. That reads one
+ * mark word and writes one free word per 64 cells (4 KiB of side table per
+ * 256 KiB chunk at most) and never touches an object, so it costs little
+ * next to marking; wholly unmarked chunks go back to the arena at once,
+ * where any class or the LOS can take them.
+ * Lazy: the pause only returns wholly unmarked chunks (one flag per pool,
+ * gc_sf_pool.marked) and the caller has bumped the
+ * epoch; each remaining pool is swept by the first thread that looks at it
+ * (gc_sf_ensure_swept): an allocator, or a background sweeper walking every
+ * pool (gc_sf_sweep_rest). Either takes the pool's sweep claim, so the two
+ * never sweep a pool twice or hand out a cell of an unswept pool. Pools not
+ * yet swept when the next stop-the-world collection starts need nothing:
+ * their free bits are recomputed from that collection's marks. */
+#include "sfspace.h"
+#include <string.h>
+
+void gc_sf_clear_marks(gc_sf_space *sp) {
+  for (unsigned c = 0; c < GC_SIZECLASS_COUNT; c++) {
+    gc_sf_class *k = &sp->cls[c];
+    for (size_t li = 0; li < k->npools; li++) {
+      memset(gc_sf_mark_of(sp, k->list[li]), 0, k->nblocks * sizeof(uint64_t));
+      sp->pools[k->list[li]].marked = 0;
+    }
+  }
+}
+
+/* Sweeps (eager) or checks (lazy) one pool; true if it holds a live cell.
+ * The lazy check reads the pool's marked flag, not its mark words: one
+ * byte per pool keeps the pause short however big the heap. */
+static bool sweep_pool(gc_sf_space *sp, const gc_sf_class *k, size_t chunk,
+                       gc_sf_sweep mode) {
+  gc_sf_pool *p = &sp->pools[chunk];
+  if (mode == GC_SF_SWEEP_LAZY)
+    return __atomic_load_n(&p->marked, __ATOMIC_RELAXED);
+  size_t live = gc_fb_sweep(gc_sf_free_of(sp, chunk), gc_sf_mark_of(sp, chunk),
+                            k->nblocks, k->last_mask, sp->clear_on_sweep);
+  if (sp->clear_on_sweep)
+    __atomic_store_n(&p->marked, 0, __ATOMIC_RELAXED);
+  __atomic_store_n(&p->swept, sp->epoch, __ATOMIC_RELAXED);
+  return live != 0;
+}
+
+/* Keeps each class's list in creation order minus the released pools, and
+ * restarts its cursor. */
+void gc_sf_sweep_all(gc_sf_space *sp, gc_sf_sweep mode) {
+  for (unsigned c = 0; c < GC_SIZECLASS_COUNT; c++) {
+    gc_sf_class *k = &sp->cls[c];
+    size_t kept = 0;
+    for (size_t li = 0; li < k->npools; li++) {
+      uint32_t chunk = k->list[li];
+      if (sweep_pool(sp, k, chunk, mode))
+        k->list[kept++] = chunk;
+      else
+        gc_sf_release(sp, chunk);
+    }
+    __atomic_store_n(&k->npools, kept, __ATOMIC_RELAXED);
+    __atomic_store_n(&k->cursor, 0, __ATOMIC_RELAXED);
+  }
+}
+
+/* Pools are only removed in pauses, and grow publishes new ones (swept at
+ * birth) with a release store of npools, so reading the list up to an
+ * acquired npools sees every pool that needs sweeping. */
+size_t gc_sf_sweep_rest(gc_sf_space *sp) {
+  size_t swept = 0;
+  uint64_t epoch = sp->epoch;
+  for (unsigned c = 0; c < GC_SIZECLASS_COUNT; c++) {
+    gc_sf_class *k = &sp->cls[c];
+    size_t n = __atomic_load_n(&k->npools, __ATOMIC_ACQUIRE);
+    for (size_t li = 0; li < n; li++) {
+      size_t chunk = k->list[li];
+      if (__atomic_load_n(&sp->pools[chunk].swept, __ATOMIC_ACQUIRE) == epoch)
+        continue;
+      gc_sf_ensure_swept(sp, chunk);
+      swept++;
+    }
+  }
+  return swept;
+}
+
+bool gc_sf_marks_clear(gc_sf_space *sp) {
+  for (unsigned c = 0; c < GC_SIZECLASS_COUNT; c++) {
+    gc_sf_class *k = &sp->cls[c];
+    size_t n = __atomic_load_n(&k->npools, __ATOMIC_ACQUIRE);
+    for (size_t li = 0; li < n; li++)
+      if (gc_fb_any(gc_sf_mark_of(sp, k->list[li]), k->nblocks))
+        return false;
+  }
+  return true;
+}

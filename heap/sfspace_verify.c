@@ -1,0 +1,156 @@
+/* sfspace_verify.c — what the heap verifier asks of the segregated-fit
+ * space, and its statistics.
+ *
+ * gc_sf_verify_object re-derives everything from the address with a plain
+ * division (not the marker's reciprocal), so a wrong multiplier or a cell
+ * freed while reachable shows up here. */
+#include "sfspace.h"
+#include "trace.h"
+
+static const char *space_name(const gc_sf_space *sp) {
+  return sp->arena->space_name[sp->space];
+}
+
+static bool pool_swept(gc_sf_space *sp, size_t chunk) {
+  return __atomic_load_n(&sp->pools[chunk].swept, __ATOMIC_ACQUIRE) ==
+         sp->epoch;
+}
+
+/* A cell holds an object: its free bit is clear, or, in a pool sweeping has
+ * not reached yet, the last marking found it. */
+bool gc_sf_cell_in_use(gc_sf_space *sp, size_t chunk, uint32_t cell) {
+  unsigned b = cell / GC_FB_BLOCK_CELLS, i = cell % GC_FB_BLOCK_CELLS;
+  if (pool_swept(sp, chunk))
+    return !gc_fb_is_set(&gc_sf_free_of(sp, chunk)[b], i);
+  return gc_fb_is_set(&gc_sf_mark_of(sp, chunk)[b], i);
+}
+
+bool gc_sf_verify_object(gc_sf_space *sp, gc_verifier *v, uintptr_t addr) {
+  size_t chunk = gc_arena_chunk_index(sp->arena, addr);
+  unsigned c = sp->pools[chunk].cls;
+  if (c == GC_SF_NO_CLASS) {
+    gc_verify_fail(v, "0x%lx is in a %s chunk without a size class",
+                   (unsigned long)addr, space_name(sp));
+    return false;
+  }
+  const gc_sf_class *k = &sp->cls[c];
+  size_t off = addr - gc_sf_chunk_base(sp, chunk), size = k->size;
+  size_t cell = off / size, bytes = gc_object_size(addr, 1);
+  const char *bad = off % size          ? "is not at a cell boundary"
+                    : cell >= k->ncells ? "lies past the pool's last cell"
+                    : !gc_sf_cell_in_use(sp, chunk, (uint32_t)cell)
+                        ? "is in a free cell"
+                    : gc_sizeclass_of(bytes) != c ? "is in the wrong size class"
+                                                  : NULL;
+  if (bad)
+    gc_verify_fail(v, "0x%lx (%zu bytes, class %zu, cell %zu) %s",
+                   (unsigned long)addr, bytes, size, cell, bad);
+  return bad == NULL;
+}
+
+/* One listed pool: owned, of this class, no free bit past the last cell,
+ * and (once swept) no cell both free and marked. */
+static bool verify_pool(gc_sf_space *sp, gc_verifier *v, unsigned c,
+                        size_t chunk) {
+  const gc_sf_class *k = &sp->cls[c];
+  const char *bad = NULL;
+  if (sp->pools[chunk].cls != c)
+    bad = "is listed under the wrong class";
+  else if (!gc_sf_owns(sp, gc_sf_chunk_base(sp, chunk)))
+    bad = "is not tagged as this space's chunk in the arena";
+  uint64_t *fw = gc_sf_free_of(sp, chunk), *mw = gc_sf_mark_of(sp, chunk);
+  if (!bad &&
+      (__atomic_load_n(&fw[k->nblocks - 1], __ATOMIC_RELAXED) & ~k->last_mask))
+    bad = "has free bits past its last cell";
+  if (!bad && gc_fb_any(mw, k->nblocks) &&
+      !__atomic_load_n(&sp->pools[chunk].marked, __ATOMIC_RELAXED))
+    bad = "has mark bits set but its marked flag clear";
+  for (size_t b = 0; !bad && pool_swept(sp, chunk) && b < k->nblocks; b++)
+    if (__atomic_load_n(&fw[b], __ATOMIC_RELAXED) &
+        __atomic_load_n(&mw[b], __ATOMIC_RELAXED))
+      bad = "has a cell both free and marked";
+  if (bad)
+    gc_verify_fail(v, "pool at chunk %zu (class %u bytes) %s", chunk, k->size,
+                   bad);
+  return bad == NULL;
+}
+
+bool gc_sf_verify_space(gc_sf_space *sp, gc_verifier *v) {
+  size_t listed = 0;
+  for (unsigned c = 0; c < GC_SIZECLASS_COUNT; c++) {
+    gc_sf_class *k = &sp->cls[c];
+    for (size_t li = 0; li < k->npools; li++, listed++)
+      if (!verify_pool(sp, v, c, k->list[li]))
+        return false;
+  }
+  size_t tagged = 0;
+  for (size_t i = 0; i < sp->nchunks; i++)
+    tagged += gc_sf_owns(sp, gc_sf_chunk_base(sp, i));
+  if (listed != tagged || listed != sp->chunks_held) {
+    gc_verify_fail(v, "%zu pools listed, %zu chunks tagged %s, %zu held",
+                   listed, tagged, space_name(sp), sp->chunks_held);
+    return false;
+  }
+  return true;
+}
+
+/* Cells holding objects in one pool (cached, unallocated cells count). */
+static size_t pool_used(gc_sf_space *sp, const gc_sf_class *k, size_t chunk) {
+  bool swept = pool_swept(sp, chunk);
+  const uint64_t *w =
+      swept ? gc_sf_free_of(sp, chunk) : gc_sf_mark_of(sp, chunk);
+  size_t set = 0;
+  for (size_t b = 0; b < k->nblocks; b++)
+    set +=
+        (size_t)__builtin_popcountll(__atomic_load_n(&w[b], __ATOMIC_RELAXED));
+  return swept ? k->ncells - set : set;
+}
+
+size_t gc_sf_used_bytes(gc_sf_space *sp) {
+  size_t bytes = 0;
+  for (unsigned c = 0; c < GC_SIZECLASS_COUNT; c++) {
+    gc_sf_class *k = &sp->cls[c];
+    size_t n = __atomic_load_n(&k->npools, __ATOMIC_ACQUIRE);
+    for (size_t li = 0; li < n; li++)
+      bytes += pool_used(sp, k, k->list[li]) * k->size;
+  }
+  return bytes;
+}
+
+static json_t *class_report(gc_sf_space *sp, gc_sf_class *k, size_t n,
+                            size_t *used_cells) {
+  size_t used = 0;
+  for (size_t li = 0; li < n; li++)
+    used += pool_used(sp, k, k->list[li]);
+  size_t cells = n * k->ncells;
+  *used_cells = used;
+  return json_pack("{s:i, s:i, s:i, s:i, s:i, s:f}", "size",
+                   (json_int_t)k->size, "pools", (json_int_t)n, "blocks",
+                   (json_int_t)(n * k->nblocks), "used_cells", (json_int_t)used,
+                   "free_cells", (json_int_t)(cells - used), "fragmentation",
+                   cells ? (double)(cells - used) / (double)cells : 0.0);
+}
+
+/* Per class: pools, blocks, cells used and free, and fragmentation (the
+ * free share of the cells the class holds: memory no other class can use
+ * until its chunk empties). */
+void gc_sf_report(gc_sf_space *sp, json_t *out) {
+  json_t *classes = json_array();
+  size_t held = 0, used = 0;
+  for (unsigned c = 0; c < GC_SIZECLASS_COUNT; c++) {
+    gc_sf_class *k = &sp->cls[c];
+    size_t n = __atomic_load_n(&k->npools, __ATOMIC_ACQUIRE), u;
+    if (!n)
+      continue;
+    json_array_append_new(classes, class_report(sp, k, n, &u));
+    held += n * k->ncells * (size_t)k->size;
+    used += u * k->size;
+  }
+  json_object_set_new(out, "classes", classes);
+  json_object_set_new(out, "pool_bytes", json_integer((json_int_t)held));
+  json_object_set_new(out, "used_cell_bytes", json_integer((json_int_t)used));
+  json_object_set_new(out, "fragmentation",
+                      json_real(held ? (double)(held - used) / held : 0.0));
+  json_object_set_new(out, "chunks_released",
+                      json_integer((json_int_t)sp->chunks_released));
+}
