@@ -10,6 +10,8 @@ extern const gc_policy gc_policy_semispace;
 extern const gc_policy gc_policy_segfit;
 extern const gc_policy gc_policy_bdw;
 extern const gc_policy gc_policy_satb;
+extern const gc_policy gc_policy_immix;
+extern const gc_policy gc_policy_sticky_immix;
 
 static const gc_policy *const policies[] = {
     &gc_policy_nogc,
@@ -17,6 +19,8 @@ static const gc_policy *const policies[] = {
     &gc_policy_segfit,
     &gc_policy_bdw,
     &gc_policy_satb,
+    &gc_policy_immix,
+    &gc_policy_sticky_immix,
 };
 
 size_t gc_policy_count(void) { return sizeof policies / sizeof policies[0]; }

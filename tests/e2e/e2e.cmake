@@ -6,7 +6,7 @@ set(GCTB $<TARGET_FILE:gctb_cli>)
 set(E2E_OUT ${CMAKE_BINARY_DIR}/e2e-results.jsonl)
 set(SMALL ${E2E}/gcbench-small.json)
 
-foreach(policy nogc semispace segfit bdw satb)
+foreach(policy nogc semispace segfit bdw satb immix sticky-immix)
   if(policy STREQUAL nogc)
     set(heap 64M) # never collects: room for everything it allocates
   else()
@@ -26,6 +26,42 @@ foreach(policy nogc semispace segfit bdw satb)
                        e2e.${policy}.stress e2e.${policy}.threads2
                        PROPERTIES LABELS e2e TIMEOUT 300)
 endforeach()
+
+# immix: evacuating every block in every collection (stress), and with the
+# conservative line-marking rule and small blocks; sticky-immix: a full
+# collection every third, and the conservative rule under stress.
+add_test(NAME e2e.immix.defrag-every
+         COMMAND ${GCTB} run ${SMALL} --quiet --out ${E2E_OUT}
+                 --set policy.name=\"immix\" --set heap.size=\"4M\"
+                 --set policy.options.defrag=\"every\"
+                 --set stress.every_allocs=1000
+                 --set verify=\"before-and-after-gc\")
+add_test(NAME e2e.immix.conservative-small-blocks
+         COMMAND ${GCTB} run ${SMALL} --quiet --out ${E2E_OUT}
+                 --set policy.name=\"immix\" --set heap.size=\"4M\"
+                 --set policy.options.defrag=\"every\"
+                 --set policy.options.line_marking=\"conservative\"
+                 --set policy.options.block_bytes=\"8K\"
+                 --set policy.options.line_bytes=256
+                 --set policy.options.large_object_bytes=\"4K\"
+                 --set stress.every_allocs=3000)
+add_test(NAME e2e.sticky-immix.full-every-3
+         COMMAND ${GCTB} run ${SMALL} --quiet --out ${E2E_OUT}
+                 --set policy.name=\"sticky-immix\" --set heap.size=\"4M\"
+                 --set policy.options.full_every=3
+                 --set stress.every_allocs=1000
+                 --set verify=\"before-and-after-gc\")
+add_test(NAME e2e.sticky-immix.conservative
+         COMMAND ${GCTB} run ${SMALL} --quiet --out ${E2E_OUT}
+                 --set policy.name=\"sticky-immix\" --set heap.size=\"4M\"
+                 --set policy.options.line_marking=\"conservative\"
+                 --set stress.every_allocs=2000
+                 --set verify=\"before-and-after-gc\")
+set_tests_properties(e2e.immix.defrag-every
+                     e2e.immix.conservative-small-blocks
+                     e2e.sticky-immix.full-every-3
+                     e2e.sticky-immix.conservative
+                     PROPERTIES LABELS e2e TIMEOUT 300)
 
 # Out of memory: a heap that holds the live data but not the garbage under
 # nogc ends with status oom and exit code 3, never a crash.

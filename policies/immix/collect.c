@@ -1,0 +1,183 @@
+/* collect.c — one immix collection, with the world stopped: retire the
+ * mutators' holes, decide whether to defragment and pick candidates, clear
+ * marks, trace in parallel (evacuating candidates' objects), sweep the
+ * space and the LOS, record the cycle.
+ *
+ * When to defragment (defrag = normal), after the paper (section 3.3) and
+ * MMTk: when the collection follows an allocation that failed right after
+ * another collection (that one freed too little), when the mutators left
+ * recyclable blocks unused (the collection came early, or an object did
+ * not fit the holes the space had), or when the program asked for it
+ * (gc_collect, like MMTk's user-triggered defragmenting collection).
+ * Otherwise marking in place is cheaper and frees as much.
+ *
+ * Emergency: a collection for an allocation that already failed after one
+ * makes every block a candidate. Hole counts cannot see blocks whose lines
+ * are all marked but sparsely live (mt-gcbench's garbage holes between
+ * nodes leave one node per line), and with the heap full only copying can
+ * make room: the copy space (the headroom) fills with the first objects
+ * traced, their blocks empty, and the next emergency collection has those
+ * blocks to copy into. */
+#include "../../heap/trace.h"
+#include "immix.h"
+
+static void retire(gc_mutator *m, void *ctx) {
+  immix_mutator_retire(ctx, m->policy_data, m);
+}
+
+static bool want_defrag(ix_state *s, const ix_request *rq) {
+  immix_space *sp = &s->sp;
+  switch (s->defrag) {
+  case IMMIX_DEFRAG_EVERY:
+    return true;
+  case IMMIX_DEFRAG_NORMAL:
+    return rq->retry || rq->requested ||
+           __atomic_load_n(&sp->recycle_next, __ATOMIC_RELAXED) <
+               sp->nrecyclable;
+  default:
+    return false;
+  }
+}
+
+/* Marks (or evacuates) what r refers to; returns where it now lives. */
+static inline uintptr_t trace_ref(gc_worker *w, ix_state *s, uintptr_t r) {
+  immix_space *sp = &s->sp;
+  uint8_t space = gc_arena_space_of(&w->heap->arena, r);
+  if (space == sp->id) {
+    if (s->evacuating && immix_is_candidate(sp, r))
+      return immix_evacuate(sp, w, w->local, r);
+    if (immix_mark(sp, r)) {
+      __builtin_prefetch((void *)r);
+      gc_worker_push(w, r);
+    }
+  } else if (space == w->heap->los.space && gc_los_mark(&w->heap->los, r)) {
+    __builtin_prefetch((void *)r);
+    gc_worker_push(w, r);
+  }
+  /* anything else is not a heap reference; the verifier reports it */
+  return r;
+}
+
+static void visit_slot(uintptr_t *slot, void *ctx) {
+  gc_worker *w = ctx;
+  uintptr_t r = __atomic_load_n(slot, __ATOMIC_RELAXED);
+  if (r == GC_NULL)
+    return;
+  uintptr_t n = trace_ref(w, w->heap->policy_state, r);
+  if (n != r)
+    __atomic_store_n(slot, n, __ATOMIC_RELAXED);
+}
+
+/* Root slots are dealt to workers in blocks, so that no two workers update
+ * slots in one cache line of a shadow stack. */
+#define IX_ROOT_BLOCK 64
+
+typedef struct seed_ctx {
+  gc_worker *w;
+  size_t i;
+} seed_ctx;
+
+static void seed_root(gc_ref *slot, void *ctx) {
+  seed_ctx *sc = ctx;
+  if ((sc->i++ / IX_ROOT_BLOCK) % sc->w->count == sc->w->id)
+    visit_slot((uintptr_t *)slot, sc->w);
+}
+
+static void seed(gc_worker *w, void *arg) {
+  ix_state *s = arg;
+  immix_allocator *ca = &s->copy[w->id];
+  immix_allocator_reset(ca);
+  w->local = ca;
+  seed_ctx sc = {w, 0};
+  gc_for_each_root(w->heap, seed_root, &sc);
+}
+
+/* The children are visited first: their prefetches then overlap the line
+ * mark loads and stores, which miss too (measured on gcbench: a third of
+ * the marking time, the other order). */
+static void scan(gc_worker *w, uintptr_t obj, void *arg) {
+  ix_state *s = arg;
+  gc_for_each_slot(obj, 1, visit_slot, w);
+  size_t bytes = immix_object_bytes(obj);
+  if (immix_owns(&s->sp, obj))
+    immix_mark_lines(&s->sp, obj, bytes);
+  w->objects_traced++;
+  w->bytes_traced += bytes;
+}
+
+static uint64_t kept_total(ix_state *s) {
+  uint64_t n = 0;
+  for (unsigned i = 0; i < s->heap->workers.nthreads; i++)
+    n += s->copy[i].kept;
+  return n;
+}
+
+static void record(ix_state *s, gc_cycle *cy, immix_cycle_log *lg,
+                   const gc_worker *sum) {
+  s->collections++;
+  s->defrag_collections += lg->defrag;
+  s->candidates += lg->candidates;
+  s->objects_copied += sum->objects_copied;
+  s->bytes_copied += sum->bytes_copied;
+  s->objects_kept += lg->objects_kept;
+  lg->live_bytes = sum->bytes_traced;
+  lg->objects_copied = sum->objects_copied;
+  lg->bytes_copied = sum->bytes_copied;
+  immix_log_cycle(&s->sp, lg);
+  cy->live_bytes = sum->bytes_traced;
+  cy->objects_traced = sum->objects_traced;
+  cy->objects_copied = sum->objects_copied;
+  cy->bytes_copied = sum->bytes_copied;
+  cy->gc_cpu_ns = sum->cpu_ns;
+}
+
+void ix_collect_stopped(gc_heap *heap, void *request) {
+  ix_state *s = ix_of(heap);
+  const ix_request *rq = request;
+  gc_cycle cy = {.kind = "full", .reason = rq->reason, .start_ns = gc_now_ns()};
+  immix_cycle_log lg = {.kind = "full"};
+  gc_for_each_mutator(heap, retire, &s->sp);
+  cy.bytes_before = immix_bytes_in_use(&s->sp);
+  lg.defrag = want_defrag(s, rq);
+  immix_defrag_mode mode = !lg.defrag  ? IMMIX_DEFRAG_OFF
+                           : rq->retry ? IMMIX_DEFRAG_EVERY
+                                       : s->defrag;
+  lg.candidates = (uint32_t)immix_select_candidates(&s->sp, mode);
+  s->evacuating = lg.candidates > 0;
+  immix_clear_marks(&s->sp);
+  for (unsigned i = 0; i < heap->workers.nthreads; i++)
+    s->copy[i].kept = 0;
+  gc_trace_job job = {.seed = seed, .scan = scan, .arg = s};
+  gc_worker sum;
+  gc_workers_run(&heap->workers, &job, &sum);
+  lg.objects_kept = kept_total(s);
+  s->evacuating = false;
+  immix_sweep(&s->sp, &lg.sweep);
+  gc_los_sweep(&heap->los);
+  record(s, &cy, &lg, &sum);
+  s->phase = lg.defrag ? "immix-defrag" : "immix";
+  s->after_gc = heap->cfg.verify != GC_VERIFY_NONE;
+  cy.bytes_after = immix_bytes_in_use(&s->sp);
+  cy.end_ns = gc_now_ns();
+  gc_events_cycle(&heap->events, &cy);
+}
+
+static const char *const reason_names[] = {
+    [GC_REASON_ALLOC] = "alloc",
+    [GC_REASON_REQUESTED] = "requested",
+    [GC_REASON_STRESS] = "stress",
+};
+
+static bool collect(gc_mutator *m, gc_collect_reason why, bool retry) {
+  ix_state *s = ix_of(m->heap);
+  ix_request rq = {reason_names[why], retry, why == GC_REASON_REQUESTED};
+  return immix_collect_stw(m, ix_collect_stopped, &rq, &s->phase);
+}
+
+bool ix_collect_for(gc_mutator *m, unsigned own) {
+  return collect(m, GC_REASON_ALLOC, own > 0);
+}
+
+void ix_collect(gc_mutator *m, gc_collect_reason why) {
+  collect(m, why, false);
+}

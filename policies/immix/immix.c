@@ -1,0 +1,116 @@
+/* immix.c — the immix policy's table, options and lifecycle.
+ *
+ * Mutators bump-allocate into holes of the shared immix space (inline fast
+ * path, GC_ALLOC_BUMP); objects of large_object_bytes and more go to the
+ * LOS. Every collection is full-heap and stop-the-world, traced by the GC
+ * workers; when defragmentation is on, the most fragmented blocks are
+ * evacuated into the headroom the mutators leave free. No barriers, one
+ * header word. docs/policies/immix.md. */
+#include "immix.h"
+#include <stdlib.h>
+#include <string.h>
+
+static const gc_option_spec ix_options[] = {
+    IMMIX_SPACE_OPTIONS,
+    {"headroom", GC_OPT_DOUBLE,
+     "share of the heap mutators leave free for evacuation (the paper's "
+     "defragmentation headroom)",
+     0.025, 0.0, 0.5, NULL},
+    {"defrag", GC_OPT_ENUM,
+     "off: never move; normal: evacuate the most fragmented blocks when a "
+     "collection follows a failed allocation or left recyclable space "
+     "unused; every: evacuate every block in every collection (stress)",
+     IMMIX_DEFRAG_NORMAL, 0, 0, immix_defrag_choices},
+    {0}};
+
+static void ix_free(ix_state *s) {
+  if (!s)
+    return;
+  if (s->sp.blocks)
+    immix_space_destroy(&s->sp);
+  free(s->copy);
+  free(s);
+}
+
+static bool ix_init(gc_heap *heap, const gc_options *opts, char *err,
+                    size_t errlen) {
+  immix_config c;
+  if (!immix_config_read(&c, opts, err, errlen))
+    return false;
+  const char *d = gc_opt_enum(opts, "defrag");
+  immix_defrag_mode mode = strcmp(d, "off") == 0     ? IMMIX_DEFRAG_OFF
+                           : strcmp(d, "every") == 0 ? IMMIX_DEFRAG_EVERY
+                                                     : IMMIX_DEFRAG_NORMAL;
+  c.reserve = mode == IMMIX_DEFRAG_OFF ? 0.0 : gc_opt_double(opts, "headroom");
+  ix_state *s = calloc(1, sizeof *s);
+  if (!s) {
+    snprintf(err, errlen, "immix: out of memory");
+    return false;
+  }
+  s->heap = heap;
+  s->defrag = mode;
+  s->phase = "immix";
+  s->copy = calloc(heap->workers.nthreads, sizeof *s->copy);
+  if (!s->copy || !immix_space_init(&s->sp, heap, &c, "immix", err, errlen)) {
+    if (!s->copy)
+      snprintf(err, errlen, "immix: out of memory");
+    ix_free(s);
+    return false;
+  }
+  /* mutators read the LOS threshold from heap->c when they attach */
+  heap->c.large_object_bytes = c.large_object_bytes;
+  heap->policy_state = s;
+  return true;
+}
+
+static void ix_destroy(gc_heap *heap) {
+  ix_free(ix_of(heap));
+  heap->policy_state = NULL;
+}
+
+static void ix_mutator_attach(gc_mutator *m) {
+  immix_allocator *a = malloc(sizeof *a);
+  if (!a) {
+    fprintf(stderr, "gctb: immix: out of memory attaching a mutator\n");
+    abort();
+  }
+  immix_allocator_reset(a);
+  m->policy_data = a;
+}
+
+/* The rest of the hole is abandoned; the next collection reclaims it. */
+static void ix_mutator_detach(gc_mutator *m) {
+  immix_mutator_retire(&ix_of(m->heap)->sp, m->policy_data, m);
+  free(m->policy_data);
+  m->policy_data = NULL;
+}
+
+static gc_ref ix_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
+  return immix_alloc_slow(&ix_of(m->heap)->sp, m->policy_data, m, bytes, header,
+                          IX_OWN_COLLECTIONS, ix_collect_for);
+}
+
+const gc_policy gc_policy_immix = {
+    GC_POLICY_DEFAULTS,
+    .name = "immix",
+    .summary = "mark-region Immix: bump allocation into free lines of 32 KiB "
+               "blocks, parallel marking, opportunistic evacuation of "
+               "fragmented blocks (Blackburn & McKinley 2008)",
+    .constraints = {.alloc = GC_ALLOC_BUMP,
+                    .read_barrier = GC_RB_NONE,
+                    .write_barrier = GC_WB_NONE,
+                    .header_words = 1,
+                    .moves_objects = true,
+                    .large_object_bytes = 8192},
+    .options = ix_options,
+    .init = ix_init,
+    .destroy = ix_destroy,
+    .mutator_attach = ix_mutator_attach,
+    .mutator_detach = ix_mutator_detach,
+    .alloc_slow = ix_alloc_slow,
+    .collect = ix_collect,
+    .verify_object = ix_verify_object,
+    .verify_heap = ix_verify_heap,
+    .heap_used = ix_heap_used,
+    .report = ix_report,
+};

@@ -1,0 +1,179 @@
+/* collect.c — sticky-immix collections, with the world stopped.
+ *
+ * Nursery: marks are kept. Tracing starts from the roots and from every
+ * logged object (the remembered set: old objects that may now point at
+ * young ones), marks only what is unmarked, and stops at marked (old)
+ * objects, so it costs what survives, not what is old. The line sweep then
+ * frees young garbage; large objects are not swept (their marks are sticky
+ * too) and wait for a full collection.
+ * Full: marks, line marks and the LOS's marks are cleared, the remembered
+ * set is dropped, and everything reachable is traced, as immix without
+ * evacuation does.
+ * Both set GC_HDR_UNLOGGED on every object they scan: everything that
+ * survives a collection is old, and its next reference store is logged.
+ *
+ * Which kind: full when the allocation that triggered it already failed
+ * after a nursery collection, when asked for (gc_collect), every
+ * full_every-th collection if set, or when the previous nursery collection
+ * left less than full_threshold of the heap free (the old generation has
+ * filled the heap and only a full collection frees it). */
+#include "../../heap/trace.h"
+#include "sticky.h"
+
+static void retire(gc_mutator *m, void *ctx) {
+  immix_mutator_retire(ctx, &((sticky_mutator *)m->policy_data)->a, m);
+}
+
+static inline void mark_ref(gc_worker *w, sticky_state *s, uintptr_t r) {
+  uint8_t space = gc_arena_space_of(&w->heap->arena, r);
+  if (space == s->sp.id) {
+    if (immix_mark(&s->sp, r)) {
+      __builtin_prefetch((void *)r);
+      gc_worker_push(w, r);
+    }
+  } else if (space == w->heap->los.space && gc_los_mark(&w->heap->los, r)) {
+    __builtin_prefetch((void *)r);
+    gc_worker_push(w, r);
+  }
+}
+
+static void visit_slot(uintptr_t *slot, void *ctx) {
+  gc_worker *w = ctx;
+  uintptr_t r = __atomic_load_n(slot, __ATOMIC_RELAXED);
+  if (r != GC_NULL)
+    mark_ref(w, w->heap->policy_state, r);
+}
+
+/* The object is old from now on: its next reference store is logged. */
+static inline void make_old(uintptr_t obj) {
+  uint64_t *hdr = (uint64_t *)obj;
+  if (!(__atomic_load_n(hdr, __ATOMIC_RELAXED) & GC_HDR_UNLOGGED))
+    __atomic_fetch_or(hdr, GC_HDR_UNLOGGED, __ATOMIC_RELAXED);
+}
+
+typedef struct seed_ctx {
+  gc_worker *w;
+  size_t i;
+} seed_ctx;
+
+static void seed_root(gc_ref *slot, void *ctx) {
+  seed_ctx *sc = ctx;
+  if (sc->i++ % sc->w->count == sc->w->id)
+    visit_slot((uintptr_t *)slot, sc->w);
+}
+
+/* This worker's share of the remembered set: each logged object is scanned
+ * (it is old and marked, so marking would not queue it). */
+static void seed_remembered(gc_worker *w, sticky_state *s) {
+  size_t i = 0;
+  for (size_t k = 0; k < s->nlogs; k++) {
+    const sticky_log *l = s->logs[k];
+    for (size_t j = 0; j < l->n; j++, i++)
+      if (i % w->count == w->id) {
+        make_old(l->objs[j]);
+        gc_for_each_slot(l->objs[j], 1, visit_slot, w);
+      }
+  }
+}
+
+static void seed(gc_worker *w, void *arg) {
+  seed_ctx sc = {w, 0};
+  gc_for_each_root(w->heap, seed_root, &sc);
+  seed_remembered(w, arg); /* empty for a full collection */
+}
+
+/* Children first, as immix's scan does (policies/immix/collect.c). */
+static void scan(gc_worker *w, uintptr_t obj, void *arg) {
+  sticky_state *s = arg;
+  gc_for_each_slot(obj, 1, visit_slot, w);
+  size_t bytes = immix_object_bytes(obj);
+  if (immix_owns(&s->sp, obj))
+    immix_mark_lines(&s->sp, obj, bytes);
+  make_old(obj);
+  w->objects_traced++;
+  w->bytes_traced += bytes;
+}
+
+static bool want_full(sticky_state *s, const sticky_request *rq) {
+  return rq->full || s->next_full ||
+         (s->full_every && s->since_full + 1 >= s->full_every);
+}
+
+/* Sets up the trace: a full collection starts from no marks and no log. */
+static uint64_t prepare(sticky_state *s, bool full) {
+  if (!full)
+    return sticky_gather_logs(s);
+  sticky_clear_logs(s);
+  immix_clear_marks(&s->sp);
+  immix_los_clear_marks(&s->heap->los);
+  return 0;
+}
+
+/* After the sweep: counts, and whether the next collection must be full. */
+static void settle(sticky_state *s, bool full, const immix_sweep_stats *st) {
+  if (full) {
+    s->full_collections++;
+    s->since_full = 0;
+    s->next_full = false;
+    return;
+  }
+  s->nursery_collections++;
+  s->since_full++;
+  double avail =
+      (double)((uint64_t)immix_free_blocks(&s->sp) << s->sp.block_log) +
+      (double)st->free_line_bytes;
+  s->next_full = avail < s->full_threshold * (double)s->heap->cfg.heap_bytes;
+}
+
+void sticky_collect_stopped(gc_heap *heap, void *request) {
+  sticky_state *s = sticky_of(heap);
+  const sticky_request *rq = request;
+  bool full = want_full(s, rq);
+  const char *kind = full ? "full" : "nursery";
+  gc_cycle cy = {.kind = kind, .reason = rq->reason, .start_ns = gc_now_ns()};
+  immix_cycle_log lg = {.kind = kind};
+  gc_for_each_mutator(heap, retire, &s->sp);
+  cy.bytes_before = immix_bytes_in_use(&s->sp);
+  lg.remembered = prepare(s, full);
+  gc_trace_job job = {.seed = seed, .scan = scan, .arg = s};
+  gc_worker sum;
+  gc_workers_run(&heap->workers, &job, &sum);
+  sticky_clear_logs(s);
+  immix_sweep(&s->sp, &lg.sweep);
+  if (full)
+    gc_los_sweep(&heap->los);
+  settle(s, full, &lg.sweep);
+  s->remembered += lg.remembered;
+  lg.live_bytes = sum.bytes_traced;
+  immix_log_cycle(&s->sp, &lg);
+  s->phase = full ? "sticky-full" : "sticky-nursery";
+  s->after_gc = heap->cfg.verify != GC_VERIFY_NONE;
+  cy.live_bytes = sum.bytes_traced;
+  cy.objects_traced = sum.objects_traced;
+  cy.gc_cpu_ns = sum.cpu_ns;
+  cy.bytes_after = immix_bytes_in_use(&s->sp);
+  cy.end_ns = gc_now_ns();
+  gc_events_cycle(&heap->events, &cy);
+}
+
+static const char *const reason_names[] = {
+    [GC_REASON_ALLOC] = "alloc",
+    [GC_REASON_REQUESTED] = "requested",
+    [GC_REASON_STRESS] = "stress",
+};
+
+static bool collect(gc_mutator *m, gc_collect_reason why, bool full) {
+  sticky_request rq = {reason_names[why], full};
+  return immix_collect_stw(m, sticky_collect_stopped, &rq,
+                           &sticky_of(m->heap)->phase);
+}
+
+/* A second collection for the same allocation is full: the nursery one
+ * did not free enough. */
+bool sticky_collect_for(gc_mutator *m, unsigned own) {
+  return collect(m, GC_REASON_ALLOC, own > 0);
+}
+
+void sticky_collect(gc_mutator *m, gc_collect_reason why) {
+  collect(m, why, why == GC_REASON_REQUESTED);
+}
