@@ -65,10 +65,10 @@ struct gc_heap {
   pthread_cond_t cond;
   struct gc_mutator_private *mutators;
   unsigned nmutators, nrunning, next_mutator_id;
-  bool stw_requested;   /* a stop-the-world pause is wanted or in progress */
-  bool collecting;      /* a thread owns the current pause */
-  gc_mutator *collector; /* that thread's mutator (NULL: a GC thread) */
-  uint64_t stw_epoch;   /* bumped at every resume */
+  bool stw_requested;      /* a stop-the-world pause is wanted or in progress */
+  bool collecting;         /* a thread owns the current pause */
+  gc_mutator *collector;   /* that thread's mutator (NULL: a GC thread) */
+  uint64_t stw_epoch;      /* bumped at every resume */
   unsigned handshake_acks; /* mutators still to answer a handshake */
   uint64_t pause_start_ns;
 
@@ -105,6 +105,12 @@ void gc_resume_the_world(gc_heap *heap, const char *phase);
  * another thread collected instead (the caller should simply retry). */
 bool gc_collect_stw(gc_mutator *self, const char *phase,
                     void (*fn)(gc_heap *heap, void *arg), void *arg);
+/* The same, with the pause's name read after fn ran: for policies that
+ * decide inside the pause what kind of collection it was (nursery or full,
+ * with or without evacuation). */
+bool gc_collect_stw_named_after(gc_mutator *self, const char *const *phase,
+                                void (*fn)(gc_heap *heap, void *arg),
+                                void *arg);
 
 /* ---- handshakes ---- */
 /* Asks every mutator to run fn(m, arg) at its next safepoint, and returns
@@ -141,7 +147,7 @@ _Noreturn void gc_heap_oom(gc_mutator *m, size_t bytes);
 
 /* The mutator owning this thread's attachment check (checked builds). */
 #ifdef GCTB_CHECKED
-#define GC_CHECK(cond) \
+#define GC_CHECK(cond)                                                         \
   ((cond) ? (void)0 : gc_check_failed(#cond, __FILE__, __LINE__))
 #else
 #define GC_CHECK(cond) ((void)0)

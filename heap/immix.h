@@ -290,12 +290,6 @@ gc_ref immix_alloc_slow(immix_space *sp, immix_allocator *a, gc_mutator *m,
 /* A GC worker's copy allocation, from free blocks only (the reserve
  * included); 0 when none is left. Not zeroed: a copy fills its bytes. */
 uintptr_t immix_copy_alloc(immix_space *sp, immix_allocator *a, size_t bytes);
-
-/* ---- collection support (immix_collect.c) ---- */
-/* gc_collect_stw with the pause's phase name read after fn ran (fn decides
- * what kind of collection it was). */
-bool immix_collect_stw(gc_mutator *self, void (*fn)(gc_heap *heap, void *arg),
-                       void *arg, const char *const *phase);
 void immix_log_cycle(immix_space *sp, const immix_cycle_log *c);
 /* Clears object, line and block marks of every block (full collections). */
 void immix_clear_marks(immix_space *sp);

@@ -125,21 +125,6 @@ void immix_sweep(immix_space *sp, immix_sweep_stats *st) {
   sp->last = *st;
 }
 
-bool immix_collect_stw(gc_mutator *self, void (*fn)(gc_heap *heap, void *arg),
-                       void *arg, const char *const *phase) {
-  gc_heap *heap = self->heap;
-  if (!gc_stop_the_world(heap, self))
-    return false;
-  if (heap->cfg.verify == GC_VERIFY_BEFORE_AND_AFTER)
-    gc_verify(heap, "before-gc");
-  fn(heap, arg);
-  heap->collections++;
-  if (heap->cfg.verify != GC_VERIFY_NONE)
-    gc_verify(heap, "after-gc");
-  gc_resume_the_world(heap, *phase);
-  return true;
-}
-
 void immix_log_cycle(immix_space *sp, const immix_cycle_log *c) {
   sp->ncycles++;
   sp->sum_in_use += c->sweep.block_bytes_in_use;

@@ -147,8 +147,9 @@ gc_ref gc__load_ref_slow(gc_mutator *m, gc_ref obj, size_t off, gc_ref val) {
 }
 
 void gc__roots_overflow(gc_mutator *m) {
-  gc_fail(m, "shadow stack overflow: more than %zu root slots (config key "
-             "\"roots\")",
+  gc_fail(m,
+          "shadow stack overflow: more than %zu root slots (config key "
+          "\"roots\")",
           m->roots_cap);
 }
 
@@ -179,6 +180,12 @@ void gc_for_each_root(gc_heap *heap, void (*fn)(gc_ref *slot, void *ctx),
 
 bool gc_collect_stw(gc_mutator *self, const char *phase,
                     void (*fn)(gc_heap *heap, void *arg), void *arg) {
+  return gc_collect_stw_named_after(self, &phase, fn, arg);
+}
+
+bool gc_collect_stw_named_after(gc_mutator *self, const char *const *phase,
+                                void (*fn)(gc_heap *heap, void *arg),
+                                void *arg) {
   gc_heap *heap = self->heap;
   if (!gc_stop_the_world(heap, self))
     return false;
@@ -188,6 +195,6 @@ bool gc_collect_stw(gc_mutator *self, const char *phase,
   heap->collections++;
   if (heap->cfg.verify != GC_VERIFY_NONE)
     gc_verify(heap, "after-gc");
-  gc_resume_the_world(heap, phase);
+  gc_resume_the_world(heap, *phase);
   return true;
 }

@@ -171,7 +171,7 @@ static const char *const reason_names[] = {
 static bool collect(gc_mutator *m, gc_collect_reason why, bool retry) {
   ix_state *s = ix_of(m->heap);
   ix_request rq = {reason_names[why], retry, why == GC_REASON_REQUESTED};
-  return immix_collect_stw(m, ix_collect_stopped, &rq, &s->phase);
+  return gc_collect_stw_named_after(m, &s->phase, ix_collect_stopped, &rq);
 }
 
 bool ix_collect_for(gc_mutator *m, unsigned own) {

@@ -164,8 +164,8 @@ static const char *const reason_names[] = {
 
 static bool collect(gc_mutator *m, gc_collect_reason why, bool full) {
   sticky_request rq = {reason_names[why], full};
-  return immix_collect_stw(m, sticky_collect_stopped, &rq,
-                           &sticky_of(m->heap)->phase);
+  return gc_collect_stw_named_after(m, &sticky_of(m->heap)->phase,
+                                    sticky_collect_stopped, &rq);
 }
 
 /* A second collection for the same allocation is full: the nursery one
