@@ -21,6 +21,11 @@ static const gc_option_spec ix_options[] = {
      "collection follows a failed allocation or left recyclable space "
      "unused; every: evacuate every block in every collection (stress)",
      IMMIX_DEFRAG_NORMAL, 0, 0, immix_defrag_choices},
+    {"line_waste", GC_OPT_DOUBLE,
+     "defrag normal also evacuates when the last collection's marked lines "
+     "exceeded the space's live bytes by more than this share (sparse lines "
+     "the hole counts cannot see)",
+     0.2, 0.0, 100.0, NULL},
     {0}};
 
 static void ix_free(ix_state *s) {
@@ -49,6 +54,7 @@ static bool ix_init(gc_heap *heap, const gc_options *opts, char *err,
   }
   s->heap = heap;
   s->defrag = mode;
+  s->line_waste = gc_opt_double(opts, "line_waste");
   s->phase = "immix";
   s->copy = calloc(heap->workers.nthreads, sizeof *s->copy);
   if (!s->copy || !immix_space_init(&s->sp, heap, &c, "immix", err, errlen)) {

@@ -10,6 +10,8 @@ typedef struct ix_state {
   gc_heap *heap;
   immix_space sp;
   immix_defrag_mode defrag;
+  double line_waste;     /* option: marked-line excess that asks for defrag */
+  bool lines_wasted;     /* the last collection left more than that */
   immix_allocator *copy; /* one copy allocator per GC worker */
   bool evacuating;       /* this collection has candidates */
   bool after_gc;         /* the verifier runs right after a collection */
