@@ -136,11 +136,18 @@ static void mark_pause(gc_heap *heap, void *arg) {
   s->cy.bytes_before = hc_space_bytes(hc_to(s)) + los_in_use(&heap->los);
   gc_trace_job job = {job_seed, job_scan, NULL, s};
   gc_worker sum;
+  uint64_t t0 = gc_now_ns();
   gc_workers_run(&heap->workers, &job, &sum);
+  uint64_t t1 = gc_now_ns();
   hc_copy_list_build(s);
+  uint64_t t2 = gc_now_ns();
   s->handles_freed += hc_table_sweep(s);
   size_t los_live = gc_los_sweep(&heap->los);
   hc_flip(s);
+  uint64_t t3 = gc_now_ns();
+  gc_events_phase(&heap->events, "mark", t0, t1);
+  gc_events_phase(&heap->events, "copy-list", t1, t2);
+  gc_events_phase(&heap->events, "sweep-flip", t2, t3);
   s->cycles++;
   s->live_handles = sum.objects_traced;
   s->cy.objects_traced = sum.objects_traced;
