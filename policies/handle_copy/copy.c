@@ -145,12 +145,9 @@ static uint64_t copy_one(hc_state *s, gc_mutator *m, size_t i) {
   if (!rec)
     gc_heap_oom(m, bytes); /* the reserve should have prevented this */
   uintptr_t to = rec + GC_WORD;
+  /* Lock-free writers re-read the entry with an RMW after their store:
+   * this claim is ordered with it (alloc.c, store_lockfree). */
   hc_lock(s, h);
-  /* Lock-free writers store, fence, then re-read the entry; this fence
-   * pairs with theirs (Dekker): either they see the busy bit and write
-   * again after the copy, or the loads below see their store. */
-  if (s->writes == HC_WRITES_LOCKFREE)
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
   for (size_t k = GC_WORD; k < bytes; k += GC_WORD)
     hc_set_word(to + k, hc_word(old + k));
   hc_set_word(to, hdr);

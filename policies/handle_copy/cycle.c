@@ -141,7 +141,9 @@ static void mark_pause(gc_heap *heap, void *arg) {
   uint64_t t1 = gc_now_ns();
   hc_copy_list_build(s);
   uint64_t t2 = gc_now_ns();
+  s->table_before_sweep = hc_table_resident_bytes(&s->t);
   s->handles_freed += hc_table_sweep(s);
+  s->table_after_sweep = hc_table_resident_bytes(&s->t);
   size_t los_live = gc_los_sweep(&heap->los);
   hc_flip(s);
   uint64_t t3 = gc_now_ns();
@@ -171,8 +173,16 @@ void hc_finish_cycle(gc_mutator *m) {
   hc_state *s = hc_of(m->heap);
   if (hc_phase(s) != HC_COPYING)
     return;
+  uint64_t t0 = gc_now_ns();
   hc_copy_all(s, m); /* help copy, outside any pause */
+  uint64_t ns = gc_now_ns() - t0;
+  /* Not a pause (the others run on) but this mutator stalls: recorded. */
   __atomic_fetch_add(&s->assists, 1, __ATOMIC_RELAXED);
+  uint64_t max = __atomic_load_n(&s->max_assist_ns, __ATOMIC_RELAXED);
+  while (ns > max &&
+         !__atomic_compare_exchange_n(&s->max_assist_ns, &max, ns, true,
+                                      __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+    ;
   gc_collect_stw(m, "release", release_pause, m);
 }
 

@@ -186,10 +186,13 @@ static void hc_report(gc_heap *heap, json_t *out) {
   SET("objects_copied", s->objects_copied);
   SET("bytes_copied", s->bytes_copied);
   SET("finish_assists", s->assists);
+  SET("max_assist_ns", s->max_assist_ns);
   SET("handles_freed", s->handles_freed);
   SET("live_handles_last_mark", s->live_handles);
   SET("handle_entry_bytes", s->t.stride);
   SET("handle_table_high_water", s->t.hw);
+  SET("handle_table_bytes_before_last_sweep", s->table_before_sweep);
+  SET("handle_table_bytes_after_last_sweep", s->table_after_sweep);
   SET("handle_table_resident_bytes", resident);
   SET("handle_table_peak_bytes",
       resident > s->peak_table_bytes ? resident : s->peak_table_bytes);

@@ -21,10 +21,12 @@
 
 /* Low bits of an entry's address word (word 0). The inline read path masks
  * them off (gctb.h: gc_ref_address). */
-#define HC_E_BUSY 0x1u /* locked (8-byte entries) or being copied (lock-free)  \
-                        */
-#define HC_E_FREE 0x2u /* free slot: the word holds the next free index << 3   \
-                        */
+#define HC_E_BUSY                                                              \
+  0x1u /* locked (8-byte entries) or being copied (lock-free)                  \
+        */
+#define HC_E_FREE                                                              \
+  0x2u /* free slot: the word holds the next free index << 3                   \
+        */
 
 /* Prefix word of a record: handle << 1 for an object, bytes << 1 | 1 for a
  * filler covering bytes (prefix included). */
@@ -101,8 +103,10 @@ typedef struct hc_state {
   unsigned nworkers;
   /* totals over the run */
   uint64_t cycles, finishes, objects_copied, bytes_copied, assists;
+  uint64_t max_assist_ns; /* longest stall of a mutator finishing a copy */
   uint64_t handles_freed, filler_bytes_at_finish, compact_fallbacks;
   uint64_t live_handles, peak_table_bytes;
+  uint64_t table_before_sweep, table_after_sweep; /* at the last mark */
 } hc_state;
 
 static inline hc_state *hc_of(gc_heap *heap) {

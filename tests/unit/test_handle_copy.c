@@ -186,6 +186,9 @@ static void two_mutators_copy_at_once(void **state) {
     gc_leave_blocking(m);
     assert_int_equal(hc_phase(hc_of(heap)), HC_IDLE);
     assert_true(args[0].copied + args[1].copied >= N);
+    print_message("variant %zu: the two mutators copied %llu and %llu\n", v,
+                  (unsigned long long)args[0].copied,
+                  (unsigned long long)args[1].copied);
     gc_collect(m);
     gc_detach(m);
     gc_heap_destroy(heap);
