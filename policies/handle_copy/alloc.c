@@ -45,19 +45,49 @@ static uintptr_t try_place(hc_state *s, gc_mutator *m, size_t bytes, uint32_t h,
   return rec + GC_WORD;
 }
 
-static void pace(hc_state *s, gc_mutator *m) {
+/* Fixed pacing (as described): copy_batch objects every copy_every
+ * allocations. Proportional: each allocated byte adds copy_ratio bytes of
+ * copying, so the copy list runs out about when the room does (Baker's
+ * incremental pacing), rather than a mutator finding the space full and
+ * finishing the copy in one stall. */
+static void pace(hc_state *s, gc_mutator *m, size_t bytes) {
   hc_mutator *hm = hc_mut(m);
-  if (hc_phase(s) != HC_COPYING || ++hm->since_copy < s->copy_every)
+  if (hc_phase(s) != HC_COPYING)
     return;
-  hm->since_copy = 0;
-  if (hc_copy_step(s, m, s->copy_batch)) /* copied the last entry */
+  uint64_t copied;
+  bool last = false;
+  if (s->pacing == HC_PACE_FIXED) {
+    if (++hm->since_copy < s->copy_every)
+      return;
+    hm->since_copy = 0;
+    last = hc_copy_step(s, m, s->copy_batch, &copied);
+  } else {
+    hm->debt += (double)bytes * s->copy_ratio;
+    while (hm->debt > 0 && !last && hc_phase(s) == HC_COPYING &&
+           __atomic_load_n(&s->cursor, __ATOMIC_RELAXED) < s->ncopy) {
+      last = hc_copy_step(s, m, s->copy_batch, &copied);
+      hm->debt -= (double)copied;
+    }
+    if (hm->debt > 0)
+      hm->debt = 0; /* the list ran out: no debt into the next cycle */
+  }
+  if (last) /* copied the last entry */
     hc_finish_cycle(m);
+}
+
+void hc_pacing_set(hc_state *s) {
+  uint64_t free = gc_arena_free_bytes(&s->heap->arena);
+  uint64_t reserve = s->compact_now ? 0 : s->copy_bytes + s->copy_bytes / 8;
+  uint64_t room = free > reserve ? (free - reserve) / 2 : 0;
+  if (room < GC_CHUNK_BYTES)
+    room = GC_CHUNK_BYTES;
+  s->copy_ratio = (double)s->copy_bytes / (double)room;
 }
 
 gc_ref hc_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
   hc_state *s = hc_of(m->heap);
   hc_mutator *hm = hc_mut(m);
-  pace(s, m);
+  pace(s, m, bytes);
   unsigned own = 0;
   for (unsigned attempt = 0; attempt < HC_ATTEMPTS; attempt++) {
     uint32_t h = hc_handle_alloc(s, hm);

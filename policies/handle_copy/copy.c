@@ -160,7 +160,8 @@ static uint64_t copy_one(hc_state *s, gc_mutator *m, size_t i) {
   return GC_WORD + bytes;
 }
 
-bool hc_copy_step(hc_state *s, gc_mutator *m, size_t batch) {
+bool hc_copy_step(hc_state *s, gc_mutator *m, size_t batch, uint64_t *copied) {
+  *copied = 0;
   if (hc_phase(s) != HC_COPYING)
     return false;
   size_t i = __atomic_fetch_add(&s->cursor, batch, __ATOMIC_RELAXED);
@@ -172,11 +173,14 @@ bool hc_copy_step(hc_state *s, gc_mutator *m, size_t batch) {
     bytes += copy_one(s, m, j);
   __atomic_fetch_add(&s->copied_bytes, bytes, __ATOMIC_RELAXED);
   hc_mut(m)->copied += end - i;
+  *copied = bytes;
   return end == s->ncopy;
 }
 
 void hc_copy_all(hc_state *s, gc_mutator *m) {
   while (hc_phase(s) == HC_COPYING &&
-         __atomic_load_n(&s->cursor, __ATOMIC_RELAXED) < s->ncopy)
-    hc_copy_step(s, m, 64);
+         __atomic_load_n(&s->cursor, __ATOMIC_RELAXED) < s->ncopy) {
+    uint64_t bytes;
+    hc_copy_step(s, m, 64, &bytes);
+  }
 }

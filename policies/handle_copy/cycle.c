@@ -161,6 +161,7 @@ static void mark_pause(gc_heap *heap, void *arg) {
     return;
   }
   hc_copy_place(s);
+  hc_pacing_set(s);
   __atomic_store_n(&s->phase, HC_COPYING, __ATOMIC_RELAXED);
 }
 
@@ -174,10 +175,12 @@ void hc_finish_cycle(gc_mutator *m) {
   if (hc_phase(s) != HC_COPYING)
     return;
   uint64_t t0 = gc_now_ns();
-  hc_copy_all(s, m); /* help copy, outside any pause */
+  if (__atomic_load_n(&s->cursor, __ATOMIC_RELAXED) < s->ncopy) {
+    hc_copy_all(s, m); /* help copy, outside any pause */
+    __atomic_fetch_add(&s->assists, 1, __ATOMIC_RELAXED);
+  }
   uint64_t ns = gc_now_ns() - t0;
   /* Not a pause (the others run on) but this mutator stalls: recorded. */
-  __atomic_fetch_add(&s->assists, 1, __ATOMIC_RELAXED);
   uint64_t max = __atomic_load_n(&s->max_assist_ns, __ATOMIC_RELAXED);
   while (ns > max &&
          !__atomic_compare_exchange_n(&s->max_assist_ns, &max, ns, true,

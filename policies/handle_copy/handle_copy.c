@@ -13,6 +13,7 @@
 static const char *const writes_choices[] = {"lock", "lockfree", NULL};
 static const char *const place_choices[] = {"buffer", "compact", NULL};
 static const char *const order_choices[] = {"list", "traversal", NULL};
+static const char *const pacing_choices[] = {"fixed", "proportional", NULL};
 
 static const gc_option_spec hc_options[] = {
     {"tlab_bytes", GC_OPT_SIZE,
@@ -42,6 +43,11 @@ static const gc_option_spec hc_options[] = {
      "copy order: list (from-space address order, as described) or "
      "traversal (the order the mark reached objects)",
      0, 0, 0, order_choices},
+    {"pacing", GC_OPT_ENUM,
+     "fixed: copy_batch objects every copy_every allocations (as "
+     "described); proportional: copying in proportion to bytes allocated, "
+     "sized at the flip to end before to-space fills",
+     0, 0, 0, pacing_choices},
     {"table_release", GC_OPT_BOOL,
      "give wholly free 64 KiB chunks of the handle table back to the OS", 0, 0,
      1, NULL},
@@ -78,6 +84,9 @@ static void read_options(hc_state *s, const gc_options *o) {
   s->order = strcmp(gc_opt_enum(o, "order"), "traversal") == 0
                  ? HC_ORDER_TRAVERSAL
                  : HC_ORDER_LIST;
+  s->pacing = strcmp(gc_opt_enum(o, "pacing"), "proportional") == 0
+                  ? HC_PACE_PROPORTIONAL
+                  : HC_PACE_FIXED;
 }
 
 static bool hc_init(gc_heap *heap, const gc_options *opts, char *err,

@@ -35,6 +35,7 @@
 typedef enum hc_writes { HC_WRITES_LOCK, HC_WRITES_LOCKFREE } hc_writes;
 typedef enum hc_place { HC_PLACE_BUFFER, HC_PLACE_COMPACT } hc_place;
 typedef enum hc_order { HC_ORDER_LIST, HC_ORDER_TRAVERSAL } hc_order;
+typedef enum hc_pacing { HC_PACE_FIXED, HC_PACE_PROPORTIONAL } hc_pacing;
 enum { HC_IDLE = 0, HC_COPYING = 1 }; /* hc_state.phase */
 
 typedef struct hc_extent {
@@ -55,6 +56,7 @@ typedef struct hc_mutator {
   uint32_t hfree;       /* chain of free handles (through the entries) */
   uint32_t nhfree;
   uint64_t since_copy; /* allocations since the last copy step */
+  double debt;         /* proportional pacing: bytes still to copy */
   uint64_t copied;
 } hc_mutator;
 
@@ -72,6 +74,7 @@ typedef struct hc_table {
   uint8_t *released; /* per table chunk: pages given back */
   size_t *rstack;    /* released chunks below hw, lowest on top */
   size_t nrstack;
+  uint64_t handed; /* slots given to caches since the last sweep */
   uint64_t chunks_released, chunks_reused;
 } hc_table;
 
@@ -88,6 +91,8 @@ typedef struct hc_state {
   hc_writes writes;
   hc_place place;
   hc_order order;
+  hc_pacing pacing;
+  double copy_ratio; /* proportional pacing: copy bytes per allocated byte */
   /* the copy cycle */
   uint32_t *copy; /* live handles of from-space, in copy order */
   uintptr_t *dst; /* compact placement: each one's to-space record */
@@ -189,9 +194,12 @@ static inline hc_space *hc_from(hc_state *s) { return &s->sp[s->cur ^ 1]; }
  * compact placement, the to-space records (world stopped, before sweep). */
 void hc_copy_list_build(hc_state *s);
 void hc_copy_place(hc_state *s);
-/* Copies the next batch if a cycle is copying; true if this call copied
- * the last entry. */
-bool hc_copy_step(hc_state *s, gc_mutator *m, size_t batch);
+/* Copies the next batch if a cycle is copying (*copied: its bytes); true
+ * if this call copied the last entry. */
+bool hc_copy_step(hc_state *s, gc_mutator *m, size_t batch, uint64_t *copied);
+/* Proportional pacing: bytes to copy per byte allocated this cycle, from
+ * the room left for allocation (world stopped, after the flip). */
+void hc_pacing_set(hc_state *s);
 /* Copies until the copy list is exhausted. */
 void hc_copy_all(hc_state *s, gc_mutator *m);
 

@@ -91,6 +91,7 @@ static const char *const variants[] = {
     "{\"placement\": \"compact\"}",
     "{\"order\": \"traversal\"}",
     "{\"table_release\": true, \"handle_batch\": 1}",
+    "{\"pacing\": \"proportional\"}",
     "{\"placement\": \"compact\", \"order\": \"traversal\", \"entry_bytes\": "
     "8, \"writes\": \"lockfree\", \"table_release\": true}",
 };
