@@ -35,7 +35,8 @@ static void push_copy(hc_state *s, uint32_t h, uint64_t bytes) {
  * after the previous mark, and no copy has left it since, so its handle has
  * pointed at it ever since: the handle need not be read (a cache miss per
  * object). */
-static void list_record(uintptr_t rec, uint64_t prefix, void *ctx) {
+static void list_record(uintptr_t rec, uint64_t prefix, size_t bytes,
+                        void *ctx) {
   hc_state *s = ctx;
   if (!prefix || (prefix & HC_PREFIX_FILLER))
     return;
@@ -43,7 +44,7 @@ static void list_record(uintptr_t rec, uint64_t prefix, void *ctx) {
   if (!hc_is_marked(&s->t, h))
     return;
   GC_CHECK(hc_addr(hc_entry_load(&s->t, h)) == rec + GC_WORD);
-  push_copy(s, h, hc_record_bytes(rec));
+  push_copy(s, h, bytes);
 }
 
 void hc_copy_list_build(hc_state *s) {

@@ -172,12 +172,13 @@ static size_t hc_heap_used(gc_heap *heap) {
 }
 
 /* Holes: filler bytes in the allocation space at the end of the run. */
-static void count_fillers(uintptr_t rec, uint64_t prefix, void *ctx) {
+static void count_fillers(uintptr_t rec, uint64_t prefix, size_t bytes,
+                          void *ctx) {
   uint64_t *n = ctx;
   if (prefix & HC_PREFIX_FILLER)
     n[0] += prefix >> 1;
   else if (prefix)
-    n[1] += hc_record_bytes(rec);
+    n[1] += bytes;
 }
 
 static void hc_report(gc_heap *heap, json_t *out) {

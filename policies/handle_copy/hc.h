@@ -177,8 +177,10 @@ bool hc_reserve_allows(hc_state *s, size_t k);
 uintptr_t hc_space_take_extent(hc_state *s, size_t bytes);
 /* Bytes of the record at rec (prefix word included); 0 if it is corrupt. */
 size_t hc_record_bytes(uintptr_t rec);
-typedef void (*hc_record_fn)(uintptr_t rec, uint64_t prefix, void *ctx);
-/* Calls fn for every record of space sp, fillers included (world stopped);
+typedef void (*hc_record_fn)(uintptr_t rec, uint64_t prefix, size_t bytes,
+                             void *ctx);
+/* Calls fn for every record of space sp (its bytes, prefix included),
+ * fillers included (world stopped);
  * prefix 0 means a corrupt record, after which that extent is not parsed. */
 void hc_space_parse(hc_space *sp, hc_record_fn fn, void *ctx);
 /* Makes the other space the allocation space; drops every buffer. */

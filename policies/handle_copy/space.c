@@ -136,7 +136,7 @@ void hc_space_parse(hc_space *sp, hc_record_fn fn, void *ctx) {
     while (p < end) {
       uint64_t prefix = hc_word(p);
       size_t bytes = hc_record_bytes(p);
-      fn(p, bytes ? prefix : 0, ctx);
+      fn(p, bytes ? prefix : 0, bytes, ctx);
       if (prefix == 0 || bytes == 0 || bytes > end - p)
         break; /* corrupt: the callback has been told (prefix 0) */
       p += bytes;

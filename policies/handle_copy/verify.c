@@ -149,10 +149,11 @@ static void check_record(hc_check *c, uintptr_t rec, uint64_t prefix,
          (unsigned long)rec, h, (unsigned long)where);
 }
 
-static void to_record(uintptr_t rec, uint64_t prefix, void *ctx) {
+static void to_record(uintptr_t rec, uint64_t prefix, size_t bytes, void *ctx) {
   check_record(ctx, rec, prefix, false);
 }
-static void from_record(uintptr_t rec, uint64_t prefix, void *ctx) {
+static void from_record(uintptr_t rec, uint64_t prefix, size_t bytes,
+                        void *ctx) {
   check_record(ctx, rec, prefix, true);
 }
 
