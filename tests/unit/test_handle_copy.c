@@ -114,7 +114,7 @@ static void copies_while_mutating(void **state) {
       assert_int_equal(hc_phase(s), HC_COPYING);
       assert_true(s->ncopy >= N);
       while (hc_phase(s) == HC_COPYING) {
-        for (int g = 0; g < 100; g++)
+        for (int g = 0; g < 1000; g++)
           new_node(m, GC_NULL, 0); /* garbage; paces the copying */
         walk_list(m, gc_root_get(m, list), N, base, 1000000);
         base += 1000000;
@@ -154,7 +154,7 @@ static void *mutate(void *p) {
         assert_int_equal(w >> 32, round - 1);
         gc_write_word(m, l, 1, (round << 32) | i);
       }
-      if (i % 64 == 0)
+      if (i % 16 == 0)
         new_node(m, GC_NULL, 0);
     }
   }
