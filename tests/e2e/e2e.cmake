@@ -6,7 +6,7 @@ set(GCTB $<TARGET_FILE:gctb_cli>)
 set(E2E_OUT ${CMAKE_BINARY_DIR}/e2e-results.jsonl)
 set(SMALL ${E2E}/gcbench-small.json)
 
-foreach(policy nogc semispace segfit bdw satb immix sticky-immix)
+foreach(policy nogc semispace segfit bdw satb immix sticky-immix handle-copy)
   if(policy STREQUAL nogc)
     set(heap 64M) # never collects: room for everything it allocates
   else()
@@ -61,6 +61,38 @@ set_tests_properties(e2e.immix.defrag-every
                      e2e.immix.conservative-small-blocks
                      e2e.sticky-immix.full-every-3
                      e2e.sticky-immix.conservative
+                     PROPERTIES LABELS e2e TIMEOUT 300)
+
+# handle-copy: every improvement at once under stress with the verifier
+# around every pause; lock-free 8-byte entries with two mutators copying
+# every allocation; proportional pacing with compact placement.
+add_test(NAME e2e.handle-copy.all-variants
+         COMMAND ${GCTB} run ${SMALL} --quiet --out ${E2E_OUT}
+                 --set policy.name=\"handle-copy\" --set heap.size=\"4M\"
+                 --set policy.options.writes=\"lockfree\"
+                 --set policy.options.entry_bytes=8
+                 --set policy.options.placement=\"compact\"
+                 --set policy.options.order=\"traversal\"
+                 --set policy.options.table_release=true
+                 --set stress.every_allocs=1000
+                 --set verify=\"before-and-after-gc\")
+add_test(NAME e2e.handle-copy.lockfree-threads2
+         COMMAND ${GCTB} run ${SMALL} --quiet --out ${E2E_OUT}
+                 --set policy.name=\"handle-copy\" --set heap.size=\"16M\"
+                 --set workload.params.threads=2
+                 --set policy.options.writes=\"lockfree\"
+                 --set policy.options.entry_bytes=8
+                 --set policy.options.copy_every=1
+                 --set policy.options.copy_batch=1)
+add_test(NAME e2e.handle-copy.proportional-compact
+         COMMAND ${GCTB} run ${SMALL} --quiet --out ${E2E_OUT}
+                 --set policy.name=\"handle-copy\" --set heap.size=\"4M\"
+                 --set policy.options.pacing=\"proportional\"
+                 --set policy.options.placement=\"compact\"
+                 --set stress.every_allocs=3000)
+set_tests_properties(e2e.handle-copy.all-variants
+                     e2e.handle-copy.lockfree-threads2
+                     e2e.handle-copy.proportional-compact
                      PROPERTIES LABELS e2e TIMEOUT 300)
 
 # Out of memory: a heap that holds the live data but not the garbage under

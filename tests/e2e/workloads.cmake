@@ -12,6 +12,7 @@ set(WL_POLICIES nogc semispace segfit bdw satb)
 if(EXISTS ${CMAKE_SOURCE_DIR}/policies/immix)
   list(APPEND WL_POLICIES immix sticky-immix)
 endif()
+list(APPEND WL_POLICIES handle-copy)
 
 # Heaps: a few times the declared live size, and at least 28 size classes x
 # 256 KiB chunks for segfit where sizes vary; nogc holds everything the run
