@@ -12,6 +12,7 @@ extern const gc_policy gc_policy_bdw;
 extern const gc_policy gc_policy_satb;
 extern const gc_policy gc_policy_immix;
 extern const gc_policy gc_policy_sticky_immix;
+extern const gc_policy gc_policy_otf;
 
 static const gc_policy *const policies[] = {
     &gc_policy_nogc,
@@ -21,6 +22,7 @@ static const gc_policy *const policies[] = {
     &gc_policy_satb,
     &gc_policy_immix,
     &gc_policy_sticky_immix,
+    &gc_policy_otf,
 };
 
 size_t gc_policy_count(void) { return sizeof policies / sizeof policies[0]; }
