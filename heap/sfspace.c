@@ -78,11 +78,15 @@ static void cursor_advance(gc_sf_class *k, uint64_t pos) {
  * background sweeper) sweeps it; others wait the microsecond it takes rather
  * than skip it, so the cursor never passes blocks that are about to become
  * free. After an eager sweep this is one load. */
-void gc_sf_ensure_swept(gc_sf_space *sp, size_t chunk) {
+static void sweep_at(gc_sf_space *sp, size_t chunk, uint64_t epoch) {
   gc_sf_pool *p = &sp->pools[chunk];
-  uint64_t epoch = __atomic_load_n(&sp->epoch, __ATOMIC_ACQUIRE);
   uint64_t sw = __atomic_load_n(&p->swept, __ATOMIC_ACQUIRE);
   while (sw != epoch) {
+    /* swept for a newer epoch than the one this thread read (possible only
+     * while epochs move with mutators running): sweeping again would free
+     * what the marks, cleared by that sweep, no longer show */
+    if (sw != GC_SF_SWEEPING && sw > epoch)
+      return;
     if (sw != GC_SF_SWEEPING &&
         __atomic_compare_exchange_n(&p->swept, &sw, GC_SF_SWEEPING, false,
                                     __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)) {
@@ -101,14 +105,21 @@ void gc_sf_ensure_swept(gc_sf_space *sp, size_t chunk) {
   }
 }
 
+void gc_sf_ensure_swept(gc_sf_space *sp, size_t chunk) {
+  sweep_at(sp, chunk, __atomic_load_n(&sp->epoch, __ATOMIC_ACQUIRE));
+}
+
 /* Sweeps the pool first unless the sweep gate is shut; false if the pool
- * is unswept and must not be used yet. */
+ * is unswept and must not be used yet. The epoch is read before the gate:
+ * gc_sf_begin_sweep shuts the gate before it moves the epoch, so a thread
+ * that read the new epoch and then an open gate read it after
+ * gc_sf_open_sweep, and sweeps with that epoch only then. */
 static bool ready(gc_sf_space *sp, size_t chunk) {
+  uint64_t epoch = __atomic_load_n(&sp->epoch, __ATOMIC_ACQUIRE);
   if (__atomic_load_n(&sp->sweep_gate, __ATOMIC_ACQUIRE) &&
-      __atomic_load_n(&sp->pools[chunk].swept, __ATOMIC_ACQUIRE) !=
-          __atomic_load_n(&sp->epoch, __ATOMIC_ACQUIRE))
+      __atomic_load_n(&sp->pools[chunk].swept, __ATOMIC_ACQUIRE) != epoch)
     return false;
-  gc_sf_ensure_swept(sp, chunk);
+  sweep_at(sp, chunk, epoch);
   return true;
 }
 

@@ -199,6 +199,9 @@ void gc_sf_cache_attach(gc_mutator *m);
 
 /* sfspace_sweep.c */
 void gc_sf_clear_marks(gc_sf_space *sp);
+/* The same while mutators run, with atomic stores: for a collector whose
+ * mutators only read marks between cycles (otf-gen before a full one). */
+void gc_sf_clear_marks_concurrent(gc_sf_space *sp);
 /* After marking, in the pause, with sp->epoch already bumped: sweeps every
  * pool (eager) or only checks it (lazy), releasing pools with no mark. */
 void gc_sf_sweep_all(gc_sf_space *sp, gc_sf_sweep mode);

@@ -117,3 +117,17 @@ bool gc_sf_swept_now(gc_sf_space *sp, uintptr_t addr) {
   return __atomic_load_n(&sp->pools[chunk].swept, __ATOMIC_ACQUIRE) ==
          __atomic_load_n(&sp->epoch, __ATOMIC_ACQUIRE);
 }
+
+void gc_sf_clear_marks_concurrent(gc_sf_space *sp) {
+  for (unsigned c = 0; c < GC_SIZECLASS_COUNT; c++) {
+    gc_sf_class *k = &sp->cls[c];
+    size_t n = __atomic_load_n(&k->npools, __ATOMIC_ACQUIRE);
+    for (size_t li = 0; li < n; li++) {
+      size_t chunk = gc_sf_listed(k, li);
+      uint64_t *mw = gc_sf_mark_of(sp, chunk);
+      for (size_t b = 0; b < k->nblocks; b++)
+        __atomic_store_n(&mw[b], 0, __ATOMIC_RELAXED);
+      __atomic_store_n(&sp->pools[chunk].marked, 0, __ATOMIC_RELAXED);
+    }
+  }
+}

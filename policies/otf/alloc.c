@@ -28,7 +28,8 @@
  * exhausted and the allocation returns GC_NULL: a clean out-of-memory. */
 #include "otf.h"
 
-/* A wait is futile when the cycle left more than 3/4 of the heap in use;
+/* A wait is futile when a cycle started after the allocation failed left
+ * more than 3/4 of the heap in use;
  * four of those, or 64 waits in all, and the heap is exhausted. Other
  * mutators may take what a cycle freed before a starved waiter runs again,
  * so a wait after which the heap had room is not counted as futile. */
@@ -37,6 +38,7 @@
 
 typedef struct pacing {
   int waits, futile;
+  bool fresh;    /* the last wait was for a cycle started after we failed */
   uint64_t seen; /* cycles finished when the allocation was tried */
 } pacing;
 
@@ -114,13 +116,16 @@ static void record_stall(otf_state *s, uint64_t ns) {
 static bool wait_for_memory(gc_mutator *m, otf_state *s, pacing *p) {
   if (gc_ct_finished(&s->ct) != p->seen)
     return true;
-  if (p->waits && __atomic_load_n(&s->live_base, __ATOMIC_RELAXED) >
+  /* a cycle that was already running kept what was allocated during it:
+   * only a fresh one's result tells whether the heap is exhausted */
+  if (p->fresh && __atomic_load_n(&s->live_base, __ATOMIC_RELAXED) >
                       s->heap->cfg.heap_bytes / 4 * 3)
     p->futile++;
   if (p->futile >= OTF_MAX_FUTILE || p->waits++ >= OTF_MAX_WAITS)
     return false;
-  uint64_t target = gc_ct_busy(&s->ct) ? gc_ct_finished(&s->ct) + 1
-                                       : gc_ct_request(&s->ct, "alloc");
+  p->fresh = !gc_ct_busy(&s->ct);
+  uint64_t target =
+      p->fresh ? gc_ct_request(&s->ct, "alloc") : gc_ct_finished(&s->ct) + 1;
   uint64_t t0 = gc_now_ns();
   gc_ct_wait(&s->ct, m, target);
   record_stall(s, gc_now_ns() - t0);

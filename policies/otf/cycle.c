@@ -71,11 +71,14 @@ static void to_async(gc_mutator *m, void *arg) {
   if (s->skip != OTF_SKIP_ROOTS)
     gc_mutator_roots(m, shade_root, m);
   flush_queue(m, s);
+  satb_flush(&s->remset, &md->rq); /* otf-gen: what it remembered */
 }
 
+/* otf-gen's barrier stays on: it remembers old objects between cycles. */
 static void to_off(gc_mutator *m, void *arg) {
+  otf_state *s = arg;
   otf_mutator_of(m)->mode = OTF_MODE_OFF;
-  __atomic_store_n(&m->barrier_active, 0, __ATOMIC_RELAXED);
+  __atomic_store_n(&m->barrier_active, s->gen, __ATOMIC_RELAXED);
 }
 
 /* ---- steps ---- */
@@ -93,6 +96,8 @@ static void start(otf_state *s) {
   }
   set_phase(s, OTF_TRACE);
   handshake(s, "roots", to_async);
+  if (s->gen)
+    otf_gen_rescan(s);
   otf_hook(s, OTF_HOOK_TRACING);
 }
 
@@ -124,7 +129,10 @@ static void check_marks(otf_state *s) {
 
 static void sweep_los(otf_state *s) {
   pthread_mutex_lock(&s->los_lock);
-  gc_los_sweep(&s->heap->los);
+  if (s->gen)
+    gc_los_sweep_sticky(&s->heap->los); /* marked: old */
+  else
+    gc_los_sweep(&s->heap->los);
   s->los_swept = true;
   pthread_mutex_unlock(&s->los_lock);
 }
@@ -172,6 +180,8 @@ static void finish(otf_state *s, gc_cycle *cy, uint64_t cpu0) {
   pthread_mutex_lock(&s->lock);
   otf_totals *t = &s->totals;
   t->cycles++;
+  t->full_cycles += s->full;
+  t->young_cycles += !s->full;
   t->handshakes += s->cycle_handshakes;
   t->flush_rounds += s->cycle_flush_rounds;
   t->entries += st->entries;
@@ -184,8 +194,10 @@ static void finish(otf_state *s, gc_cycle *cy, uint64_t cpu0) {
 void otf_cycle(void *ctx, const char *reason) {
   otf_state *s = ctx;
   uint64_t cpu0 = gc_thread_cpu_ns();
-  gc_cycle cy = {.kind = "full", .reason = reason, .start_ns = gc_now_ns()};
+  gc_cycle cy = {.reason = reason, .start_ns = gc_now_ns()};
   cy.bytes_before = otf_heap_used(s->heap);
+  otf_gen_begin(s, reason);
+  cy.kind = s->full ? "full" : "young";
   s->cycle_handshakes = s->cycle_flush_rounds = 0;
   start(s);
   trace(s);
@@ -195,5 +207,6 @@ void otf_cycle(void *ctx, const char *reason) {
     check_marks(s);
   sweep(s);
   finish(s, &cy, cpu0);
+  otf_gen_end(s);
   otf_hook(s, OTF_HOOK_CYCLE_END);
 }

@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* In otf_skip's order; otf offers all but the last. */
+const char *const otf_skip_choices[] = {"none",  "sync",   "async-barrier",
+                                        "roots", "remset", NULL};
 static const char *const skip_choices[] = {"none", "sync", "async-barrier",
                                            "roots", NULL};
 
@@ -33,12 +36,13 @@ static bool is_marked(void *ctx, gc_ref r) {
   return gc_sf_los_is_marked(&s->sf, &s->heap->los, r);
 }
 
-static void otf_destroy(gc_heap *heap) {
+void otf_destroy(gc_heap *heap) {
   otf_state *s = otf_of(heap);
   if (!s)
     return;
   gc_ct_stop(&s->ct);
   satb_marker_destroy(&s->marker);
+  satb_marker_destroy(&s->remset);
   gc_sf_destroy(&s->sf);
   free(s->retired);
   pthread_mutex_destroy(&s->lock);
@@ -48,8 +52,8 @@ static void otf_destroy(gc_heap *heap) {
 }
 
 static otf_skip skip_of(const char *name) {
-  for (int i = 0; skip_choices[i]; i++)
-    if (strcmp(name, skip_choices[i]) == 0)
+  for (int i = 0; otf_skip_choices[i]; i++)
+    if (strcmp(name, otf_skip_choices[i]) == 0)
       return (otf_skip)i;
   return OTF_SKIP_NONE;
 }
@@ -63,21 +67,25 @@ static void read_options(otf_state *s, gc_heap *heap, const gc_options *o) {
 #else
   s->verify_marks = heap->cfg.verify != GC_VERIFY_NONE;
 #endif
+  if (s->gen)
+    s->full_every = (int)gc_opt_int(o, "full_every");
 }
 
-static bool otf_init(gc_heap *heap, const gc_options *opts, char *err,
+bool otf_init_common(gc_heap *heap, const gc_options *opts, bool gen, char *err,
                      size_t errlen) {
   otf_state *s = aligned_alloc(64, (sizeof *s + 63) & ~(size_t)63);
   if (!s)
     return gc_errorf(err, errlen, "otf: out of memory");
   memset(s, 0, sizeof *s);
   s->heap = heap;
+  s->gen = gen;
   read_options(s, heap, opts);
   if (!gc_sf_init(&s->sf, &heap->arena, "otf", err, errlen)) {
     free(s);
     return false;
   }
-  s->sf.clear_on_sweep = true; /* nothing may clear marks in a pause */
+  /* nothing may clear marks in a pause; otf-gen keeps them (old objects) */
+  s->sf.clear_on_sweep = !gen;
   s->retired = malloc(s->sf.nchunks * sizeof *s->retired);
   if (!s->retired) {
     gc_sf_destroy(&s->sf);
@@ -85,6 +93,7 @@ static bool otf_init(gc_heap *heap, const gc_options *opts, char *err,
     return gc_errorf(err, errlen, "otf: out of memory");
   }
   satb_marker_init(&s->marker, heap, 1, mark_ref, is_marked, s);
+  otf_gen_init(s);
   pthread_mutex_init(&s->lock, NULL);
   pthread_mutex_init(&s->los_lock, NULL);
   heap->policy_state = s;
@@ -98,7 +107,7 @@ static bool otf_init(gc_heap *heap, const gc_options *opts, char *err,
 /* Under heap->lock with no handshake under way: the new mutator takes the
  * mode the last handshake gave everyone. It has no roots yet, so during
  * tracing it is as if it had shaded them already. */
-static void otf_mutator_attach(gc_mutator *m) {
+void otf_mutator_attach(gc_mutator *m) {
   otf_state *s = otf_of(m->heap);
   gc_sf_cache_attach(m);
   otf_mutator *md = calloc(1, sizeof *md);
@@ -112,19 +121,20 @@ static void otf_mutator_attach(gc_mutator *m) {
              : ph == OTF_TRACE && satb_active(&s->marker) ? OTF_MODE_ASYNC
                                                           : OTF_MODE_OFF;
   md->black = ph == OTF_TRACE;
-  __atomic_store_n(&m->barrier_active, md->mode != OTF_MODE_OFF,
+  __atomic_store_n(&m->barrier_active, s->gen || md->mode != OTF_MODE_OFF,
                    __ATOMIC_RELAXED);
 }
 
 /* Under heap->lock, m blocked. Cells left in m's caches hold no object:
  * unmarking them lets the next sweep free them whatever their colour. */
-static void otf_mutator_detach(gc_mutator *m) {
+void otf_mutator_detach(gc_mutator *m) {
   otf_state *s = otf_of(m->heap);
   if (m->heap->nmutators == 1)
     gc_ct_quiesce(&s->ct);
   otf_mutator *md = otf_mutator_of(m);
   gc_sf_cache_drop(&s->sf, m, true);
   satb_queue_release(&s->marker, &md->q);
+  satb_queue_release(&s->remset, &md->rq);
   free(md);
   m->policy_data = NULL;
 }
@@ -139,8 +149,8 @@ void otf_shade(otf_state *s, gc_mutator *m, gc_ref r) {
  * value, in async mode the old one. The store is a release so that a
  * marker that loads the slot (acquire) sees a new object's header and
  * mark. */
-static void otf_store_slow(gc_mutator *m, gc_ref obj, size_t off, uintptr_t val,
-                           bool is_ref) {
+void otf_store_slow(gc_mutator *m, gc_ref obj, size_t off, uintptr_t val,
+                    bool is_ref) {
   uintptr_t *slot = (uintptr_t *)(obj + off);
   if (!is_ref) {
     __atomic_store_n(slot, val, __ATOMIC_RELAXED);
@@ -154,6 +164,13 @@ static void otf_store_slow(gc_mutator *m, gc_ref obj, size_t off, uintptr_t val,
   if (mode == OTF_MODE_SYNC)
     otf_shade(s, m, val);
   __atomic_store_n(slot, val, __ATOMIC_RELEASE);
+  if (s->gen)
+    otf_gen_remember(s, m, obj, val);
+}
+
+static bool otf_init(gc_heap *heap, const gc_options *opts, char *err,
+                     size_t errlen) {
+  return otf_init_common(heap, opts, false, err, errlen);
 }
 
 void otf_set_hook(gc_heap *heap, otf_hook_fn fn, void *ctx) {
@@ -166,6 +183,10 @@ void otf_set_hook(gc_heap *heap, otf_hook_fn fn, void *ctx) {
 
 void otf_start_cycle(gc_heap *heap) {
   gc_ct_request(&otf_of(heap)->ct, "requested");
+}
+
+void otf_start_young(gc_heap *heap) {
+  gc_ct_request(&otf_of(heap)->ct, "stress");
 }
 
 uint64_t otf_cycles_finished(gc_heap *heap) {

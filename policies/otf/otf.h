@@ -22,6 +22,13 @@
  *           thread sweeps, racing allocators pool by pool.
  * Shading is heap/satb.h's buffer: a mutator records the reference in its
  * own queue (unless it is null or marked); the marker marks and scans.
+ *
+ * otf-gen (gen.c) keeps the marks between cycles: a marked object is old
+ * (sticky mark bits, nothing moves), an unmarked one young. A young cycle
+ * is the same cycle without clearing marks first, so it traces only young
+ * objects, plus the old objects the barrier remembered because a reference
+ * to a young object was stored into them; a full cycle clears every mark
+ * first (between cycles, when mutators only read marks).
  */
 #ifndef OTF_POLICY_H
 #define OTF_POLICY_H
@@ -46,8 +53,12 @@ typedef enum otf_skip {
   OTF_SKIP_NONE,
   OTF_SKIP_SYNC,          /* no sync1/sync2 handshakes */
   OTF_SKIP_ASYNC_BARRIER, /* async mode shades nothing */
-  OTF_SKIP_ROOTS          /* the roots handshake shades no root */
+  OTF_SKIP_ROOTS,         /* the roots handshake shades no root */
+  OTF_SKIP_REMSET         /* otf-gen: remembered objects are not scanned */
 } otf_skip;
+
+/* otf-gen: header GC bit of an old object in the remembered set. */
+#define OTF_HDR_REMEMBERED 0x01u
 
 typedef enum otf_hook_point {
   OTF_HOOK_TRACING,  /* every mutator has shaded its roots, before tracing */
@@ -60,6 +71,7 @@ typedef void (*otf_hook_fn)(gc_heap *heap, otf_hook_point at, void *ctx);
  * while it is blocked. */
 typedef struct otf_mutator {
   satb_queue q;
+  satb_queue rq; /* otf-gen: old objects remembered */
   otf_mode mode;
   bool black; /* allocation colour since the roots handshake */
 } otf_mutator;
@@ -67,7 +79,7 @@ typedef struct otf_mutator {
 typedef struct otf_totals {
   uint64_t cycles, young_cycles, full_cycles;
   uint64_t handshakes, flush_rounds;
-  uint64_t objects, bytes, entries;
+  uint64_t objects, bytes, entries, remembered;
   uint64_t gc_thread_cpu_ns;
   uint64_t stalls, stall_ns, stall_max_ns;
 } otf_totals;
@@ -82,6 +94,12 @@ typedef struct otf_state {
   size_t trigger_bytes;
   otf_skip skip;
   bool verify_marks;
+  /* otf-gen */
+  bool gen;
+  int full_every;            /* a full cycle after this many young ones */
+  satb_marker remset;        /* buffers of remembered old objects */
+  uint64_t young_since_full; /* collector thread only */
+  bool full;                 /* collector thread: this cycle is full */
   /* posted status */
   int phase;            /* atomic otf_phase */
   uint64_t live_base;   /* atomic: bytes in use after the last sweep */
@@ -112,6 +130,24 @@ static inline otf_phase otf_phase_now(otf_state *s) {
 
 /* otf.c */
 void otf_shade(otf_state *s, gc_mutator *m, gc_ref r);
+bool otf_init_common(gc_heap *heap, const gc_options *opts, bool gen, char *err,
+                     size_t errlen);
+void otf_destroy(gc_heap *heap);
+void otf_mutator_attach(gc_mutator *m);
+void otf_mutator_detach(gc_mutator *m);
+void otf_store_slow(gc_mutator *m, gc_ref obj, size_t off, uintptr_t val,
+                    bool is_ref);
+extern const char *const otf_skip_choices[];
+
+/* gen.c */
+void otf_gen_init(otf_state *s);
+/* Decides whether the cycle about to start is full (clearing the marks if
+ * so) or young. */
+void otf_gen_begin(otf_state *s, const char *reason);
+void otf_gen_end(otf_state *s);
+void otf_gen_remember(otf_state *s, gc_mutator *m, gc_ref obj, gc_ref val);
+/* Scans the remembered objects (after the roots handshake). */
+void otf_gen_rescan(otf_state *s);
 
 /* cycle.c */
 void otf_cycle(void *ctx, const char *reason);
@@ -131,6 +167,8 @@ void otf_report(gc_heap *heap, json_t *out);
 /* For tests: hooks and cycle counts. */
 void otf_set_hook(gc_heap *heap, otf_hook_fn fn, void *ctx);
 void otf_start_cycle(gc_heap *heap);
+/* otf-gen: a cycle that is young unless one is due to be full. */
+void otf_start_young(gc_heap *heap);
 uint64_t otf_cycles_finished(gc_heap *heap);
 
 #endif

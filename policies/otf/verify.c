@@ -69,6 +69,7 @@ void otf_report(gc_heap *heap, json_t *out) {
   json_object_set_new(out, "handshakes", u(t->handshakes));
   json_object_set_new(out, "flush_rounds", u(t->flush_rounds));
   json_object_set_new(out, "shaded_entries", u(t->entries));
+  json_object_set_new(out, "remembered_objects", u(t->remembered));
   json_object_set_new(out, "objects_marked", u(t->objects));
   json_object_set_new(out, "bytes_marked", u(t->bytes));
   json_object_set_new(out, "gc_thread_cpu_ns", u(t->gc_thread_cpu_ns));
@@ -77,6 +78,8 @@ void otf_report(gc_heap *heap, json_t *out) {
   json_object_set_new(out, "alloc_stall_max_ns", u(t->stall_max_ns));
   pthread_mutex_unlock(&s->lock);
   json_object_set_new(out, "trigger", json_real(s->trigger));
+  if (s->gen)
+    json_object_set_new(out, "full_every", json_integer(s->full_every));
   gc_sf_report(&s->sf, out);
   json_object_set_new(out, "los_bytes", u(los_bytes(heap)));
 }

@@ -8,7 +8,7 @@
 set(WL_DIR ${CMAKE_CURRENT_LIST_DIR}/workloads)
 set(WL_OUT ${CMAKE_BINARY_DIR}/e2e-workloads.jsonl)
 set(WL_WORKLOADS mt-gcbench binary-trees quads gcold lifetimes server fragger)
-set(WL_POLICIES nogc semispace segfit bdw satb otf)
+set(WL_POLICIES nogc semispace segfit bdw satb otf otf-gen)
 if(EXISTS ${CMAKE_SOURCE_DIR}/policies/immix)
   list(APPEND WL_POLICIES immix sticky-immix)
 endif()
@@ -59,7 +59,7 @@ endforeach()
 
 # On-the-fly policies: the threaded workloads with 1 and with 4 mutators,
 # plain and in stress mode (the configs verify after every collection).
-foreach(policy otf)
+foreach(policy otf otf-gen)
   foreach(wl mt-gcbench binary-trees lifetimes server)
     foreach(t 1 4)
       set(base run ${WL_DIR}/${wl}.json --quiet --out ${WL_OUT}
