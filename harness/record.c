@@ -22,11 +22,14 @@ static json_t *rel_json(const gctb_run *run, uint64_t t) {
 
 static json_t *pauses_json(const gctb_run *run, const gc_events *e) {
   json_t *a = json_array();
-  for (size_t i = 0; i < e->npauses; i++)
-    json_array_append_new(
-        a, json_pack("{s:s,s:o,s:o}", "phase", e->pauses[i].phase, "start_ns",
-                     rel_json(run, e->pauses[i].start_ns), "duration_ns",
-                     uint_json(e->pauses[i].duration_ns)));
+  for (size_t i = 0; i < e->npauses; i++) {
+    json_t *o = json_pack("{s:s,s:o,s:o}", "phase", e->pauses[i].phase,
+                          "start_ns", rel_json(run, e->pauses[i].start_ns),
+                          "duration_ns", uint_json(e->pauses[i].duration_ns));
+    if (e->pauses[i].mutator >= 0) /* one mutator held, not the world */
+      json_object_set_new(o, "mutator", json_integer(e->pauses[i].mutator));
+    json_array_append_new(a, o);
+  }
   return a;
 }
 

@@ -32,13 +32,18 @@ void gc_events_destroy(gc_events *e) {
   pthread_mutex_destroy(&e->lock);
 }
 
-void gc_events_pause(gc_events *e, const char *phase, uint64_t start,
-                     uint64_t end) {
+void gc_events_pause_of(gc_events *e, const char *phase, uint64_t start,
+                        uint64_t end, int mutator) {
   pthread_mutex_lock(&e->lock);
   if (gc_vec_reserve((void **)&e->pauses, &e->pauses_cap, e->npauses,
                      sizeof *e->pauses, 256))
-    e->pauses[e->npauses++] = (gc_pause){phase, start, end - start};
+    e->pauses[e->npauses++] = (gc_pause){phase, start, end - start, mutator};
   pthread_mutex_unlock(&e->lock);
+}
+
+void gc_events_pause(gc_events *e, const char *phase, uint64_t start,
+                     uint64_t end) {
+  gc_events_pause_of(e, phase, start, end, -1);
 }
 
 void gc_events_phase(gc_events *e, const char *name, uint64_t start,

@@ -4,8 +4,8 @@
 #define GCTB_EVENTS_H
 
 #include <pthread.h>
-#include <stdint.h>
 #include <stddef.h>
+#include <stdint.h>
 
 uint64_t gc_now_ns(void);
 uint64_t gc_thread_cpu_ns(void);
@@ -13,6 +13,9 @@ uint64_t gc_thread_cpu_ns(void);
 typedef struct gc_pause {
   const char *phase; /* static string */
   uint64_t start_ns, duration_ns;
+  /* -1: the world was stopped; otherwise the id of the one mutator held
+   * (a handshake of an on-the-fly collector) */
+  int mutator;
 } gc_pause;
 
 typedef struct gc_phase {
@@ -45,6 +48,9 @@ void gc_events_init(gc_events *e);
 void gc_events_destroy(gc_events *e);
 void gc_events_pause(gc_events *e, const char *phase, uint64_t start,
                      uint64_t end);
+/* A pause of one mutator only (a handshake it answered). */
+void gc_events_pause_of(gc_events *e, const char *phase, uint64_t start,
+                        uint64_t end, int mutator);
 void gc_events_phase(gc_events *e, const char *name, uint64_t start,
                      uint64_t end);
 void gc_events_cycle(gc_events *e, const gc_cycle *c);

@@ -44,6 +44,7 @@ struct gc_mutator_private {
   unsigned id;
   gc_handshake_fn handshake_fn; /* pending handshake, or NULL */
   void *handshake_arg;
+  const char *handshake_name; /* record the hold as a pause, or NULL */
   uint64_t stress_allocs, stress_bytes; /* since the last stress collection */
   uint64_t attached_ns;
 };
@@ -118,6 +119,14 @@ bool gc_collect_stw_named_after(gc_mutator *self, const char *const *phase,
  * the caller's own mutator (self, may be NULL) runs it directly. */
 void gc_handshake(gc_heap *heap, gc_mutator *self, gc_handshake_fn fn,
                   void *arg);
+
+/* The same, recording each mutator's hold — from its safepoint taking the
+ * request to fn's return — as a pause named name with the mutator's id
+ * (gc_events_pause_of): with no global pause, these are an on-the-fly
+ * collector's pauses. A run on behalf of a blocked mutator is not recorded:
+ * that thread was outside the heap, not held. */
+void gc_handshake_named(gc_heap *heap, gc_mutator *self, const char *name,
+                        gc_handshake_fn fn, void *arg);
 
 /* ---- mutators and roots (only while the world is stopped, or from a
  * handshake for the mutator itself) ---- */

@@ -132,14 +132,19 @@ static void release_free_chunks(gc_los *l) {
   }
 }
 
-size_t gc_los_sweep(gc_los *l) {
+static uint8_t *mark_of(gc_los *l, uintptr_t addr) {
+  return &l->mark[(addr - l->arena->base) / GC_PAGE_BYTES];
+}
+
+static size_t sweep(gc_los *l, bool keep_marks) {
   pthread_mutex_lock(&l->lock);
   size_t kept = 0;
   for (size_t i = 0; i < l->nobjects; i++) {
     gc_los_object o = l->objects[i];
-    uint8_t *m = &l->mark[(o.addr - l->arena->base) / GC_PAGE_BYTES];
-    if (*m) {
-      *m = 0;
+    uint8_t *m = mark_of(l, o.addr);
+    if (__atomic_load_n(m, __ATOMIC_RELAXED)) {
+      if (!keep_marks)
+        __atomic_store_n(m, 0, __ATOMIC_RELAXED);
       l->objects[kept++] = o;
     } else {
       free_run(l, o.addr, o.pages);
@@ -151,4 +156,14 @@ size_t gc_los_sweep(gc_los *l) {
   size_t in_use = l->bytes_in_use;
   pthread_mutex_unlock(&l->lock);
   return in_use;
+}
+
+size_t gc_los_sweep(gc_los *l) { return sweep(l, false); }
+size_t gc_los_sweep_sticky(gc_los *l) { return sweep(l, true); }
+
+void gc_los_clear_marks(gc_los *l) {
+  pthread_mutex_lock(&l->lock);
+  for (size_t i = 0; i < l->nobjects; i++)
+    __atomic_store_n(mark_of(l, l->objects[i].addr), 0, __ATOMIC_RELAXED);
+  pthread_mutex_unlock(&l->lock);
 }

@@ -57,5 +57,10 @@ static inline bool gc_los_is_marked(const gc_los *l, uintptr_t addr) {
 bool gc_los_is_object(gc_los *l, uintptr_t addr);
 /* Frees unmarked objects, clears marks; returns bytes still in use. */
 size_t gc_los_sweep(gc_los *l);
+/* The same, keeping the survivors' marks (sticky mark bits: a marked
+ * object is old, otf-gen); gc_los_clear_marks clears them before a full
+ * collection. Both may run while mutators allocate. */
+size_t gc_los_sweep_sticky(gc_los *l);
+void gc_los_clear_marks(gc_los *l);
 
 #endif

@@ -20,15 +20,20 @@ static void set_pending(gc_mutator *m, bool on) {
 /* Under heap->lock: runs m's pending handshake (lock dropped while it runs
  * when m runs it itself) and acknowledges it. */
 static void run_handshake(gc_heap *heap, struct gc_mutator_private *p,
-                          bool drop_lock) {
+                          bool drop_lock, uint64_t held_since) {
   gc_handshake_fn fn = p->handshake_fn;
   void *arg = p->handshake_arg;
+  const char *name = p->handshake_name;
   if (drop_lock)
     pthread_mutex_unlock(&heap->lock);
   fn(p->m, arg);
+  if (drop_lock && name)
+    gc_events_pause_of(&heap->events, name, held_since, gc_now_ns(),
+                       (int)p->id);
   if (drop_lock)
     pthread_mutex_lock(&heap->lock);
   p->handshake_fn = NULL;
+  p->handshake_name = NULL;
   heap->handshake_acks--;
   pthread_cond_broadcast(&heap->cond);
 }
@@ -48,13 +53,16 @@ static void park(gc_heap *heap, struct gc_mutator_private *p) {
 void gc__safepoint_slow(gc_mutator *m) {
   gc_heap *heap = m->heap;
   struct gc_mutator_private *p = m->priv;
+  uint64_t t0 = gc_now_ns(); /* a handshake's hold starts here */
   pthread_mutex_lock(&heap->lock);
   m->stats.safepoints_taken++;
   while (has_request(heap, p)) {
-    if (p->handshake_fn)
-      run_handshake(heap, p, true);
-    else
+    if (p->handshake_fn) {
+      run_handshake(heap, p, true, t0);
+    } else {
       park(heap, p);
+      t0 = gc_now_ns();
+    }
   }
   set_pending(m, false);
   pthread_mutex_unlock(&heap->lock);
@@ -62,9 +70,10 @@ void gc__safepoint_slow(gc_mutator *m) {
 
 void gc_enter_blocking(gc_mutator *m) {
   gc_heap *heap = m->heap;
+  uint64_t t0 = gc_now_ns();
   pthread_mutex_lock(&heap->lock);
   if (m->priv->handshake_fn)
-    run_handshake(heap, m->priv, true);
+    run_handshake(heap, m->priv, true, t0);
   m->priv->state = GC_MUTATOR_BLOCKED;
   heap->nrunning--;
   pthread_cond_broadcast(&heap->cond);
@@ -134,6 +143,11 @@ void gc_resume_the_world(gc_heap *heap, const char *phase) {
 
 void gc_handshake(gc_heap *heap, gc_mutator *self, gc_handshake_fn fn,
                   void *arg) {
+  gc_handshake_named(heap, self, NULL, fn, arg);
+}
+
+void gc_handshake_named(gc_heap *heap, gc_mutator *self, const char *name,
+                        gc_handshake_fn fn, void *arg) {
   pthread_mutex_lock(&heap->lock);
   /* One handshake at a time, and none while the world is stopped. */
   while (heap->handshake_acks > 0 || heap->stw_requested)
@@ -143,9 +157,10 @@ void gc_handshake(gc_heap *heap, gc_mutator *self, gc_handshake_fn fn,
       continue;
     p->handshake_fn = fn;
     p->handshake_arg = arg;
+    p->handshake_name = name;
     heap->handshake_acks++;
     if (p->state == GC_MUTATOR_BLOCKED)
-      run_handshake(heap, p, false); /* on its behalf; it cannot leave */
+      run_handshake(heap, p, false, 0); /* on its behalf; it cannot leave */
     else
       set_pending(p->m, true);
   }

@@ -78,11 +78,15 @@ static void cursor_advance(gc_sf_class *k, uint64_t pos) {
  * background sweeper) sweeps it; others wait the microsecond it takes rather
  * than skip it, so the cursor never passes blocks that are about to become
  * free. After an eager sweep this is one load. */
-void gc_sf_ensure_swept(gc_sf_space *sp, size_t chunk) {
+static void sweep_at(gc_sf_space *sp, size_t chunk, uint64_t epoch) {
   gc_sf_pool *p = &sp->pools[chunk];
-  uint64_t epoch = sp->epoch;
   uint64_t sw = __atomic_load_n(&p->swept, __ATOMIC_ACQUIRE);
   while (sw != epoch) {
+    /* swept for a newer epoch than the one this thread read (possible only
+     * while epochs move with mutators running): sweeping again would free
+     * what the marks, cleared by that sweep, no longer show */
+    if (sw != GC_SF_SWEEPING && sw > epoch)
+      return;
     if (sw != GC_SF_SWEEPING &&
         __atomic_compare_exchange_n(&p->swept, &sw, GC_SF_SWEEPING, false,
                                     __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)) {
@@ -101,28 +105,53 @@ void gc_sf_ensure_swept(gc_sf_space *sp, size_t chunk) {
   }
 }
 
+void gc_sf_ensure_swept(gc_sf_space *sp, size_t chunk) {
+  sweep_at(sp, chunk, __atomic_load_n(&sp->epoch, __ATOMIC_ACQUIRE));
+}
+
+/* Sweeps the pool first unless the sweep gate is shut; false if the pool
+ * is unswept and must not be used yet. The epoch is read before the gate:
+ * gc_sf_begin_sweep shuts the gate before it moves the epoch, so a thread
+ * that read the new epoch and then an open gate read it after
+ * gc_sf_open_sweep, and sweeps with that epoch only then. */
+static bool ready(gc_sf_space *sp, size_t chunk) {
+  uint64_t epoch = __atomic_load_n(&sp->epoch, __ATOMIC_ACQUIRE);
+  if (__atomic_load_n(&sp->sweep_gate, __ATOMIC_ACQUIRE) &&
+      __atomic_load_n(&sp->pools[chunk].swept, __ATOMIC_ACQUIRE) != epoch)
+    return false;
+  sweep_at(sp, chunk, epoch);
+  return true;
+}
+
 /* Scans the class's pools from the cursor for a block with free cells and
- * claims its whole free-bits word. */
+ * claims its whole free-bits word. Pools skipped behind a shut sweep gate
+ * keep the cursor where it is, so that they are seen once swept. */
 uint64_t gc_sf_find_block(gc_sf_space *sp, unsigned c, uintptr_t *base) {
   gc_sf_class *k = &sp->cls[c];
   size_t n = __atomic_load_n(&k->npools, __ATOMIC_ACQUIRE);
   uint64_t pos = __atomic_load_n(&k->cursor, __ATOMIC_RELAXED);
+  bool skipped = false;
   for (size_t li = pos / GC_SF_MAX_BLOCKS; li < n; li++) {
-    size_t chunk = k->list[li];
-    gc_sf_ensure_swept(sp, chunk);
+    size_t chunk = gc_sf_listed(k, li);
+    if (!ready(sp, chunk)) {
+      skipped = true;
+      continue;
+    }
     uint64_t *fw = gc_sf_free_of(sp, chunk);
     size_t b = li == pos / GC_SF_MAX_BLOCKS ? pos % GC_SF_MAX_BLOCKS : 0;
     for (; b < k->nblocks; b++) {
       uint64_t bits = gc_fb_claim(&fw[b]);
       if (bits) {
-        cursor_advance(k, li * GC_SF_MAX_BLOCKS + b + 1);
+        if (!skipped)
+          cursor_advance(k, li * GC_SF_MAX_BLOCKS + b + 1);
         *base = gc_sf_chunk_base(sp, chunk) +
                 b * GC_FB_BLOCK_CELLS * (uintptr_t)k->size;
         return bits;
       }
     }
   }
-  cursor_advance(k, n * GC_SF_MAX_BLOCKS);
+  if (!skipped)
+    cursor_advance(k, n * GC_SF_MAX_BLOCKS);
   return 0;
 }
 
@@ -146,13 +175,15 @@ uint64_t gc_sf_grow(gc_sf_space *sp, unsigned c, uintptr_t *base) {
   }
   __atomic_store_n(&sp->pools[chunk].cls, (uint8_t)c, __ATOMIC_RELAXED);
   __atomic_store_n(&sp->pools[chunk].marked, 0, __ATOMIC_RELAXED);
-  __atomic_store_n(&sp->pools[chunk].swept, sp->epoch, __ATOMIC_RELAXED);
+  __atomic_store_n(&sp->pools[chunk].swept,
+                   __atomic_load_n(&sp->epoch, __ATOMIC_ACQUIRE),
+                   __ATOMIC_RELAXED);
   __atomic_add_fetch(&sp->chunks_held, 1, __ATOMIC_RELAXED);
   /* publish: the release store of npools orders the pool's set-up before
    * any reader that finds it in the list */
   pthread_mutex_lock(&k->lock);
   size_t n = k->npools;
-  k->list[n] = (uint32_t)chunk;
+  __atomic_store_n(&k->list[n], (uint32_t)chunk, __ATOMIC_RELAXED);
   __atomic_store_n(&k->npools, n + 1, __ATOMIC_RELEASE);
   pthread_mutex_unlock(&k->lock);
   *base = addr;

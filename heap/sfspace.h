@@ -67,7 +67,11 @@ typedef struct gc_sf_space {
    * policy that cannot clear them in a pause. */
   bool clear_on_sweep;
   size_t nchunks;
-  uint64_t epoch;           /* bumped in a pause by each collection */
+  uint64_t epoch; /* bumped by each collection (in a pause, or by
+                   * gc_sf_begin_sweep while mutators run); atomic */
+  /* atomic: while set, no thread sweeps a pool and find_block skips the
+   * unswept ones (gc_sf_begin_sweep: a sweep started with no pause) */
+  int sweep_gate;
   gc_sf_pool *pools;        /* per arena chunk */
   uint64_t *free_words;     /* per arena chunk: GC_SF_MAX_BLOCKS words */
   uint64_t *mark_words;     /* likewise */
@@ -87,6 +91,12 @@ static inline uintptr_t gc_sf_chunk_base(const gc_sf_space *sp, size_t chunk) {
 }
 static inline bool gc_sf_owns(const gc_sf_space *sp, uintptr_t addr) {
   return gc_arena_space_of(sp->arena, addr) == sp->space;
+}
+
+/* Entry li of a class's pool list: atomic, since the otf policy compacts
+ * lists while allocators read them (sfspace_retire.c). */
+static inline uint32_t gc_sf_listed(const gc_sf_class *k, size_t li) {
+  return __atomic_load_n(&k->list[li], __ATOMIC_RELAXED);
 }
 
 /* Where an address of the space lies: its chunk, class and cell. */
@@ -132,6 +142,27 @@ static inline bool gc_sf_is_marked(gc_sf_space *sp, uintptr_t addr) {
   return gc_fb_is_set(gc_sf_mark_word(sp, c), c.cell % GC_FB_BLOCK_CELLS);
 }
 
+/* A marker's view of the space and the LOS together (the concurrent
+ * policies' satb_mark_fn and satb_is_marked_fn): mark returns the object's
+ * address if this call marked it, 0 if it was marked already or is in
+ * neither space (the verifier reports such a reference). */
+static inline uintptr_t gc_sf_los_mark(gc_sf_space *sp, gc_los *los, gc_ref r) {
+  uint8_t space = gc_arena_space_of(sp->arena, r);
+  if (space == sp->space)
+    return gc_sf_mark(sp, r);
+  if (space == los->space)
+    return gc_los_mark(los, r) ? r : 0;
+  return 0;
+}
+static inline bool gc_sf_los_is_marked(gc_sf_space *sp, gc_los *los, gc_ref r) {
+  uint8_t space = gc_arena_space_of(sp->arena, r);
+  if (space == sp->space)
+    return gc_sf_is_marked(sp, r);
+  if (space == los->space)
+    return gc_los_is_marked(los, r);
+  return true; /* nothing to record */
+}
+
 /* sfspace.c: set-up, blocks, pools, mutator caches */
 bool gc_sf_init(gc_sf_space *sp, gc_arena *arena, const char *name, char *err,
                 size_t errlen);
@@ -160,11 +191,17 @@ void gc_sf_cache_blacken(gc_sf_space *sp, gc_mutator *m);
 /* Empties m's caches; with unmark, clears the marks of the cells never
  * handed out (they were allocated black and hold no object). */
 void gc_sf_cache_drop(gc_sf_space *sp, gc_mutator *m, bool unmark);
+/* Hands out the next cell of m's (non-empty) cache of class c, zeroed
+ * (freed cells hold stale objects), with its header written. */
+gc_ref gc_sf_cache_take(gc_mutator *m, unsigned c, uint64_t header);
 /* Sets m's size-class table and empty caches (mutator_attach). */
 void gc_sf_cache_attach(gc_mutator *m);
 
 /* sfspace_sweep.c */
 void gc_sf_clear_marks(gc_sf_space *sp);
+/* The same while mutators run, with atomic stores: for a collector whose
+ * mutators only read marks between cycles (otf-gen before a full one). */
+void gc_sf_clear_marks_concurrent(gc_sf_space *sp);
 /* After marking, in the pause, with sp->epoch already bumped: sweeps every
  * pool (eager) or only checks it (lazy), releasing pools with no mark. */
 void gc_sf_sweep_all(gc_sf_space *sp, gc_sf_sweep mode);
@@ -173,6 +210,22 @@ void gc_sf_sweep_all(gc_sf_space *sp, gc_sf_sweep mode);
 size_t gc_sf_sweep_rest(gc_sf_space *sp);
 /* True if no listed pool has a mark bit set (between concurrent cycles). */
 bool gc_sf_marks_clear(gc_sf_space *sp);
+/* A sweep started while mutators allocate (the otf policy): every pool
+ * becomes unswept, but nobody may sweep one yet — an allocator that read
+ * the old epoch may still be claiming cells from the old free bits, and a
+ * sweep would hand them out again. The gate stays shut until the caller has
+ * seen every mutator pass a safepoint (a handshake), then
+ * gc_sf_open_sweep lets allocators and gc_sf_sweep_rest sweep. */
+void gc_sf_begin_sweep(gc_sf_space *sp);
+void gc_sf_open_sweep(gc_sf_space *sp);
+/* sfspace_retire.c: claims every wholly free pool (at most cap), drops it
+ * from its class and writes its chunk to out; returns how many. Mutators
+ * may run; give the chunks back (gc_sf_release) only after every mutator
+ * has passed a safepoint since. */
+size_t gc_sf_retire_free(gc_sf_space *sp, uint32_t *out, size_t cap);
+/* True if the pool holding addr has been swept in the current epoch (an
+ * object given out there now is not freed by the sweep under way). */
+bool gc_sf_swept_now(gc_sf_space *sp, uintptr_t addr);
 
 /* sfspace_verify.c: the verifier's and statistics' view */
 bool gc_sf_cell_in_use(gc_sf_space *sp, size_t chunk, uint32_t cell);

@@ -18,6 +18,7 @@
  * during marking clears its mark again (unmark), otherwise it survives one
  * sweep as an allocated empty cell and is freed by the next. */
 #include "sfspace.h"
+#include <string.h>
 
 /* Cells of the block at base (a claimed word's first cell) -> its mark word. */
 static uint64_t *block_marks(gc_sf_space *sp, uintptr_t base) {
@@ -64,4 +65,12 @@ void gc_sf_cache_attach(gc_mutator *m) {
   m->size_class_of = gc_sizeclass_of_table;
   for (unsigned c = 0; c < GC_SIZECLASS_COUNT; c++)
     m->fb[c] = (gc_freebits_cache){.size = gc_sizeclass_bytes[c]};
+}
+
+gc_ref gc_sf_cache_take(gc_mutator *m, unsigned c, uint64_t header) {
+  gc_freebits_cache *fc = &m->fb[c];
+  uintptr_t a = fc->base + (uintptr_t)fc->size * gc_fb_pop(&fc->bits);
+  memset((void *)a, 0, fc->size);
+  *(uint64_t *)a = header;
+  return (gc_ref)a;
 }

@@ -65,12 +65,12 @@ void gc_sf_sweep_all(gc_sf_space *sp, gc_sf_sweep mode) {
  * acquired npools sees every pool that needs sweeping. */
 size_t gc_sf_sweep_rest(gc_sf_space *sp) {
   size_t swept = 0;
-  uint64_t epoch = sp->epoch;
+  uint64_t epoch = __atomic_load_n(&sp->epoch, __ATOMIC_ACQUIRE);
   for (unsigned c = 0; c < GC_SIZECLASS_COUNT; c++) {
     gc_sf_class *k = &sp->cls[c];
     size_t n = __atomic_load_n(&k->npools, __ATOMIC_ACQUIRE);
     for (size_t li = 0; li < n; li++) {
-      size_t chunk = k->list[li];
+      size_t chunk = gc_sf_listed(k, li);
       if (__atomic_load_n(&sp->pools[chunk].swept, __ATOMIC_ACQUIRE) == epoch)
         continue;
       gc_sf_ensure_swept(sp, chunk);
@@ -85,8 +85,49 @@ bool gc_sf_marks_clear(gc_sf_space *sp) {
     gc_sf_class *k = &sp->cls[c];
     size_t n = __atomic_load_n(&k->npools, __ATOMIC_ACQUIRE);
     for (size_t li = 0; li < n; li++)
-      if (gc_fb_any(gc_sf_mark_of(sp, k->list[li]), k->nblocks))
+      if (gc_fb_any(gc_sf_mark_of(sp, gc_sf_listed(k, li)), k->nblocks))
         return false;
   }
   return true;
+}
+
+static void reset_cursors(gc_sf_space *sp) {
+  for (unsigned c = 0; c < GC_SIZECLASS_COUNT; c++)
+    __atomic_store_n(&sp->cls[c].cursor, 0, __ATOMIC_RELAXED);
+}
+
+/* The gate is shut before the epoch moves, so that a thread that sees the
+ * new epoch also sees the gate. Cursors restart: every pool may free cells. */
+void gc_sf_begin_sweep(gc_sf_space *sp) {
+  __atomic_store_n(&sp->sweep_gate, 1, __ATOMIC_RELEASE);
+  __atomic_add_fetch(&sp->epoch, 1, __ATOMIC_RELEASE);
+  reset_cursors(sp);
+}
+
+/* Allocators that read the old epoch have passed a safepoint since (the
+ * caller's handshake), so they may have moved the cursors over pools that
+ * are about to free cells: restart them once more. */
+void gc_sf_open_sweep(gc_sf_space *sp) {
+  reset_cursors(sp);
+  __atomic_store_n(&sp->sweep_gate, 0, __ATOMIC_RELEASE);
+}
+
+bool gc_sf_swept_now(gc_sf_space *sp, uintptr_t addr) {
+  size_t chunk = gc_arena_chunk_index(sp->arena, addr);
+  return __atomic_load_n(&sp->pools[chunk].swept, __ATOMIC_ACQUIRE) ==
+         __atomic_load_n(&sp->epoch, __ATOMIC_ACQUIRE);
+}
+
+void gc_sf_clear_marks_concurrent(gc_sf_space *sp) {
+  for (unsigned c = 0; c < GC_SIZECLASS_COUNT; c++) {
+    gc_sf_class *k = &sp->cls[c];
+    size_t n = __atomic_load_n(&k->npools, __ATOMIC_ACQUIRE);
+    for (size_t li = 0; li < n; li++) {
+      size_t chunk = gc_sf_listed(k, li);
+      uint64_t *mw = gc_sf_mark_of(sp, chunk);
+      for (size_t b = 0; b < k->nblocks; b++)
+        __atomic_store_n(&mw[b], 0, __ATOMIC_RELAXED);
+      __atomic_store_n(&sp->pools[chunk].marked, 0, __ATOMIC_RELAXED);
+    }
+  }
 }

@@ -13,7 +13,7 @@ static const char *space_name(const gc_sf_space *sp) {
 
 static bool pool_swept(gc_sf_space *sp, size_t chunk) {
   return __atomic_load_n(&sp->pools[chunk].swept, __ATOMIC_ACQUIRE) ==
-         sp->epoch;
+         __atomic_load_n(&sp->epoch, __ATOMIC_ACQUIRE);
 }
 
 /* A cell holds an object: its free bit is clear, or, in a pool sweeping has
@@ -112,7 +112,7 @@ size_t gc_sf_used_bytes(gc_sf_space *sp) {
     gc_sf_class *k = &sp->cls[c];
     size_t n = __atomic_load_n(&k->npools, __ATOMIC_ACQUIRE);
     for (size_t li = 0; li < n; li++)
-      bytes += pool_used(sp, k, k->list[li]) * k->size;
+      bytes += pool_used(sp, k, gc_sf_listed(k, li)) * k->size;
   }
   return bytes;
 }
@@ -121,7 +121,7 @@ static json_t *class_report(gc_sf_space *sp, gc_sf_class *k, size_t n,
                             size_t *used_cells) {
   size_t used = 0;
   for (size_t li = 0; li < n; li++)
-    used += pool_used(sp, k, k->list[li]);
+    used += pool_used(sp, k, gc_sf_listed(k, li));
   size_t cells = n * k->ncells;
   *used_cells = used;
   return json_pack("{s:i, s:i, s:i, s:i, s:i, s:f}", "size",

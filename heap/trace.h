@@ -9,7 +9,9 @@ typedef void (*gc_slot_visitor)(uintptr_t *slot, void *ctx);
 
 /* Object size in bytes from its header. */
 static inline size_t gc_object_size(uintptr_t addr, unsigned hdr_words) {
-  uint64_t h = *(uint64_t *)addr;
+  /* atomic: a mutator may set a GC bit of a header a marker reads (otf-gen
+   * remembers old objects in their headers) */
+  uint64_t h = __atomic_load_n((uint64_t *)addr, __ATOMIC_RELAXED);
   const gc_type *t = gc_type_by_id(gc_header_type(h));
   return gc_object_bytes(t, gc_header_length(h), hdr_words);
 }

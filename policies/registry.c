@@ -13,6 +13,8 @@ extern const gc_policy gc_policy_satb;
 extern const gc_policy gc_policy_immix;
 extern const gc_policy gc_policy_sticky_immix;
 extern const gc_policy gc_policy_handle_copy;
+extern const gc_policy gc_policy_otf;
+extern const gc_policy gc_policy_otf_gen;
 
 static const gc_policy *const policies[] = {
     &gc_policy_nogc,
@@ -23,6 +25,8 @@ static const gc_policy *const policies[] = {
     &gc_policy_immix,
     &gc_policy_sticky_immix,
     &gc_policy_handle_copy,
+    &gc_policy_otf,
+    &gc_policy_otf_gen,
 };
 
 size_t gc_policy_count(void) { return sizeof policies / sizeof policies[0]; }

@@ -133,12 +133,8 @@ gc_ref satb_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
   for (;;) {
     p.seen = finished(s);
     /* stress mode routes every allocation here: use the cache first */
-    if (fc->bits || refill(m, s, c)) {
-      uintptr_t a = fc->base + (uintptr_t)fc->size * gc_fb_pop(&fc->bits);
-      memset((void *)a, 0, fc->size); /* freed cells hold stale objects */
-      *(uint64_t *)a = header;
-      return (gc_ref)a;
-    }
+    if (fc->bits || refill(m, s, c))
+      return gc_sf_cache_take(m, c, header);
     if (!wait_for_memory(m, s, &p))
       return GC_NULL;
   }

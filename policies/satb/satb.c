@@ -21,25 +21,15 @@ static const gc_option_spec satb_options[] = {
      0, 0, 0, NULL},
     {0}};
 
-/* The marker's view of our two spaces. */
+/* The marker's view of the space and the LOS. */
 static uintptr_t mark_ref(void *ctx, gc_ref r) {
   satb_state *s = ctx;
-  uint8_t space = gc_arena_space_of(&s->heap->arena, r);
-  if (space == s->sf.space)
-    return gc_sf_mark(&s->sf, r);
-  if (space == s->heap->los.space)
-    return gc_los_mark(&s->heap->los, r) ? r : 0;
-  return 0; /* not a heap reference: the verifier reports it */
+  return gc_sf_los_mark(&s->sf, &s->heap->los, r);
 }
 
 static bool is_marked(void *ctx, gc_ref r) {
   satb_state *s = ctx;
-  uint8_t space = gc_arena_space_of(&s->heap->arena, r);
-  if (space == s->sf.space)
-    return gc_sf_is_marked(&s->sf, r);
-  if (space == s->heap->los.space)
-    return gc_los_is_marked(&s->heap->los, r);
-  return true; /* nothing to record */
+  return gc_sf_los_is_marked(&s->sf, &s->heap->los, r);
 }
 
 static void satb_destroy(gc_heap *heap) {

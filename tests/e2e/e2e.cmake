@@ -6,7 +6,7 @@ set(GCTB $<TARGET_FILE:gctb_cli>)
 set(E2E_OUT ${CMAKE_BINARY_DIR}/e2e-results.jsonl)
 set(SMALL ${E2E}/gcbench-small.json)
 
-foreach(policy nogc semispace segfit bdw satb immix sticky-immix handle-copy)
+foreach(policy nogc semispace segfit bdw satb immix sticky-immix handle-copy otf otf-gen)
   if(policy STREQUAL nogc)
     set(heap 64M) # never collects: room for everything it allocates
   else()
@@ -101,6 +101,25 @@ add_test(NAME e2e.nogc.oom
          COMMAND ${E2E}/expect.sh 3 "out of memory" -- ${GCTB} run ${SMALL}
                  --quiet --out ${E2E_OUT} --set policy.name=\"nogc\"
                  --set heap.size=\"2M\")
+
+# otf, otf-gen: a heap just over gcold's live size ends in a clean
+# out-of-memory (exit 3) once cycles stop freeing enough, never a crash or
+# a hang; otf-gen with young cycles only (but for those a mutator out of
+# memory asks for) under stress, verified after every collection.
+foreach(policy otf otf-gen)
+  add_test(NAME e2e.${policy}.oom
+           COMMAND ${E2E}/expect.sh 3 "out of memory" -- ${GCTB} run
+                   ${E2E}/workloads/gcold.json --quiet --out ${E2E_OUT}
+                   --set policy.name=\"${policy}\" --set heap.size=\"1536K\")
+  set_tests_properties(e2e.${policy}.oom PROPERTIES LABELS e2e TIMEOUT 120)
+endforeach()
+add_test(NAME e2e.otf-gen.young-only
+         COMMAND ${GCTB} run ${SMALL} --quiet --out ${E2E_OUT}
+                 --set policy.name=\"otf-gen\" --set heap.size=\"8M\"
+                 --set policy.options.full_every=1000
+                 --set stress.every_allocs=2000
+                 --set workload.params.threads=4)
+set_tests_properties(e2e.otf-gen.young-only PROPERTIES LABELS e2e TIMEOUT 120)
 
 # Bad input: each exits 2 with a message naming the problem.
 set(ERR_unknown-key "heap\\.sise")

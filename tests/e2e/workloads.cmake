@@ -8,7 +8,7 @@
 set(WL_DIR ${CMAKE_CURRENT_LIST_DIR}/workloads)
 set(WL_OUT ${CMAKE_BINARY_DIR}/e2e-workloads.jsonl)
 set(WL_WORKLOADS mt-gcbench binary-trees quads gcold lifetimes server fragger)
-set(WL_POLICIES nogc semispace segfit bdw satb)
+set(WL_POLICIES nogc semispace segfit bdw satb otf otf-gen)
 if(EXISTS ${CMAKE_SOURCE_DIR}/policies/immix)
   list(APPEND WL_POLICIES immix sticky-immix)
 endif()
@@ -56,6 +56,25 @@ foreach(wl ${WL_WORKLOADS})
                    --out ${WL_OUT} --set heap.size=\"${WL_HEAP_${wl}}\")
   set_tests_properties(e2e.wl.${wl}.same-work e2e.wl.${wl}.corrupt
                        PROPERTIES LABELS "e2e;workloads" TIMEOUT 120)
+endforeach()
+
+# On-the-fly policies: the threaded workloads with 1 and with 4 mutators,
+# plain and in stress mode (the configs verify after every collection).
+foreach(policy otf otf-gen)
+  foreach(wl mt-gcbench binary-trees lifetimes server)
+    foreach(t 1 4)
+      set(base run ${WL_DIR}/${wl}.json --quiet --out ${WL_OUT}
+               --set policy.name=\"${policy}\"
+               --set heap.size=\"${WL_HEAP_${wl}}\"
+               --set workload.params.threads=${t})
+      add_test(NAME e2e.wl.${wl}.${policy}.threads${t} COMMAND ${GCTB} ${base})
+      add_test(NAME e2e.wl.${wl}.${policy}.threads${t}.stress
+               COMMAND ${GCTB} ${base} --set stress.every_allocs=5000)
+      set_tests_properties(e2e.wl.${wl}.${policy}.threads${t}
+                           e2e.wl.${wl}.${policy}.threads${t}.stress
+                           PROPERTIES LABELS "e2e;workloads" TIMEOUT 120)
+    endforeach()
+  endforeach()
 endforeach()
 
 # The example configs in configs/ at full size, under every policy at 3x the

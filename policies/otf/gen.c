@@ -1,0 +1,150 @@
+/* gen.c — otf-gen: the generational on-the-fly collector of Domani,
+ * Kolodner and Petrank (PLDI 2000), without moving objects.
+ *
+ * Age is the mark state (sticky mark bits, Demers et al., POPL 1990): the
+ * sweep keeps the survivors' marks, so after a cycle every live object is
+ * marked (old), and objects allocated white since are young. A young cycle
+ * is otf's cycle without clearing marks: the marker stops at marked
+ * objects, so it traces the young generation only. A full cycle clears
+ * every mark first, while the collector is idle and mutators only read
+ * marks (allocation is white and no barrier marks between cycles).
+ *
+ * Old-to-young references: a remembered set of old objects, not cards.
+ * The barrier is on all the time (barrier_active never drops): after the
+ * store, if the object written into is marked (old) and the stored value
+ * unmarked (young), the object gets a header bit (OTF_HDR_REMEMBERED) and,
+ * the first time, goes into the mutator's remembered-set queue (heap/satb.h's
+ * buffers again, in a second marker). Why not card marking: a card scan
+ * must find object starts in a card and read headers of cells no reference
+ * led to — cells a mutator is allocating into right now, or that the roots
+ * handshake blackened before they were handed out — a data race with the
+ * allocation fast path and a read of stale memory; a remembered object is
+ * one a mutator held a reference to, so its header is valid and published.
+ * The filter (old object, young value) makes remembering rare: most
+ * stores write into young objects.
+ *
+ * The collector takes the queues in the roots handshake and, before
+ * tracing, clears each remembered object's bit and shades the young
+ * objects it refers to. Ordering (cycle.c's DLG argument covers stores
+ * made during the cycle): a mutator stores the slot, then sets the bit with
+ * a release read-modify-write; the collector clears it with an acquire
+ * read-modify-write and then reads the slots, so it sees every store made
+ * before a set it cleared, and a set after its clear remembers the object
+ * again, for the next cycle. */
+#include "../../heap/trace.h"
+#include "otf.h"
+#include <string.h>
+
+/* ---- the remembered set as a second satb_marker ---- */
+
+static bool never_marked(void *ctx, gc_ref r) { return false; }
+
+static void shade_young(uintptr_t *slot, void *ctx) {
+  otf_state *s = ctx;
+  gc_ref v = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+  if (v != GC_NULL && !gc_sf_los_is_marked(&s->sf, &s->heap->los, v))
+    satb_grey(&s->marker, v);
+}
+
+/* The remset marker's "mark": runs on the collector thread for each
+ * remembered object; returns 0, so the remset marker scans nothing. */
+static uintptr_t rescan(void *ctx, gc_ref o) {
+  otf_state *s = ctx;
+  __atomic_fetch_and((uint64_t *)o, ~(uint64_t)OTF_HDR_REMEMBERED,
+                     __ATOMIC_ACQ_REL);
+  if (s->skip != OTF_SKIP_REMSET)
+    gc_for_each_slot(o, 1, shade_young, s);
+  return 0;
+}
+
+void otf_gen_init(otf_state *s) {
+  satb_marker_init(&s->remset, s->heap, 1, rescan, never_marked, s);
+}
+
+void otf_gen_remember(otf_state *s, gc_mutator *m, gc_ref obj, gc_ref val) {
+  gc_los *los = &s->heap->los;
+  if (val == GC_NULL || !gc_sf_los_is_marked(&s->sf, los, obj) ||
+      gc_sf_los_is_marked(&s->sf, los, val))
+    return;
+  uint64_t h =
+      __atomic_fetch_or((uint64_t *)obj, OTF_HDR_REMEMBERED, __ATOMIC_ACQ_REL);
+  if (!(h & OTF_HDR_REMEMBERED))
+    satb_enqueue(&s->remset, &otf_mutator_of(m)->rq, obj);
+}
+
+void otf_gen_rescan(otf_state *s) {
+  while (satb_drain(&s->remset))
+    ;
+}
+
+/* Full when asked for one (gc_collect, a mutator out of memory), every
+ * full_every cycles, or when the old generation alone fills most of the
+ * trigger, so that young cycles would follow each other freeing little. */
+void otf_gen_begin(otf_state *s, const char *reason) {
+  s->full = !s->gen || strcmp(reason, "requested") == 0 ||
+            strcmp(reason, "alloc") == 0 ||
+            s->young_since_full + 1 >= (uint64_t)s->full_every ||
+            __atomic_load_n(&s->live_base, __ATOMIC_RELAXED) >=
+                s->trigger_bytes / 10 * 8;
+  if (!s->gen || !s->full)
+    return;
+  gc_sf_clear_marks_concurrent(&s->sf);
+  gc_los_clear_marks(&s->heap->los);
+}
+
+void otf_gen_end(otf_state *s) {
+  if (!s->gen)
+    return;
+  s->young_since_full = s->full ? 0 : s->young_since_full + 1;
+  pthread_mutex_lock(&s->lock);
+  s->totals.remembered += s->remset.cycle.entries;
+  pthread_mutex_unlock(&s->lock);
+  memset(&s->remset.cycle, 0, sizeof s->remset.cycle);
+}
+
+static const gc_option_spec otf_gen_options[] = {
+    {"trigger", GC_OPT_DOUBLE,
+     "start a cycle once the bytes in use after the last sweep plus those "
+     "allocated since pass this share of the heap",
+     0.5, 0.05, 1.0, NULL},
+    {"full_every", GC_OPT_INT,
+     "every this many-th cycle is full, the others young (1: all full)", 8, 1,
+     1000, NULL},
+    {"unsafe_skip", GC_OPT_ENUM,
+     "TEST ONLY: leave out the sync handshakes, the async-mode barrier, the "
+     "mutators' root shading or the scan of remembered old objects; the "
+     "mark check after tracing must then fail",
+     0, 0, 0, otf_skip_choices},
+    {0}};
+
+static bool otf_gen_init_policy(gc_heap *heap, const gc_options *opts,
+                                char *err, size_t errlen) {
+  return otf_init_common(heap, opts, true, err, errlen);
+}
+
+const gc_policy gc_policy_otf_gen = {
+    GC_POLICY_DEFAULTS,
+    .name = "otf-gen",
+    .summary = "generational on-the-fly mark-sweep (Domani, Kolodner and "
+               "Petrank, PLDI 2000) without moving: age in sticky mark "
+               "bits, old-to-young references in a remembered set, young "
+               "and full cycles run on the fly as in otf (seed 002)",
+    .constraints = {.alloc = GC_ALLOC_FREEBITS,
+                    .read_barrier = GC_RB_NONE,
+                    .write_barrier = GC_WB_SATB,
+                    .header_words = 1,
+                    .moves_objects = false,
+                    .large_object_bytes = GC_SIZECLASS_MAX_BYTES + 1},
+    .options = otf_gen_options,
+    .init = otf_gen_init_policy,
+    .destroy = otf_destroy,
+    .mutator_attach = otf_mutator_attach,
+    .mutator_detach = otf_mutator_detach,
+    .alloc_slow = otf_alloc_slow,
+    .store_slow = otf_store_slow,
+    .collect = otf_collect,
+    .verify_object = otf_verify_object,
+    .verify_heap = otf_verify_heap,
+    .heap_used = otf_heap_used,
+    .report = otf_report,
+};

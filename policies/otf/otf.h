@@ -1,0 +1,174 @@
+/* otf.h — internal interface of the otf policies: the on-the-fly
+ * mark-sweep of Doligez, Leroy and Gonthier (POPL 1993, 1994) as Domani,
+ * Kolodner, Lewis, Salant, Barabash, Lahan, Levanoni, Petrank and Yanover
+ * built it for Java (ISMM 2000; seed 002), over the segregated-fit space,
+ * and its generational variant (Domani, Kolodner and Petrank, PLDI 2000).
+ * See docs/policies/otf.md.
+ *
+ * No pause stops every mutator. The collector thread posts a status and
+ * moves every mutator through it one handshake at a time:
+ *   sync1   barrier on, marking the old and the new value of every
+ *           reference store ("sync" mode);
+ *   sync2   every mutator is in sync mode (the second round closes the
+ *           window in which some were and some were not);
+ *   roots   "async" mode (old value only), allocation black, and each
+ *           mutator shades its own roots: the snapshot is taken one thread
+ *           at a time;
+ *   trace   GC threads trace; flush handshakes collect what the barriers
+ *           shaded until a round brings nothing;
+ *   end     barrier off;
+ *   sweep   the space's sweep gate is shut and the epoch bumped; after one
+ *           more handshake every allocator sees the new epoch and the GC
+ *           thread sweeps, racing allocators pool by pool.
+ * Shading is heap/satb.h's buffer: a mutator records the reference in its
+ * own queue (unless it is null or marked); the marker marks and scans.
+ *
+ * otf-gen (gen.c) keeps the marks between cycles: a marked object is old
+ * (sticky mark bits, nothing moves), an unmarked one young. A young cycle
+ * is the same cycle without clearing marks first, so it traces only young
+ * objects, plus the old objects the barrier remembered because a reference
+ * to a young object was stored into them; a full cycle clears every mark
+ * first (between cycles, when mutators only read marks).
+ */
+#ifndef OTF_POLICY_H
+#define OTF_POLICY_H
+
+#include "../../heap/gcthread.h"
+#include "../../heap/satb.h"
+#include "../../heap/sfspace.h"
+
+typedef enum otf_phase {
+  OTF_IDLE,
+  OTF_SYNC1,
+  OTF_SYNC2,
+  OTF_TRACE, /* from the roots handshake to the end of tracing */
+  OTF_SWEEP  /* the sweep gate shut, then the sweep under way */
+} otf_phase;
+
+/* A mutator's write-barrier mode (DLG's mutator status). */
+typedef enum otf_mode { OTF_MODE_OFF, OTF_MODE_SYNC, OTF_MODE_ASYNC } otf_mode;
+
+/* Test-only faults: each must make the mark check fail (tests/unit). */
+typedef enum otf_skip {
+  OTF_SKIP_NONE,
+  OTF_SKIP_SYNC,          /* no sync1/sync2 handshakes */
+  OTF_SKIP_ASYNC_BARRIER, /* async mode shades nothing */
+  OTF_SKIP_ROOTS,         /* the roots handshake shades no root */
+  OTF_SKIP_REMSET         /* otf-gen: remembered objects are not scanned */
+} otf_skip;
+
+/* otf-gen: header GC bit of an old object in the remembered set. */
+#define OTF_HDR_REMEMBERED 0x01u
+
+typedef enum otf_hook_point {
+  OTF_HOOK_TRACING,  /* every mutator has shaded its roots, before tracing */
+  OTF_HOOK_CYCLE_END /* the cycle is over */
+} otf_hook_point;
+typedef void (*otf_hook_fn)(gc_heap *heap, otf_hook_point at, void *ctx);
+
+/* Per-mutator data (m->policy_data). mode and black are the mutator's own:
+ * set by handshakes it runs, or that run on its behalf under heap->lock
+ * while it is blocked. */
+typedef struct otf_mutator {
+  satb_queue q;
+  satb_queue rq; /* otf-gen: old objects remembered */
+  otf_mode mode;
+  bool black; /* allocation colour since the roots handshake */
+} otf_mutator;
+
+typedef struct otf_totals {
+  uint64_t cycles, young_cycles, full_cycles;
+  uint64_t handshakes, flush_rounds;
+  uint64_t objects, bytes, entries, remembered;
+  uint64_t gc_thread_cpu_ns;
+  uint64_t stalls, stall_ns, stall_max_ns;
+} otf_totals;
+
+typedef struct otf_state {
+  gc_sf_space sf; /* first: 64-byte aligned */
+  gc_heap *heap;
+  satb_marker marker;
+  gc_ct ct;
+  /* options */
+  double trigger;
+  size_t trigger_bytes;
+  otf_skip skip;
+  bool verify_marks;
+  /* otf-gen */
+  bool gen;
+  int full_every;            /* a full cycle after this many young ones */
+  satb_marker remset;        /* buffers of remembered old objects */
+  uint64_t young_since_full; /* collector thread only */
+  bool full;                 /* collector thread: this cycle is full */
+  /* posted status */
+  int phase;            /* atomic otf_phase */
+  uint64_t live_base;   /* atomic: bytes in use after the last sweep */
+  uint64_t alloc_since; /* atomic: bytes handed out since */
+  uint64_t flushed;     /* atomic: entries the last flush round brought */
+  /* large objects: allocation and sweep exclusive (los_lock), so that a
+   * black object is marked before the sweep can see it */
+  pthread_mutex_t los_lock;
+  bool los_swept; /* under los_lock: this cycle's LOS sweep is done */
+  bool checking_marks;
+  uint32_t *retired; /* nchunks entries: pools waiting to be given back */
+  /* the collector thread's own counts for the running cycle */
+  uint64_t cycle_handshakes, cycle_flush_rounds;
+  /* under lock */
+  pthread_mutex_t lock;
+  otf_hook_fn hook;
+  void *hook_ctx;
+  otf_totals totals;
+} otf_state;
+
+static inline otf_state *otf_of(gc_heap *heap) { return heap->policy_state; }
+static inline otf_mutator *otf_mutator_of(gc_mutator *m) {
+  return m->policy_data;
+}
+static inline otf_phase otf_phase_now(otf_state *s) {
+  return (otf_phase)__atomic_load_n(&s->phase, __ATOMIC_ACQUIRE);
+}
+
+/* otf.c */
+void otf_shade(otf_state *s, gc_mutator *m, gc_ref r);
+bool otf_init_common(gc_heap *heap, const gc_options *opts, bool gen, char *err,
+                     size_t errlen);
+void otf_destroy(gc_heap *heap);
+void otf_mutator_attach(gc_mutator *m);
+void otf_mutator_detach(gc_mutator *m);
+void otf_store_slow(gc_mutator *m, gc_ref obj, size_t off, uintptr_t val,
+                    bool is_ref);
+extern const char *const otf_skip_choices[];
+
+/* gen.c */
+void otf_gen_init(otf_state *s);
+/* Decides whether the cycle about to start is full (clearing the marks if
+ * so) or young. */
+void otf_gen_begin(otf_state *s, const char *reason);
+void otf_gen_end(otf_state *s);
+void otf_gen_remember(otf_state *s, gc_mutator *m, gc_ref obj, gc_ref val);
+/* Scans the remembered objects (after the roots handshake). */
+void otf_gen_rescan(otf_state *s);
+
+/* cycle.c */
+void otf_cycle(void *ctx, const char *reason);
+void otf_hook(otf_state *s, otf_hook_point at);
+
+/* alloc.c */
+gc_ref otf_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header);
+void otf_collect(gc_mutator *m, gc_collect_reason why);
+bool otf_over_trigger(void *ctx);
+
+/* verify.c */
+bool otf_verify_object(gc_heap *heap, gc_verifier *v, uintptr_t addr);
+bool otf_verify_heap(gc_heap *heap, gc_verifier *v);
+size_t otf_heap_used(gc_heap *heap);
+void otf_report(gc_heap *heap, json_t *out);
+
+/* For tests: hooks and cycle counts. */
+void otf_set_hook(gc_heap *heap, otf_hook_fn fn, void *ctx);
+void otf_start_cycle(gc_heap *heap);
+/* otf-gen: a cycle that is young unless one is due to be full. */
+void otf_start_young(gc_heap *heap);
+uint64_t otf_cycles_finished(gc_heap *heap);
+
+#endif
