@@ -12,6 +12,8 @@ extern const gc_policy gc_policy_bdw;
 extern const gc_policy gc_policy_satb;
 extern const gc_policy gc_policy_immix;
 extern const gc_policy gc_policy_sticky_immix;
+extern const gc_policy gc_policy_shenandoah;
+extern const gc_policy gc_policy_shenandoah_brooks;
 
 static const gc_policy *const policies[] = {
     &gc_policy_nogc,
@@ -21,6 +23,8 @@ static const gc_policy *const policies[] = {
     &gc_policy_satb,
     &gc_policy_immix,
     &gc_policy_sticky_immix,
+    &gc_policy_shenandoah,
+    &gc_policy_shenandoah_brooks,
 };
 
 size_t gc_policy_count(void) { return sizeof policies / sizeof policies[0]; }

@@ -8,7 +8,7 @@
 set(WL_DIR ${CMAKE_CURRENT_LIST_DIR}/workloads)
 set(WL_OUT ${CMAKE_BINARY_DIR}/e2e-workloads.jsonl)
 set(WL_WORKLOADS mt-gcbench binary-trees quads gcold lifetimes server fragger)
-set(WL_POLICIES nogc semispace segfit bdw satb)
+set(WL_POLICIES nogc semispace segfit bdw satb shenandoah shenandoah-brooks)
 if(EXISTS ${CMAKE_SOURCE_DIR}/policies/immix)
   list(APPEND WL_POLICIES immix sticky-immix)
 endif()
