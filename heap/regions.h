@@ -20,6 +20,7 @@
 #define GCTB_REGIONS_H
 
 #include "arena.h"
+#include "gctb.h"
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>

@@ -172,6 +172,8 @@ static uintptr_t *los_snapshot(gc_los *los, size_t *n) {
 }
 
 void shen_update_refs(shen_state *s) {
+  if (s->skip_update_refs)
+    return;
   job_ctx jc = {.s = s, .w = workers_for(s)};
   jc.los = los_snapshot(&s->heap->los, &jc.nlos);
   gc_trace_job job = {.seed = seed_update, .scan = update_item, .arg = &jc};

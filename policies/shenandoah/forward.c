@@ -65,6 +65,11 @@ static uintptr_t decided(shen_state *s, uintptr_t obj, uint64_t h) {
 }
 
 static uintptr_t lab_take(shen_state *s, gc_lab *lab, size_t bytes) {
+  if (s->fail_every &&
+      __atomic_add_fetch(&s->copy_attempts, 1, __ATOMIC_RELAXED) %
+              s->fail_every ==
+          0)
+    return 0;
   if (bytes > lab->end - lab->cur && !shen_gclab_refill(s, lab, bytes))
     return 0;
   uintptr_t p = lab->cur;

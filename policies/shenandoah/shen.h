@@ -94,6 +94,9 @@ typedef struct shen_state {
   double trigger, garbage_threshold, evac_reserve;
   size_t lab_bytes, reserve_regions, max_regions;
   bool pacing;
+  uint64_t fail_every;    /* test: every Nth copy fails as if out of space */
+  uint64_t copy_attempts; /* atomic, for fail_every */
+  bool skip_update_refs;  /* test: no update-refs; the verifier must fail */
   /* allocation, under rs.lock */
   gc_region *mutator_region, *gc_region;
   int gc_state;         /* atomic SHEN_* */

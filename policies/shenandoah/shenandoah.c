@@ -38,6 +38,14 @@ static const gc_option_spec shen_options[] = {
      "slow mutators that allocate into the last free regions while a cycle "
      "runs",
      1, 0, 0, NULL},
+    {"evac_fail_every", GC_OPT_INT,
+     "TEST ONLY: every Nth copy fails as if to-space were exhausted, so the "
+     "object stays in place (0: never)",
+     0, 0, 1000000, NULL},
+    {"unsafe_skip_update_refs", GC_OPT_BOOL,
+     "TEST ONLY: leave out the update-references phase, so that references "
+     "into the freed collection set remain; the verifier must fail",
+     0, 0, 0, NULL},
     {0}};
 
 static uintptr_t mark_ref(void *ctx, gc_ref r) {
@@ -90,6 +98,8 @@ static bool read_options(shen_state *s, gc_heap *heap, const gc_options *o,
   s->evac_reserve = gc_opt_double(o, "evac_reserve");
   s->lab_bytes = (size_t)gc_opt_int(o, "lab_bytes") & ~(size_t)7;
   s->pacing = gc_opt_bool(o, "pacing");
+  s->fail_every = (uint64_t)gc_opt_int(o, "evac_fail_every");
+  s->skip_update_refs = gc_opt_bool(o, "unsafe_skip_update_refs");
   size_t region = (size_t)gc_opt_int(o, "region_bytes");
   if (!gc_regions_init(&s->rs, &heap->arena, heap->policy->name, region, s->hw,
                        err, errlen))
