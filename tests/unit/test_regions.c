@@ -1,9 +1,10 @@
 /* The region space (heap/regions.h): regions from the arena, labs carved
  * and retired walkably, the mark bitmap with tams, the cset map. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
+#include <cmocka.h>
 #include <string.h>
 
 #include "heap/regions.h"
