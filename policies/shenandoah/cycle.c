@@ -137,8 +137,12 @@ static bool candidate(shen_state *s, gc_region *r) {
 
 /* Frees regions with nothing live, then takes the regions with the most
  * garbage while their live bytes (with a tenth for lab waste) fit in the
- * to-space evacuation may use: the reserve while mutators run, every free
- * region in a pause. */
+ * to-space evacuation may use: evac_budget of the free regions (at least
+ * the reserve, which mutators cannot take) while mutators run, every free
+ * region in a pause. Shenandoah's adaptive heuristic stops at the reserve
+ * (ShenandoahEvacReserve / ShenandoahEvacWaste); going beyond it compacts
+ * more per cycle at the risk of copies failing in place when mutators take
+ * the rest first. */
 static void choose_cset(shen_state *s, bool stw, double threshold) {
   size_t n = s->rs.nused, nc = 0;
   cand *c = malloc((n + 1) * sizeof *c);
@@ -165,7 +169,12 @@ static void choose_cset(shen_state *s, bool stw, double threshold) {
     gc_regions_release(&s->rs, dead[i]);
   s->cur.immediate_regions += ndead;
   qsort(c, nc, sizeof *c, by_garbage);
-  size_t regions = stw ? shen_free_regions(s) : s->reserve_regions;
+  size_t nfree = shen_free_regions(s);
+  size_t regions = (size_t)(s->evac_budget * (double)nfree);
+  if (stw || regions > nfree)
+    regions = nfree;
+  if (regions < s->reserve_regions)
+    regions = s->reserve_regions;
   uint64_t waste =
       (uint64_t)(s->heap->workers.nthreads + s->heap->nmutators + 1) *
       s->lab_bytes;

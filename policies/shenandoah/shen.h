@@ -91,7 +91,7 @@ typedef struct shen_state {
   gc_regions rs;
   satb_marker marker;
   /* options */
-  double trigger, garbage_threshold, evac_reserve;
+  double trigger, garbage_threshold, evac_reserve, evac_budget;
   size_t lab_bytes, reserve_regions, max_regions;
   bool pacing;
   uint64_t fail_every;    /* test: every Nth copy fails as if out of space */

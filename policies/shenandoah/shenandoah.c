@@ -32,6 +32,11 @@ static const gc_option_spec shen_options[] = {
      "share of the heap's regions kept free for evacuation: mutators may not "
      "take them, and the collection set's live bytes must fit in them",
      0.05, 0.0, 0.5, NULL},
+    {"evac_budget", GC_OPT_DOUBLE,
+     "share of the free regions at final-mark a concurrent evacuation may "
+     "copy into (never less than the reserve); copies that find no room "
+     "fail in place and the cycle goes on",
+     0.5, 0.0, 1.0, NULL},
     {"lab_bytes", GC_OPT_SIZE, "mutator and GC lab size", 32 << 10, 4 << 10,
      256 << 10, NULL},
     {"pacing", GC_OPT_BOOL,
@@ -96,6 +101,7 @@ static bool read_options(shen_state *s, gc_heap *heap, const gc_options *o,
   s->trigger = gc_opt_double(o, "trigger");
   s->garbage_threshold = gc_opt_double(o, "garbage_threshold");
   s->evac_reserve = gc_opt_double(o, "evac_reserve");
+  s->evac_budget = gc_opt_double(o, "evac_budget");
   s->lab_bytes = (size_t)gc_opt_int(o, "lab_bytes") & ~(size_t)7;
   s->pacing = gc_opt_bool(o, "pacing");
   s->fail_every = (uint64_t)gc_opt_int(o, "evac_fail_every");
