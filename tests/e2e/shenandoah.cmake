@@ -23,10 +23,14 @@ foreach(policy shenandoah shenandoah-brooks)
            COMMAND ${E2E}/expect.sh 3 "out of memory" -- ${GCTB} run
                    ${WL_DIR}/gcold.json --quiet --out ${SHEN_OUT}
                    --set policy.name=\"${policy}\" --set heap.size=\"2M\")
+  # gcold: its long-lived trees are evacuated and their copies keep
+  # pointing into the cset (gcbench's short-lived trees may die first)
   add_test(NAME e2e.${policy}.lost-update
            COMMAND ${E2E}/expect.sh 1
                    "heap verification failed \\(final-update-refs" -- ${GCTB}
-                   ${base} --set heap.size=\"4M\"
+                   run ${WL_DIR}/gcold.json --quiet --out ${SHEN_OUT}
+                   --set policy.name=\"${policy}\" --set heap.size=\"6M\"
+                   --set verify=\"after-gc\"
                    --set policy.options.unsafe_skip_update_refs=true)
   set_tests_properties(e2e.${policy}.threads4 e2e.${policy}.evac-fail
                        e2e.${policy}.big-regions e2e.${policy}.oom
