@@ -21,6 +21,7 @@
  * same CAS and stays where it is ("self-forwarded", as G1 and Shenandoah do);
  * its region leaves the collection set at the end of the cycle. */
 #include "../../heap/trace.h"
+#include "../../heap/util.h"
 #include "shen.h"
 #include <sched.h>
 
@@ -80,16 +81,43 @@ static uintptr_t lab_take(shen_state *s, gc_lab *lab, size_t bytes) {
 /* Word by word with atomic accesses: mutators may read the from-space copy
  * meanwhile (brooks), and readers of the copy find it through a relaxed
  * slot load. */
-static void copy_words(shen_state *s, uintptr_t to, uintptr_t from, uint64_t h,
-                       size_t bytes) {
-  uint64_t *d = (uint64_t *)to, *f = (uint64_t *)from;
+static uint64_t mix(uint64_t acc, uint64_t w) {
+  return (acc ^ w) * 0x100000001b3ull;
+}
+
+/* Returns a hash of the payload words copied (for the verifier). */
+static uint64_t copy_words(shen_state *s, uintptr_t to, uintptr_t from,
+                           uint64_t h, size_t bytes) {
+  uint64_t *d = (uint64_t *)to, *f = (uint64_t *)from,
+           acc = 0xcbf29ce484222325ull;
   __atomic_store_n(&d[0], h, __ATOMIC_RELAXED);
   size_t i = 1;
   if (s->hw == 2)
     __atomic_store_n(&d[i++], (uint64_t)to, __ATOMIC_RELAXED);
-  for (; i < bytes / GC_WORD; i++)
-    __atomic_store_n(&d[i], __atomic_load_n(&f[i], __ATOMIC_RELAXED),
-                     __ATOMIC_RELAXED);
+  for (; i < bytes / GC_WORD; i++) {
+    uint64_t w = __atomic_load_n(&f[i], __ATOMIC_RELAXED);
+    acc = mix(acc, w);
+    __atomic_store_n(&d[i], w, __ATOMIC_RELAXED);
+  }
+  return acc;
+}
+
+uint64_t shen_payload_hash(shen_state *s, uintptr_t obj, size_t bytes) {
+  uint64_t *f = (uint64_t *)obj, acc = 0xcbf29ce484222325ull;
+  for (size_t i = s->hw; i < bytes / GC_WORD; i++)
+    acc = mix(acc, __atomic_load_n(&f[i], __ATOMIC_RELAXED));
+  return acc;
+}
+
+/* Verify mode: what the from-space copy held when it was copied. Nothing
+ * may write to it afterwards; shen_verify_forwarding checks. */
+static void record_copy(shen_state *s, uintptr_t obj, uintptr_t copy,
+                        size_t bytes, uint64_t hash) {
+  pthread_mutex_lock(&s->copied_lock);
+  if (gc_vec_reserve((void **)&s->copied, &s->copied_cap, s->ncopied,
+                     sizeof *s->copied, 1024))
+    s->copied[s->ncopied++] = (shen_copy_record){obj, copy, bytes, hash};
+  pthread_mutex_unlock(&s->copied_lock);
 }
 
 static bool install(shen_state *s, uintptr_t obj, uint64_t h, uintptr_t copy) {
@@ -129,8 +157,10 @@ uintptr_t shen_evacuate(shen_state *s, gc_lab *lab, uintptr_t obj,
         return obj;
       continue;
     }
-    copy_words(s, copy, obj, h, size);
+    uint64_t hash = copy_words(s, copy, obj, h, size);
     if (install(s, obj, h, copy)) {
+      if (s->verify_copies)
+        record_copy(s, obj, copy, size, hash);
       (*copies)++;
       *bytes += size;
       return copy;

@@ -54,6 +54,13 @@ enum {
  * to-space left); it stays where it is and its region is kept. */
 #define SHEN_EVAC_FAILED ((uint64_t)4)
 
+/* Verify mode: one evacuation, for the contents check. */
+typedef struct shen_copy_record {
+  uintptr_t from, to;
+  size_t bytes;
+  uint64_t hash; /* of the payload as copied */
+} shen_copy_record;
+
 typedef enum shen_mode { SHEN_LRB, SHEN_BROOKS } shen_mode;
 
 typedef struct shen_mutator {
@@ -97,6 +104,7 @@ typedef struct shen_state {
   uint64_t fail_every;    /* test: every Nth copy fails as if out of space */
   uint64_t copy_attempts; /* atomic, for fail_every */
   bool skip_update_refs;  /* test: no update-refs; the verifier must fail */
+  bool no_copy_on_write;  /* test (brooks): writes may land in from-space */
   /* allocation, under rs.lock */
   gc_region *mutator_region, *gc_region;
   int gc_state;         /* atomic SHEN_* */
@@ -110,6 +118,10 @@ typedef struct shen_state {
   uint64_t cset_live;
   uint64_t evac_failures; /* atomic */
   /* verifier modes */
+  bool verify_copies; /* record every copy (verify on) */
+  pthread_mutex_t copied_lock;
+  shen_copy_record *copied;
+  size_t ncopied, copied_cap;
   bool check_marked;        /* final-mark: every reachable object marked */
   bool check_no_cset;       /* no reachable reference into the cset */
   bool check_roots_tospace; /* lrb: no root into the cset */
@@ -151,6 +163,8 @@ uintptr_t shen_forwardee(shen_state *s, uintptr_t obj);
  * returns the copy, or obj itself if no to-space could be had. */
 uintptr_t shen_evacuate(shen_state *s, gc_lab *lab, uintptr_t obj,
                         uint64_t *copies, uint64_t *bytes, uint64_t *lost);
+/* Hash of an object's payload words (the verifier's contents check). */
+uint64_t shen_payload_hash(shen_state *s, uintptr_t obj, size_t bytes);
 /* Clears SHEN_EVAC_FAILED on the objects of a region kept after a failure. */
 void shen_clear_failed(shen_state *s, gc_region *r);
 

@@ -51,6 +51,12 @@ static const gc_option_spec shen_options[] = {
      "TEST ONLY: leave out the update-references phase, so that references "
      "into the freed collection set remain; the verifier must fail",
      0, 0, 0, NULL},
+    {"unsafe_no_copy_on_write", GC_OPT_BOOL,
+     "TEST ONLY (shenandoah-brooks): a write while the barrier is on goes "
+     "to the address the mutator holds, neither through the Brooks word nor "
+     "copying first, so that it can land in a from-space copy and be lost "
+     "(seed 004's refA/refB); the verifier's contents check must fail",
+     0, 0, 0, NULL},
     {0}};
 
 static uintptr_t mark_ref(void *ctx, gc_ref r) {
@@ -89,6 +95,8 @@ static void shen_destroy(gc_heap *heap) {
   pthread_cond_destroy(&s->wake);
   pthread_cond_destroy(&s->done);
   pthread_cond_destroy(&s->progress);
+  pthread_mutex_destroy(&s->copied_lock);
+  free(s->copied);
   free(s->cset);
   free(s->update);
   free(s->log);
@@ -106,6 +114,7 @@ static bool read_options(shen_state *s, gc_heap *heap, const gc_options *o,
   s->pacing = gc_opt_bool(o, "pacing");
   s->fail_every = (uint64_t)gc_opt_int(o, "evac_fail_every");
   s->skip_update_refs = gc_opt_bool(o, "unsafe_skip_update_refs");
+  s->no_copy_on_write = gc_opt_bool(o, "unsafe_no_copy_on_write");
   size_t region = (size_t)gc_opt_int(o, "region_bytes");
   if (!gc_regions_init(&s->rs, &heap->arena, heap->policy->name, region, s->hw,
                        err, errlen))
@@ -139,6 +148,8 @@ static bool shen_init(gc_heap *heap, const gc_options *opts, char *err,
   pthread_cond_init(&s->wake, NULL);
   pthread_cond_init(&s->done, NULL);
   pthread_cond_init(&s->progress, NULL);
+  pthread_mutex_init(&s->copied_lock, NULL);
+  s->verify_copies = heap->cfg.verify != GC_VERIFY_NONE;
   satb_marker_init(&s->marker, heap, s->hw, mark_ref, is_marked, s);
   heap->policy_state = s;
   if (!read_options(s, heap, opts, err, errlen) ||

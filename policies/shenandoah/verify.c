@@ -121,8 +121,29 @@ static void check_forwarded(uintptr_t obj, void *ctx) {
   }
 }
 
+/* Seed 004's refA/refB: once copied, the from-space copy is never written,
+ * so it still holds what was copied; and the copy that won is the one
+ * every reference now reaches. A write that landed in from-space during or
+ * after the copy (a missing barrier) changes the hash. */
+static void check_copies(fwd_check *fc) {
+  shen_state *s = fc->s;
+  for (size_t i = 0; i < s->ncopied && !fc->failed; i++) {
+    const shen_copy_record *c = &s->copied[i];
+    if (shen_forwardee(s, c->from) != c->to)
+      FWD_BAD("0x%lx was copied to 0x%lx but forwards to 0x%lx",
+              (unsigned long)c->from, (unsigned long)c->to,
+              (unsigned long)shen_forwardee(s, c->from));
+    if (shen_payload_hash(s, c->from, c->bytes) != c->hash)
+      FWD_BAD("from-space copy 0x%lx of 0x%lx was written after it was "
+              "copied: the copies' contents differ",
+              (unsigned long)c->from, (unsigned long)c->to);
+  }
+  s->ncopied = 0;
+}
+
 void shen_verify_forwarding(shen_state *s) {
   fwd_check fc = {.s = s};
+  check_copies(&fc);
   for (size_t i = 0; i < s->ncset && !fc.failed; i++) {
     gc_region *r = s->cset[i];
     gc_regions_each_marked(&s->rs, r->start,

@@ -37,3 +37,10 @@ foreach(policy shenandoah shenandoah-brooks)
                        e2e.${policy}.lost-update
                        PROPERTIES LABELS e2e TIMEOUT 300)
 endforeach()
+
+# The contents check catches a write that lands in a from-space copy.
+add_test(NAME e2e.shenandoah-brooks.lost-write
+         COMMAND ${E2E}/shen_lost_write.sh ${GCTB} ${WL_DIR}/gcold.json
+                 ${SHEN_OUT})
+set_tests_properties(e2e.shenandoah-brooks.lost-write
+                     PROPERTIES LABELS e2e TIMEOUT 300)
