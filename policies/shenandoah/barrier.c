@@ -68,7 +68,9 @@ void shen_store_slow(gc_mutator *m, gc_ref obj, size_t off, uintptr_t val,
   int state = shen_gc_state(s);
   uintptr_t addr = obj;
   if (s->mode == SHEN_BROOKS) {
-    addr = s->no_copy_on_write ? obj : to_space(m, s, obj, state);
+    addr = s->no_copy_on_write && (state & SHEN_EVACUATING)
+               ? obj
+               : to_space(m, s, obj, state);
     if (is_ref && val != GC_NULL)
       val = to_space(m, s, val, state);
   }

@@ -52,7 +52,7 @@ static const gc_option_spec shen_options[] = {
      "into the freed collection set remain; the verifier must fail",
      0, 0, 0, NULL},
     {"unsafe_no_copy_on_write", GC_OPT_BOOL,
-     "TEST ONLY (shenandoah-brooks): a write while the barrier is on goes "
+     "TEST ONLY (shenandoah-brooks): a write during evacuation goes "
      "to the address the mutator holds, neither through the Brooks word nor "
      "copying first, so that it can land in a from-space copy and be lost "
      "(seed 004's refA/refB); the verifier's contents check must fail",
