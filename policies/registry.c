@@ -15,6 +15,8 @@ extern const gc_policy gc_policy_sticky_immix;
 extern const gc_policy gc_policy_handle_copy;
 extern const gc_policy gc_policy_otf;
 extern const gc_policy gc_policy_otf_gen;
+extern const gc_policy gc_policy_shenandoah;
+extern const gc_policy gc_policy_shenandoah_brooks;
 
 static const gc_policy *const policies[] = {
     &gc_policy_nogc,
@@ -27,6 +29,8 @@ static const gc_policy *const policies[] = {
     &gc_policy_handle_copy,
     &gc_policy_otf,
     &gc_policy_otf_gen,
+    &gc_policy_shenandoah,
+    &gc_policy_shenandoah_brooks,
 };
 
 size_t gc_policy_count(void) { return sizeof policies / sizeof policies[0]; }

@@ -8,10 +8,8 @@
 set(WL_DIR ${CMAKE_CURRENT_LIST_DIR}/workloads)
 set(WL_OUT ${CMAKE_BINARY_DIR}/e2e-workloads.jsonl)
 set(WL_WORKLOADS mt-gcbench binary-trees quads gcold lifetimes server fragger)
-set(WL_POLICIES nogc semispace segfit bdw satb otf otf-gen)
-if(EXISTS ${CMAKE_SOURCE_DIR}/policies/immix)
-  list(APPEND WL_POLICIES immix sticky-immix)
-endif()
+set(WL_POLICIES nogc semispace segfit bdw satb immix sticky-immix handle-copy otf otf-gen
+                shenandoah shenandoah-brooks)
 list(APPEND WL_POLICIES handle-copy)
 
 # Heaps: a few times the declared live size, and at least 28 size classes x
