@@ -10,7 +10,6 @@ set(WL_OUT ${CMAKE_BINARY_DIR}/e2e-workloads.jsonl)
 set(WL_WORKLOADS mt-gcbench binary-trees quads gcold lifetimes server fragger)
 set(WL_POLICIES nogc semispace segfit bdw satb immix sticky-immix handle-copy otf otf-gen
                 shenandoah shenandoah-brooks)
-list(APPEND WL_POLICIES handle-copy)
 
 # Heaps: a few times the declared live size, and at least 28 size classes x
 # 256 KiB chunks for segfit where sizes vary; nogc holds everything the run
