@@ -64,6 +64,7 @@ static void hc_free(hc_state *s) {
   free(s->mvec);
   free(s->mvec_n);
   free(s->mvec_cap);
+  free(s->mvec_bytes);
   free(s->copy);
   free(s->dst);
   pthread_mutex_destroy(&s->lock);
@@ -115,10 +116,11 @@ static bool hc_init(gc_heap *heap, const gc_options *opts, char *err,
   s->mvec = calloc(s->nworkers, sizeof *s->mvec);
   s->mvec_n = calloc(s->nworkers, sizeof *s->mvec_n);
   s->mvec_cap = calloc(s->nworkers, sizeof *s->mvec_cap);
+  s->mvec_bytes = calloc(s->nworkers, sizeof *s->mvec_bytes);
   /* A record is at least 24 bytes (prefix + 16-byte object), so the arena
    * never holds more objects than this; the slack covers mutator caches. */
   size_t cap = (a->nchunks << GC_CHUNK_LOG) / 24 + 65536;
-  bool ok = s->mvec && s->mvec_n && s->mvec_cap &&
+  bool ok = s->mvec && s->mvec_n && s->mvec_cap && s->mvec_bytes &&
             hc_space_init(&s->sp[0], a->nchunks,
                           gc_arena_add_space(a, "handle-copy-a")) &&
             hc_space_init(&s->sp[1], a->nchunks,

@@ -102,9 +102,10 @@ typedef struct hc_state {
   uint64_t copied_bytes; /* atomic */
   bool compact_now;      /* this cycle's records were placed at the flip */
   gc_cycle cy;           /* the cycle's record, emitted when it ends */
-  /* marking: one vector of newly marked handles per GC worker */
+  /* traversal order: per GC worker, the handles it scanned, in order */
   uint32_t **mvec;
   size_t *mvec_n, *mvec_cap;
+  uint64_t *mvec_bytes; /* their records' bytes */
   unsigned nworkers;
   /* totals over the run */
   uint64_t cycles, finishes, objects_copied, bytes_copied, assists;
