@@ -155,6 +155,8 @@ static void mark_pause(gc_heap *heap, void *arg) {
   gc_events_phase(&heap->events, "sweep-flip", t2, t3);
   s->cycles++;
   s->live_handles = sum.objects_traced;
+  if (s->live_handles > s->max_live_handles)
+    s->max_live_handles = s->live_handles;
   s->cy.objects_traced = sum.objects_traced;
   s->cy.live_bytes = s->copy_bytes + los_live;
   s->cy.gc_cpu_ns = sum.cpu_ns;

@@ -201,6 +201,7 @@ static void hc_report(gc_heap *heap, json_t *out) {
   SET("max_assist_ns", s->max_assist_ns);
   SET("handles_freed", s->handles_freed);
   SET("live_handles_last_mark", s->live_handles);
+  SET("live_handles_max", s->max_live_handles);
   SET("handle_entry_bytes", s->t.stride);
   SET("handle_table_high_water", s->t.hw);
   SET("handle_table_bytes_before_last_sweep", s->table_before_sweep);

@@ -111,7 +111,7 @@ typedef struct hc_state {
   uint64_t cycles, finishes, objects_copied, bytes_copied, assists;
   uint64_t max_assist_ns; /* longest stall of a mutator finishing a copy */
   uint64_t handles_freed, filler_bytes_at_finish, compact_fallbacks;
-  uint64_t live_handles, peak_table_bytes;
+  uint64_t live_handles, max_live_handles, peak_table_bytes;
   uint64_t table_before_sweep, table_after_sweep; /* at the last mark */
 } hc_state;
 
