@@ -100,6 +100,19 @@ static void job_scan(gc_worker *w, uintptr_t item, void *arg) {
 
 /* ---- the pauses ---- */
 
+static void set_barrier(gc_mutator *m, void *ctx) {
+  __atomic_store_n(&m->barrier_active, *(int *)ctx, __ATOMIC_RELAXED);
+}
+
+/* World stopped. Lock-free writes need the policy only while copying:
+ * their mutators run the inline WHEN_ACTIVE barrier (handle_copy.c), which
+ * calls it only while barrier_active is set. */
+void hc_set_phase(hc_state *s, int phase) {
+  __atomic_store_n(&s->phase, phase, __ATOMIC_RELAXED);
+  if (s->writes == HC_WRITES_LOCKFREE)
+    gc_for_each_mutator(s->heap, set_barrier, &phase);
+}
+
 static size_t los_in_use(gc_los *l) {
   pthread_mutex_lock(&l->lock);
   size_t n = l->bytes_in_use;
@@ -114,7 +127,7 @@ static void finish_stopped(hc_state *s, gc_mutator *m) {
     return;
   hc_copy_all(s, m);
   hc_release_from(s);
-  __atomic_store_n(&s->phase, HC_IDLE, __ATOMIC_RELAXED);
+  hc_set_phase(s, HC_IDLE);
   s->finishes++;
   s->objects_copied += s->ncopy;
   s->bytes_copied += s->copy_bytes;
@@ -161,13 +174,13 @@ static void mark_pause(gc_heap *heap, void *arg) {
   s->cy.live_bytes = s->copy_bytes + los_live;
   s->cy.gc_cpu_ns = sum.cpu_ns;
   if (s->ncopy == 0) { /* nothing to copy: the cycle ends here */
-    __atomic_store_n(&s->phase, HC_COPYING, __ATOMIC_RELAXED);
+    hc_set_phase(s, HC_COPYING);
     finish_stopped(s, a->m);
     return;
   }
   hc_copy_place(s);
   hc_pacing_set(s);
-  __atomic_store_n(&s->phase, HC_COPYING, __ATOMIC_RELAXED);
+  hc_set_phase(s, HC_COPYING);
 }
 
 bool hc_start_cycle(gc_mutator *m, gc_collect_reason why) {

@@ -153,6 +153,14 @@ static void hc_mutator_attach(gc_mutator *m) {
   }
   m->handle_base = s->t.base;
   m->handle_stride = s->t.stride;
+  /* Lock-free writes are plain stores through the handle outside a copy
+   * phase, so their barrier need only be taken while one runs: the inline
+   * path of GC_WB_WHEN_ACTIVE (gctb.h). The policy declares ALWAYS because
+   * the as-described writes always lock. */
+  if (s->writes == HC_WRITES_LOCKFREE) {
+    m->write_barrier = GC_WB_WHEN_ACTIVE;
+    m->barrier_active = hc_phase(s) == HC_COPYING;
+  }
 }
 
 static void hc_mutator_detach(gc_mutator *m) {

@@ -214,6 +214,9 @@ bool hc_start_cycle(gc_mutator *m, gc_collect_reason why);
  * releases from-space. */
 void hc_finish_cycle(gc_mutator *m);
 void hc_collect(gc_mutator *m, gc_collect_reason why);
+/* Sets the phase (world stopped) and, for lock-free writes, every
+ * mutator's barrier_active flag with it. */
+void hc_set_phase(hc_state *s, int phase);
 
 /* alloc.c */
 gc_ref hc_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header);
