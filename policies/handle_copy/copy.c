@@ -56,15 +56,11 @@ void hc_copy_list_build(hc_state *s) {
     hc_space_parse(hc_to(s), list_record, s);
     return;
   }
-  gc_arena *a = &s->heap->arena;
-  uint8_t id = hc_to(s)->id;
-  for (unsigned w = 0; w < s->nworkers; w++)
-    for (size_t i = 0; i < s->mvec_n[w]; i++) {
-      uint32_t h = s->mvec[w][i];
-      uintptr_t obj = hc_addr(hc_entry_load(&s->t, h));
-      if (gc_arena_space_of(a, obj) == id) /* not a large object */
-        push_copy(s, h, hc_record_bytes(obj - GC_WORD));
-    }
+  for (unsigned w = 0; w < s->nworkers; w++) {
+    for (size_t i = 0; i < s->mvec_n[w]; i++)
+      push_copy(s, s->mvec[w][i], 0);
+    s->copy_bytes += s->mvec_bytes[w];
+  }
 }
 
 /* Compact placement: every record gets its to-space place now, one after

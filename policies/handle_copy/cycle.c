@@ -40,9 +40,10 @@ typedef struct hc_pause_arg {
 
 /* ---- marking through the handles ---- */
 
-static void note_marked(hc_state *s, gc_worker *w, uint32_t h) {
-  if (s->order != HC_ORDER_TRAVERSAL)
-    return;
+/* Traversal order: each worker lists the objects it scans, in the order it
+ * scans them, with their sizes (the scan has the header at hand, so the
+ * copy list needs no second pass over the objects). */
+static void note_scanned(hc_state *s, gc_worker *w, uint32_t h, uintptr_t obj) {
   unsigned i = w->id;
   if (!gc_vec_reserve((void **)&s->mvec[i], &s->mvec_cap[i], s->mvec_n[i],
                       sizeof **s->mvec, 4096)) {
@@ -50,13 +51,12 @@ static void note_marked(hc_state *s, gc_worker *w, uint32_t h) {
     abort();
   }
   s->mvec[i][s->mvec_n[i]++] = h;
+  s->mvec_bytes[i] += GC_WORD + hc_object_bytes(hc_word(obj));
 }
 
 static void mark_ref(hc_state *s, gc_worker *w, gc_ref r) {
-  if (r != GC_NULL && hc_mark(&s->t, (uint32_t)r)) {
-    note_marked(s, w, (uint32_t)r);
+  if (r != GC_NULL && hc_mark(&s->t, (uint32_t)r))
     gc_worker_push(w, r);
-  }
 }
 
 typedef struct mark_ctx {
@@ -81,6 +81,7 @@ static void seed_mutator(gc_mutator *m, void *ctx) {
 static void job_seed(gc_worker *w, void *arg) {
   hc_state *s = arg;
   s->mvec_n[w->id] = 0;
+  s->mvec_bytes[w->id] = 0;
   mark_ctx c = {s, w, 0};
   gc_for_each_mutator(s->heap, seed_mutator, &c);
 }
@@ -90,12 +91,27 @@ static void job_scan(gc_worker *w, uintptr_t item, void *arg) {
   uintptr_t obj = hc_addr(hc_entry_load(&s->t, (uint32_t)item));
   if (gc_los_contains(&s->heap->los, obj))
     gc_los_mark(&s->heap->los, obj);
+  else if (s->order == HC_ORDER_TRAVERSAL)
+    note_scanned(s, w, (uint32_t)item, obj);
   w->objects_traced++;
   mark_ctx c = {s, w, 0};
   gc_for_each_slot(obj, 1, visit_slot, &c);
 }
 
 /* ---- the pauses ---- */
+
+static void set_barrier(gc_mutator *m, void *ctx) {
+  __atomic_store_n(&m->barrier_active, *(int *)ctx, __ATOMIC_RELAXED);
+}
+
+/* World stopped. Lock-free writes need the policy only while copying:
+ * their mutators run the inline WHEN_ACTIVE barrier (handle_copy.c), which
+ * calls it only while barrier_active is set. */
+void hc_set_phase(hc_state *s, int phase) {
+  __atomic_store_n(&s->phase, phase, __ATOMIC_RELAXED);
+  if (s->writes == HC_WRITES_LOCKFREE)
+    gc_for_each_mutator(s->heap, set_barrier, &phase);
+}
 
 static size_t los_in_use(gc_los *l) {
   pthread_mutex_lock(&l->lock);
@@ -111,7 +127,7 @@ static void finish_stopped(hc_state *s, gc_mutator *m) {
     return;
   hc_copy_all(s, m);
   hc_release_from(s);
-  __atomic_store_n(&s->phase, HC_IDLE, __ATOMIC_RELAXED);
+  hc_set_phase(s, HC_IDLE);
   s->finishes++;
   s->objects_copied += s->ncopy;
   s->bytes_copied += s->copy_bytes;
@@ -152,17 +168,19 @@ static void mark_pause(gc_heap *heap, void *arg) {
   gc_events_phase(&heap->events, "sweep-flip", t2, t3);
   s->cycles++;
   s->live_handles = sum.objects_traced;
+  if (s->live_handles > s->max_live_handles)
+    s->max_live_handles = s->live_handles;
   s->cy.objects_traced = sum.objects_traced;
   s->cy.live_bytes = s->copy_bytes + los_live;
   s->cy.gc_cpu_ns = sum.cpu_ns;
   if (s->ncopy == 0) { /* nothing to copy: the cycle ends here */
-    __atomic_store_n(&s->phase, HC_COPYING, __ATOMIC_RELAXED);
+    hc_set_phase(s, HC_COPYING);
     finish_stopped(s, a->m);
     return;
   }
   hc_copy_place(s);
   hc_pacing_set(s);
-  __atomic_store_n(&s->phase, HC_COPYING, __ATOMIC_RELAXED);
+  hc_set_phase(s, HC_COPYING);
 }
 
 bool hc_start_cycle(gc_mutator *m, gc_collect_reason why) {

@@ -64,6 +64,7 @@ static void hc_free(hc_state *s) {
   free(s->mvec);
   free(s->mvec_n);
   free(s->mvec_cap);
+  free(s->mvec_bytes);
   free(s->copy);
   free(s->dst);
   pthread_mutex_destroy(&s->lock);
@@ -115,10 +116,11 @@ static bool hc_init(gc_heap *heap, const gc_options *opts, char *err,
   s->mvec = calloc(s->nworkers, sizeof *s->mvec);
   s->mvec_n = calloc(s->nworkers, sizeof *s->mvec_n);
   s->mvec_cap = calloc(s->nworkers, sizeof *s->mvec_cap);
+  s->mvec_bytes = calloc(s->nworkers, sizeof *s->mvec_bytes);
   /* A record is at least 24 bytes (prefix + 16-byte object), so the arena
    * never holds more objects than this; the slack covers mutator caches. */
   size_t cap = (a->nchunks << GC_CHUNK_LOG) / 24 + 65536;
-  bool ok = s->mvec && s->mvec_n && s->mvec_cap &&
+  bool ok = s->mvec && s->mvec_n && s->mvec_cap && s->mvec_bytes &&
             hc_space_init(&s->sp[0], a->nchunks,
                           gc_arena_add_space(a, "handle-copy-a")) &&
             hc_space_init(&s->sp[1], a->nchunks,
@@ -151,6 +153,14 @@ static void hc_mutator_attach(gc_mutator *m) {
   }
   m->handle_base = s->t.base;
   m->handle_stride = s->t.stride;
+  /* Lock-free writes are plain stores through the handle outside a copy
+   * phase, so their barrier need only be taken while one runs: the inline
+   * path of GC_WB_WHEN_ACTIVE (gctb.h). The policy declares ALWAYS because
+   * the as-described writes always lock. */
+  if (s->writes == HC_WRITES_LOCKFREE) {
+    m->write_barrier = GC_WB_WHEN_ACTIVE;
+    m->barrier_active = hc_phase(s) == HC_COPYING;
+  }
 }
 
 static void hc_mutator_detach(gc_mutator *m) {
@@ -199,6 +209,7 @@ static void hc_report(gc_heap *heap, json_t *out) {
   SET("max_assist_ns", s->max_assist_ns);
   SET("handles_freed", s->handles_freed);
   SET("live_handles_last_mark", s->live_handles);
+  SET("live_handles_max", s->max_live_handles);
   SET("handle_entry_bytes", s->t.stride);
   SET("handle_table_high_water", s->t.hw);
   SET("handle_table_bytes_before_last_sweep", s->table_before_sweep);

@@ -102,15 +102,16 @@ typedef struct hc_state {
   uint64_t copied_bytes; /* atomic */
   bool compact_now;      /* this cycle's records were placed at the flip */
   gc_cycle cy;           /* the cycle's record, emitted when it ends */
-  /* marking: one vector of newly marked handles per GC worker */
+  /* traversal order: per GC worker, the handles it scanned, in order */
   uint32_t **mvec;
   size_t *mvec_n, *mvec_cap;
+  uint64_t *mvec_bytes; /* their records' bytes */
   unsigned nworkers;
   /* totals over the run */
   uint64_t cycles, finishes, objects_copied, bytes_copied, assists;
   uint64_t max_assist_ns; /* longest stall of a mutator finishing a copy */
   uint64_t handles_freed, filler_bytes_at_finish, compact_fallbacks;
-  uint64_t live_handles, peak_table_bytes;
+  uint64_t live_handles, max_live_handles, peak_table_bytes;
   uint64_t table_before_sweep, table_after_sweep; /* at the last mark */
 } hc_state;
 
@@ -213,6 +214,9 @@ bool hc_start_cycle(gc_mutator *m, gc_collect_reason why);
  * releases from-space. */
 void hc_finish_cycle(gc_mutator *m);
 void hc_collect(gc_mutator *m, gc_collect_reason why);
+/* Sets the phase (world stopped) and, for lock-free writes, every
+ * mutator's barrier_active flag with it. */
+void hc_set_phase(hc_state *s, int phase);
 
 /* alloc.c */
 gc_ref hc_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header);
