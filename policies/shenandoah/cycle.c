@@ -104,22 +104,38 @@ static void do_init_mark(shen_state *s, bool concurrent) {
   satb_grey_roots(&s->marker);
 }
 
-static void preclean(gc_mutator *m, void *arg) { flush_queue(m, arg); }
+/* A handshake's function: takes the mutator's partial SATB buffer. */
+static void preclean(gc_mutator *m, void *arg) {
+  shen_state *s = arg;
+  satb_queue *q = shen_queue_of(m);
+  if (q->buf)
+    __atomic_add_fetch(&s->precleaned, q->buf->n, __ATOMIC_RELAXED);
+  satb_flush(&s->marker, q);
+}
 
-/* Concurrent marking with one pre-cleaning round; false if the cycle must
- * degenerate. */
+/* Concurrent marking; false if the cycle must degenerate. When the trace
+ * runs dry, handshakes take the mutators' partial buffers (pre-cleaning,
+ * as the satb policy does), again while one still brings a buffer's worth
+ * of entries and at most SHEN_PRECLEAN_ROUNDS times, so that final-mark
+ * finds little left to trace. */
+#define SHEN_PRECLEAN_ROUNDS 4
 static bool mark_concurrently(shen_state *s) {
   uint64_t t0 = gc_now_ns();
-  bool precleaned = false;
+  int rounds = 0;
+  bool enough = false;
   for (;;) {
     if (__atomic_load_n(&s->degenerate, __ATOMIC_RELAXED))
       return false;
     if (satb_drain(&s->marker))
       continue;
-    if (precleaned || __atomic_load_n(&s->shutdown, __ATOMIC_RELAXED))
+    if (enough || rounds >= SHEN_PRECLEAN_ROUNDS ||
+        __atomic_load_n(&s->shutdown, __ATOMIC_RELAXED))
       break;
+    rounds++;
+    __atomic_store_n(&s->precleaned, 0, __ATOMIC_RELAXED);
     gc_handshake(s->heap, NULL, preclean, s);
-    precleaned = true;
+    enough =
+        __atomic_load_n(&s->precleaned, __ATOMIC_RELAXED) < SATB_BUFFER_ENTRIES;
   }
   gc_events_phase(&s->heap->events, "mark", t0, gc_now_ns());
   return true;

@@ -138,7 +138,8 @@ typedef struct shen_state {
   int want; /* 0 none, 1 concurrent, 2 degenerated, 3 full */
   const char *reason;
   uint64_t started, finished;
-  int degenerate; /* atomic: the running cycle should finish stopped */
+  int degenerate;      /* atomic: the running cycle should finish stopped */
+  uint64_t precleaned; /* atomic: SATB entries the last handshake took */
   /* statistics, under lock */
   shen_totals totals;
   shen_cycle_log *log;
