@@ -16,6 +16,7 @@
 #include "../../heap/util.h"
 #include "shen.h"
 #include <stdlib.h>
+#include <string.h>
 
 typedef enum step {
   STEP_MARK,
@@ -61,6 +62,11 @@ static void pause_end(shen_state *s, uint64_t stopped, const char *phase) {
     s->cur.ttsp_max_ns = ttsp;
   if (work > s->cur.work_max_ns)
     s->cur.work_max_ns = work;
+  int k = strcmp(phase, "init-mark") == 0           ? 0
+          : strcmp(phase, "init-update-refs") == 0  ? 2
+          : strcmp(phase, "final-update-refs") == 0 ? 3
+                                                    : 1;
+  s->cur.pause_work_ns[k] += work;
   gc_resume_the_world(s->heap, phase);
 }
 
@@ -98,25 +104,64 @@ static void do_init_mark(shen_state *s, bool concurrent) {
   satb_grey_roots(&s->marker);
 }
 
-static void preclean(gc_mutator *m, void *arg) { flush_queue(m, arg); }
+/* A handshake's function: takes the mutator's partial SATB buffer. */
+static void preclean(gc_mutator *m, void *arg) {
+  shen_state *s = arg;
+  satb_queue *q = shen_queue_of(m);
+  if (q->buf)
+    __atomic_add_fetch(&s->precleaned, q->buf->n, __ATOMIC_RELAXED);
+  satb_flush(&s->marker, q);
+}
 
-/* Concurrent marking with one pre-cleaning round; false if the cycle must
- * degenerate. */
+/* Concurrent marking; false if the cycle must degenerate. When the trace
+ * runs dry, handshakes take the mutators' partial buffers (pre-cleaning,
+ * as the satb policy does), again while one still brings a buffer's worth
+ * of entries and at most SHEN_PRECLEAN_ROUNDS times, so that final-mark
+ * finds little left to trace. */
+#define SHEN_PRECLEAN_ROUNDS 4
 static bool mark_concurrently(shen_state *s) {
   uint64_t t0 = gc_now_ns();
-  bool precleaned = false;
+  int rounds = 0;
+  bool enough = false;
   for (;;) {
     if (__atomic_load_n(&s->degenerate, __ATOMIC_RELAXED))
       return false;
     if (satb_drain(&s->marker))
       continue;
-    if (precleaned || __atomic_load_n(&s->shutdown, __ATOMIC_RELAXED))
+    if (enough || rounds >= SHEN_PRECLEAN_ROUNDS ||
+        __atomic_load_n(&s->shutdown, __ATOMIC_RELAXED))
       break;
+    rounds++;
+    __atomic_store_n(&s->precleaned, 0, __ATOMIC_RELAXED);
     gc_handshake(s->heap, NULL, preclean, s);
-    precleaned = true;
+    enough =
+        __atomic_load_n(&s->precleaned, __ATOMIC_RELAXED) < SATB_BUFFER_ENTRIES;
   }
   gc_events_phase(&s->heap->events, "mark", t0, gc_now_ns());
   return true;
+}
+
+/* A region with nothing live left, to be given back once the pause is over:
+ * clearing its marks and returning it to the arena is per-region work the
+ * pause need not wait for (Shenandoah's concurrent cleanup). Until then it
+ * is neither allocated into nor chosen. */
+static void to_trash(shen_state *s, gc_region *r) {
+  if (!gc_vec_reserve((void **)&s->trash, &s->trash_cap, s->ntrash,
+                      sizeof *s->trash, 64)) {
+    gc_regions_release(&s->rs, r); /* no memory for the list: now, then */
+    return;
+  }
+  s->trash[s->ntrash++] = r;
+}
+
+static void release_trash(shen_state *s) {
+  for (size_t i = 0; i < s->ntrash; i++)
+    gc_regions_release(&s->rs, s->trash[i]);
+  pthread_mutex_lock(&s->lock);
+  s->totals.regions_freed += s->ntrash;
+  pthread_cond_broadcast(&s->progress);
+  pthread_mutex_unlock(&s->lock);
+  s->ntrash = 0;
 }
 
 typedef struct cand {
@@ -166,7 +211,7 @@ static void choose_cset(shen_state *s, bool stw, double threshold) {
       c[nc++] = (cand){r, used - live, live};
   }
   for (size_t i = 0; i < ndead; i++)
-    gc_regions_release(&s->rs, dead[i]);
+    to_trash(s, dead[i]);
   s->cur.immediate_regions += ndead;
   qsort(c, nc, sizeof *c, by_garbage);
   size_t nfree = shen_free_regions(s);
@@ -200,8 +245,7 @@ static void choose_cset(shen_state *s, bool stw, double threshold) {
 
 /* World stopped, marking drained: the cset, and evacuation on if it is not
  * empty (false: nothing to evacuate, the cycle is over). */
-static bool do_final_mark(shen_state *s, bool concurrent, bool stw,
-                          double threshold) {
+static bool do_final_mark(shen_state *s, bool stw, double threshold) {
   gc_heap *heap = s->heap;
   gc_for_each_mutator(heap, flush_queue, s);
   satb_grey_roots(&s->marker);
@@ -263,7 +307,6 @@ static void do_final_update(shen_state *s) {
   gc_for_each_mutator(heap, barrier_off, s);
   if (heap->cfg.verify != GC_VERIFY_NONE)
     verify(s, "final-update-refs", &s->check_no_cset);
-  uint64_t freed = 0;
   for (size_t i = 0; i < s->ncset; i++) {
     gc_region *r = s->cset[i];
     if (__atomic_load_n(&r->evac_failed, __ATOMIC_RELAXED)) {
@@ -272,16 +315,11 @@ static void do_final_update(shen_state *s) {
       __atomic_store_n(&r->state, GC_REGION_USED, __ATOMIC_RELAXED);
       r->evac_failed = false;
     } else {
-      gc_regions_release(&s->rs, r);
-      freed++;
+      to_trash(s, r);
     }
   }
   s->ncset = 0;
   s->nupdate = 0;
-  pthread_mutex_lock(&s->lock);
-  s->totals.regions_freed += freed + s->cur.immediate_regions;
-  pthread_cond_broadcast(&s->progress);
-  pthread_mutex_unlock(&s->lock);
 }
 
 /* The rest of a cycle, from step `from`, with the world stopped. */
@@ -291,9 +329,12 @@ static void run_stopped(shen_state *s, step from, double threshold) {
     while (satb_drain(&s->marker))
       ;
     /* fall through */
-  case STEP_FINAL_MARK:
-    if (!do_final_mark(s, false, true, threshold))
+  case STEP_FINAL_MARK: {
+    bool evac = do_final_mark(s, true, threshold);
+    release_trash(s);
+    if (!evac)
       return;
+  }
     /* fall through */
   case STEP_EVACUATE:
     shen_evacuate_cset(s);
@@ -306,6 +347,7 @@ static void run_stopped(shen_state *s, step from, double threshold) {
     /* fall through */
   case STEP_FINAL_UPDATE:
     do_final_update(s);
+    release_trash(s);
     /* fall through */
   case STEP_DONE:
     break;
@@ -337,8 +379,9 @@ static step concurrent_steps(shen_state *s) {
   if (!mark_concurrently(s))
     return STEP_MARK;
   pause_begin(s, &stopped);
-  bool evac = do_final_mark(s, true, false, s->garbage_threshold);
+  bool evac = do_final_mark(s, false, s->garbage_threshold);
   pause_end(s, stopped, "final-mark");
+  release_trash(s);
   if (!evac)
     return STEP_DONE;
   if (must_degenerate(s))
@@ -357,6 +400,7 @@ static step concurrent_steps(shen_state *s) {
   pause_begin(s, &stopped);
   do_final_update(s);
   pause_end(s, stopped, "final-update-refs");
+  release_trash(s);
   return STEP_DONE;
 }
 

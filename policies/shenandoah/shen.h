@@ -81,6 +81,9 @@ typedef struct shen_cycle_log {
   uint64_t gc_copies, gc_copy_bytes, mutator_copies, mutator_copy_bytes;
   uint64_t copies_lost, evac_failures, refs_updated;
   uint64_t ttsp_max_ns, work_max_ns;
+  /* work done stopped, per pause: init-mark, final-mark, init-update-refs,
+   * final-update-refs (a degenerated or full pause counts as final-mark) */
+  uint64_t pause_work_ns[4];
 } shen_cycle_log;
 
 typedef struct shen_totals {
@@ -113,6 +116,8 @@ typedef struct shen_state {
   /* the collection set, fixed from final-mark to final-update-refs */
   gc_region **cset;
   size_t ncset, cset_cap;
+  gc_region **trash; /* freed in a pause, given back after it */
+  size_t ntrash, trash_cap;
   gc_region **update; /* regions in use when update-refs began */
   size_t nupdate, update_cap;
   uint64_t cset_live;
@@ -133,7 +138,8 @@ typedef struct shen_state {
   int want; /* 0 none, 1 concurrent, 2 degenerated, 3 full */
   const char *reason;
   uint64_t started, finished;
-  int degenerate; /* atomic: the running cycle should finish stopped */
+  int degenerate;      /* atomic: the running cycle should finish stopped */
+  uint64_t precleaned; /* atomic: SATB entries the last handshake took */
   /* statistics, under lock */
   shen_totals totals;
   shen_cycle_log *log;

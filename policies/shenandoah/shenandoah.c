@@ -98,6 +98,7 @@ static void shen_destroy(gc_heap *heap) {
   pthread_mutex_destroy(&s->copied_lock);
   free(s->copied);
   free(s->cset);
+  free(s->trash);
   free(s->update);
   free(s->log);
   free(s);

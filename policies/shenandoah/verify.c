@@ -211,6 +211,13 @@ static json_t *log_json(const shen_cycle_log *l) {
                       json_integer((json_int_t)l->ttsp_max_ns));
   json_object_set_new(o, "max_pause_work_ns",
                       json_integer((json_int_t)l->work_max_ns));
+  json_object_set_new(
+      o, "pause_work_ns",
+      json_pack("{s:I, s:I, s:I, s:I}", "init_mark",
+                (json_int_t)l->pause_work_ns[0], "final_mark",
+                (json_int_t)l->pause_work_ns[1], "init_update_refs",
+                (json_int_t)l->pause_work_ns[2], "final_update_refs",
+                (json_int_t)l->pause_work_ns[3]));
   return o;
 }
 

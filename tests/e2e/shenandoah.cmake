@@ -44,3 +44,10 @@ add_test(NAME e2e.shenandoah-brooks.lost-write
                  ${SHEN_OUT})
 set_tests_properties(e2e.shenandoah-brooks.lost-write
                      PROPERTIES LABELS e2e TIMEOUT 300)
+
+# Every workload, both modes, verifier and stress, 1 and 4 threads (label
+# long: a minute, longer under a sanitizer).
+add_test(NAME long.shenandoah.matrix
+         COMMAND ${E2E}/shenandoah_matrix.sh ${GCTB} ${SHEN_OUT})
+set_tests_properties(long.shenandoah.matrix PROPERTIES LABELS long
+                     TIMEOUT 1800)
