@@ -152,8 +152,8 @@ static void release_free_pools(otf_state *s) {
  * no allocator still works from the old epoch (heap/sfspace.h). */
 static void sweep(otf_state *s) {
   uint64_t t0 = gc_now_ns();
+  gc_sf_begin_sweep(&s->sf); /* first: see alloc.c on colour */
   set_phase(s, OTF_SWEEP);
-  gc_sf_begin_sweep(&s->sf);
   handshake(s, "sweep", nothing);
   gc_sf_open_sweep(&s->sf);
   sweep_los(s);
