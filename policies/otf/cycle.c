@@ -20,8 +20,12 @@ static void set_phase(otf_state *s, otf_phase p) {
   __atomic_store_n(&s->phase, p, __ATOMIC_RELEASE);
 }
 
+/* A handshake is also a collector phase: recorded with its span (request
+ * to last answer), beside the per-mutator holds. */
 static void handshake(otf_state *s, const char *name, gc_handshake_fn fn) {
+  uint64_t t0 = gc_now_ns();
   gc_handshake_named(s->heap, NULL, name, fn, s);
+  gc_events_phase(&s->heap->events, name, t0, gc_now_ns());
   s->cycle_handshakes++;
 }
 
@@ -162,7 +166,7 @@ static void sweep(otf_state *s) {
   uint64_t t0 = gc_now_ns();
   gc_sf_begin_sweep(&s->sf); /* first: see alloc.c on colour */
   set_phase(s, OTF_SWEEP);
-  handshake(s, "sweep", nothing);
+  handshake(s, "sweep-start", nothing);
   gc_sf_open_sweep(&s->sf);
   sweep_los(s);
   gc_sf_sweep_rest(&s->sf);
