@@ -15,10 +15,16 @@
  *                        (the roots handshake blackens its caches too);
  *   sweep                black in a pool not swept yet, white in one
  *                        already swept: a new object is never freed by the
- *                        sweep under way, and none keeps a stale mark.
- * The phase is read after the block was claimed: the collector posts
- * "sweep" before it moves the space's epoch, so a claim that saw the new
- * epoch (and swept its pool first) also sees "sweep".
+ *                        sweep under way.
+ * The phase is read after the block was claimed, and the collector moves
+ * the space's epoch before it posts "sweep" (release): a mutator that reads
+ * "sweep" (acquire) then reads the new epoch, so "swept in this epoch" is
+ * never judged against the old one (which would make a cell of an unswept
+ * pool white, and the sweep would free its object: seen as corrupted gcold
+ * trees before this order was fixed). The other way round, a claim that
+ * saw the new epoch may still read "trace" and allocate black in a swept
+ * pool: a stale mark, so that object lives one cycle more (otf) or is
+ * promoted early (otf-gen), never freed early.
  *
  * Pacing: a cycle starts when the bytes in use after the last sweep plus
  * those handed out since pass trigger * heap size. A mutator that finds no

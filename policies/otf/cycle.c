@@ -14,13 +14,18 @@
  * the shade found its object marked and recorded nothing. */
 #include "../../heap/util.h"
 #include "otf.h"
+#include <string.h>
 
 static void set_phase(otf_state *s, otf_phase p) {
   __atomic_store_n(&s->phase, p, __ATOMIC_RELEASE);
 }
 
+/* A handshake is also a collector phase: recorded with its span (request
+ * to last answer), beside the per-mutator holds. */
 static void handshake(otf_state *s, const char *name, gc_handshake_fn fn) {
+  uint64_t t0 = gc_now_ns();
   gc_handshake_named(s->heap, NULL, name, fn, s);
+  gc_events_phase(&s->heap->events, name, t0, gc_now_ns());
   s->cycle_handshakes++;
 }
 
@@ -60,14 +65,21 @@ static void flush_queue(gc_mutator *m, void *arg) {
 }
 
 /* DLG's async handshake: old values only from now, new objects black
- * (the cells already in the caches too), and the roots shaded. */
+ * (the cells already in the caches too), and the roots shaded. When a
+ * mutator is out of memory the caches are dropped instead: their cells
+ * are then free after the sweep, and a pool no cache pins can go back to
+ * the arena for the class or the LOS that needs it (what satb's
+ * stop-the-world fallback gets by dropping every cache). */
 static void to_async(gc_mutator *m, void *arg) {
   otf_state *s = arg;
   otf_mutator *md = otf_mutator_of(m);
   md->mode = OTF_MODE_ASYNC;
   md->black = true;
   __atomic_store_n(&m->barrier_active, 1, __ATOMIC_RELAXED);
-  gc_sf_cache_blacken(&s->sf, m);
+  if (s->pressure)
+    gc_sf_cache_drop(&s->sf, m, true);
+  else
+    gc_sf_cache_blacken(&s->sf, m);
   if (s->skip != OTF_SKIP_ROOTS)
     gc_mutator_roots(m, shade_root, m);
   flush_queue(m, s);
@@ -152,9 +164,9 @@ static void release_free_pools(otf_state *s) {
  * no allocator still works from the old epoch (heap/sfspace.h). */
 static void sweep(otf_state *s) {
   uint64_t t0 = gc_now_ns();
+  gc_sf_begin_sweep(&s->sf); /* first: see alloc.c on colour */
   set_phase(s, OTF_SWEEP);
-  gc_sf_begin_sweep(&s->sf);
-  handshake(s, "sweep", nothing);
+  handshake(s, "sweep-start", nothing);
   gc_sf_open_sweep(&s->sf);
   sweep_los(s);
   gc_sf_sweep_rest(&s->sf);
@@ -197,6 +209,7 @@ void otf_cycle(void *ctx, const char *reason) {
   gc_cycle cy = {.reason = reason, .start_ns = gc_now_ns()};
   cy.bytes_before = otf_heap_used(s->heap);
   otf_gen_begin(s, reason);
+  s->pressure = strcmp(reason, "alloc") == 0;
   cy.kind = s->full ? "full" : "young";
   s->cycle_handshakes = s->cycle_flush_rounds = 0;
   start(s);

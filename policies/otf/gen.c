@@ -78,14 +78,15 @@ void otf_gen_rescan(otf_state *s) {
 }
 
 /* Full when asked for one (gc_collect, a mutator out of memory), every
- * full_every cycles, or when the old generation alone fills most of the
- * trigger, so that young cycles would follow each other freeing little. */
+ * full_every cycles, or when what the last cycle left (the old generation)
+ * reaches 90% of the trigger, so that young cycles would follow each other
+ * freeing little. */
 void otf_gen_begin(otf_state *s, const char *reason) {
   s->full = !s->gen || strcmp(reason, "requested") == 0 ||
             strcmp(reason, "alloc") == 0 ||
             s->young_since_full + 1 >= (uint64_t)s->full_every ||
             __atomic_load_n(&s->live_base, __ATOMIC_RELAXED) >=
-                s->trigger_bytes / 10 * 8;
+                s->trigger_bytes / 10 * 9;
   if (!s->gen || !s->full)
     return;
   gc_sf_clear_marks_concurrent(&s->sf);

@@ -99,6 +99,7 @@ typedef struct otf_state {
   int full_every;            /* a full cycle after this many young ones */
   satb_marker remset;        /* buffers of remembered old objects */
   uint64_t young_since_full; /* collector thread only */
+  bool pressure;             /* collector thread: a mutator is out of memory */
   bool full;                 /* collector thread: this cycle is full */
   /* posted status */
   int phase;            /* atomic otf_phase */

@@ -114,6 +114,15 @@ foreach(policy otf otf-gen)
                    --set policy.name=\"${policy}\" --set heap.size=\"1536K\")
   set_tests_properties(e2e.${policy}.oom PROPERTIES LABELS e2e TIMEOUT 120)
 endforeach()
+foreach(policy otf otf-gen)
+  add_test(NAME e2e.${policy}.threads4
+           COMMAND ${GCTB} run ${SMALL} --quiet --out ${E2E_OUT}
+                   --set policy.name=\"${policy}\" --set heap.size=\"16M\"
+                   --set workload.params.threads=4
+                   --set stress.every_allocs=2000)
+  set_tests_properties(e2e.${policy}.threads4 PROPERTIES LABELS e2e
+                       TIMEOUT 120)
+endforeach()
 add_test(NAME e2e.otf-gen.young-only
          COMMAND ${GCTB} run ${SMALL} --quiet --out ${E2E_OUT}
                  --set policy.name=\"otf-gen\" --set heap.size=\"8M\"
