@@ -159,6 +159,13 @@ static size_t sweep(gc_los *l, bool keep_marks) {
 }
 
 size_t gc_los_sweep(gc_los *l) { return sweep(l, false); }
+
+size_t gc_los_bytes_in_use(gc_los *l) {
+  pthread_mutex_lock(&l->lock);
+  size_t n = l->bytes_in_use;
+  pthread_mutex_unlock(&l->lock);
+  return n;
+}
 size_t gc_los_sweep_sticky(gc_los *l) { return sweep(l, true); }
 
 void gc_los_clear_marks(gc_los *l) {

@@ -57,6 +57,8 @@ static inline bool gc_los_is_marked(const gc_los *l, uintptr_t addr) {
 bool gc_los_is_object(gc_los *l, uintptr_t addr);
 /* Frees unmarked objects, clears marks; returns bytes still in use. */
 size_t gc_los_sweep(gc_los *l);
+/* Pages held by objects now (any thread: read under the space's lock). */
+size_t gc_los_bytes_in_use(gc_los *l);
 /* The same, keeping the survivors' marks (sticky mark bits: a marked
  * object is old, otf-gen); gc_los_clear_marks clears them before a full
  * collection. Both may run while mutators allocate. */

@@ -43,15 +43,8 @@ bool otf_verify_heap(gc_heap *heap, gc_verifier *v) {
   return gc_sf_verify_space(&otf_of(heap)->sf, v);
 }
 
-static size_t los_bytes(gc_heap *heap) {
-  pthread_mutex_lock(&heap->los.lock);
-  size_t n = heap->los.bytes_in_use;
-  pthread_mutex_unlock(&heap->los.lock);
-  return n;
-}
-
 size_t otf_heap_used(gc_heap *heap) {
-  return los_bytes(heap) + gc_sf_used_bytes(&otf_of(heap)->sf);
+  return gc_los_bytes_in_use(&heap->los) + gc_sf_used_bytes(&otf_of(heap)->sf);
 }
 
 static json_t *u(uint64_t x) { return json_integer((json_int_t)x); }
@@ -81,5 +74,5 @@ void otf_report(gc_heap *heap, json_t *out) {
   if (s->gen)
     json_object_set_new(out, "full_every", json_integer(s->full_every));
   gc_sf_report(&s->sf, out);
-  json_object_set_new(out, "los_bytes", u(los_bytes(heap)));
+  json_object_set_new(out, "los_bytes", u(gc_los_bytes_in_use(&heap->los)));
 }

@@ -69,15 +69,8 @@ bool satb_verify_heap(gc_heap *heap, gc_verifier *v) {
   return bad == NULL;
 }
 
-static size_t los_bytes(gc_heap *heap) {
-  pthread_mutex_lock(&heap->los.lock);
-  size_t n = heap->los.bytes_in_use;
-  pthread_mutex_unlock(&heap->los.lock);
-  return n;
-}
-
 size_t satb_heap_used(gc_heap *heap) {
-  return los_bytes(heap) + gc_sf_used_bytes(&satb_of(heap)->sf);
+  return gc_los_bytes_in_use(&heap->los) + gc_sf_used_bytes(&satb_of(heap)->sf);
 }
 
 static json_t *log_json(const satb_cycle_log *l) {
@@ -134,6 +127,7 @@ void satb_report(gc_heap *heap, json_t *out) {
   json_object_set_new(out, "unsafe_no_barrier", json_boolean(s->no_barrier));
   json_object_set_new(out, "cycle_log", log);
   gc_sf_report(&s->sf, out);
-  json_object_set_new(out, "los_bytes",
-                      json_integer((json_int_t)los_bytes(heap)));
+  json_object_set_new(
+      out, "los_bytes",
+      json_integer((json_int_t)gc_los_bytes_in_use(&heap->los)));
 }

@@ -25,15 +25,9 @@ bool segfit_verify_heap(gc_heap *heap, gc_verifier *v) {
   return gc_sf_verify_space(&segfit_of(heap)->sf, v);
 }
 
-static size_t los_bytes(gc_heap *heap) {
-  pthread_mutex_lock(&heap->los.lock);
-  size_t n = heap->los.bytes_in_use;
-  pthread_mutex_unlock(&heap->los.lock);
-  return n;
-}
-
 size_t segfit_heap_used(gc_heap *heap) {
-  return los_bytes(heap) + gc_sf_used_bytes(&segfit_of(heap)->sf);
+  return gc_los_bytes_in_use(&heap->los) +
+         gc_sf_used_bytes(&segfit_of(heap)->sf);
 }
 
 /* Per class: pools, blocks, cells used and free, and fragmentation (see
@@ -42,6 +36,7 @@ void segfit_report(gc_heap *heap, json_t *out) {
   segfit_state *s = segfit_of(heap);
   json_object_set_new(out, "sweep", json_string(s->sweep ? "lazy" : "eager"));
   gc_sf_report(&s->sf, out);
-  json_object_set_new(out, "los_bytes",
-                      json_integer((json_int_t)los_bytes(heap)));
+  json_object_set_new(
+      out, "los_bytes",
+      json_integer((json_int_t)gc_los_bytes_in_use(&heap->los)));
 }

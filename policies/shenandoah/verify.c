@@ -184,16 +184,9 @@ void shen_verify_roots_tospace(shen_state *s) {
 
 /* ---- statistics ---- */
 
-static size_t los_bytes(gc_heap *heap) {
-  pthread_mutex_lock(&heap->los.lock);
-  size_t n = heap->los.bytes_in_use;
-  pthread_mutex_unlock(&heap->los.lock);
-  return n;
-}
-
 size_t shen_heap_used(gc_heap *heap) {
   shen_state *s = shen_of(heap);
-  return gc_regions_bytes(&s->rs) + los_bytes(heap);
+  return gc_regions_bytes(&s->rs) + gc_los_bytes_in_use(&heap->los);
 }
 
 static json_t *log_json(const shen_cycle_log *l) {
@@ -254,7 +247,8 @@ void shen_report(gc_heap *heap, json_t *out) {
                       json_integer((json_int_t)s->reserve_regions));
   json_object_set_new(out, "regions_in_use",
                       json_integer((json_int_t)gc_regions_count(&s->rs)));
-  json_object_set_new(out, "los_bytes",
-                      json_integer((json_int_t)los_bytes(heap)));
+  json_object_set_new(
+      out, "los_bytes",
+      json_integer((json_int_t)gc_los_bytes_in_use(&heap->los)));
   json_object_set_new(out, "cycle_log", log);
 }
