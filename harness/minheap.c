@@ -20,8 +20,9 @@
 #include <string.h>
 #include <time.h>
 
-#define GRANULE (64u << 10) /* finer than this changes nothing (arena chunks)  \
-                             */
+#define GRANULE                                                                \
+  (64u << 10) /* finer than this changes nothing (arena chunks)                \
+               */
 
 void gctb_minheap_opts_default(gctb_minheap_opts *o) {
   *o = (gctb_minheap_opts){

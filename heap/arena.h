@@ -23,11 +23,11 @@
 #define GC_SPACE_MAX 32
 
 typedef struct gc_arena {
-  uintptr_t base;      /* chunk-aligned */
+  uintptr_t base; /* chunk-aligned */
   size_t nchunks;
   size_t free_chunks;
-  uint8_t *space_of;   /* per chunk: owning space id */
-  uintptr_t map_base;  /* what mmap returned (for munmap) */
+  uint8_t *space_of;  /* per chunk: owning space id */
+  uintptr_t map_base; /* what mmap returned (for munmap) */
   size_t map_bytes;
   pthread_mutex_t lock;
   const char *space_name[GC_SPACE_MAX];

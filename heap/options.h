@@ -25,8 +25,8 @@ typedef struct gc_option_spec {
   const char *name;
   gc_option_type type;
   const char *doc;
-  double def;           /* default (index into choices for ENUM) */
-  double min, max;      /* range for INT, SIZE, DOUBLE */
+  double def;                 /* default (index into choices for ENUM) */
+  double min, max;            /* range for INT, SIZE, DOUBLE */
   const char *const *choices; /* NULL-terminated, for ENUM */
 } gc_option_spec;
 

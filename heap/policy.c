@@ -6,25 +6,24 @@
 #include <stdlib.h>
 
 bool gc_default_init(gc_heap *heap, const gc_options *opts, char *err,
-                         size_t errlen) {
+                     size_t errlen) {
   return true;
 }
 void gc_default_destroy(gc_heap *heap) {}
 void gc_default_mutator(gc_mutator *m) {}
 
-gc_ref gc_default_alloc_slow(gc_mutator *m, size_t bytes,
-                                 uint64_t header) {
+gc_ref gc_default_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
   return GC_NULL;
 }
 
-void gc_default_store_slow(gc_mutator *m, gc_ref obj, size_t off,
-                               uintptr_t val, bool is_ref) {
+void gc_default_store_slow(gc_mutator *m, gc_ref obj, size_t off, uintptr_t val,
+                           bool is_ref) {
   gc_fail(m, "policy %s declares no write barrier but its slow path ran",
           m->policy->name);
 }
 
 gc_ref gc_default_load_ref_slow(gc_mutator *m, gc_ref obj, size_t off,
-                                    gc_ref val) {
+                                gc_ref val) {
   gc_fail(m, "policy %s declares no load barrier but its slow path ran",
           m->policy->name);
 }
@@ -33,17 +32,12 @@ void gc_default_collect(gc_mutator *m, gc_collect_reason why) {}
 
 void gc_default_handshake(gc_mutator *m) {}
 
-uintptr_t gc_default_resolve(gc_heap *heap, gc_ref r) {
-  return (uintptr_t)r;
-}
+uintptr_t gc_default_resolve(gc_heap *heap, gc_ref r) { return (uintptr_t)r; }
 
-bool gc_default_verify_object(gc_heap *heap, gc_verifier *v,
-                                  uintptr_t addr) {
+bool gc_default_verify_object(gc_heap *heap, gc_verifier *v, uintptr_t addr) {
   return true;
 }
-bool gc_default_verify_heap(gc_heap *heap, gc_verifier *v) {
-  return true;
-}
+bool gc_default_verify_heap(gc_heap *heap, gc_verifier *v) { return true; }
 size_t gc_default_heap_used(gc_heap *heap) { return 0; }
 void gc_default_report(gc_heap *heap, json_t *out) {}
 

@@ -76,8 +76,8 @@ bool gc_default_init(gc_heap *heap, const gc_options *opts, char *err,
 void gc_default_destroy(gc_heap *heap);
 void gc_default_mutator(gc_mutator *m);
 gc_ref gc_default_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header);
-void gc_default_store_slow(gc_mutator *m, gc_ref obj, size_t off,
-                           uintptr_t val, bool is_ref);
+void gc_default_store_slow(gc_mutator *m, gc_ref obj, size_t off, uintptr_t val,
+                           bool is_ref);
 gc_ref gc_default_load_ref_slow(gc_mutator *m, gc_ref obj, size_t off,
                                 gc_ref val);
 void gc_default_collect(gc_mutator *m, gc_collect_reason why);

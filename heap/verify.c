@@ -37,8 +37,8 @@ void gc_verify_fail(gc_verifier *v, const char *fmt, ...) {
   vsnprintf(detail, sizeof detail, fmt, ap);
   va_end(ap);
   snprintf(v->msg, sizeof v->msg,
-           "heap verification failed (%s, after %llu collections): %s",
-           v->when, (unsigned long long)v->heap->collections, detail);
+           "heap verification failed (%s, after %llu collections): %s", v->when,
+           (unsigned long long)v->heap->collections, detail);
 }
 
 static size_t hash(uintptr_t a, size_t cap) {
@@ -96,7 +96,7 @@ static void check_ref(gc_verifier *v, gc_ref r) {
   do {                                                                         \
     char what[256];                                                            \
     snprintf(what, sizeof what, __VA_ARGS__);                                  \
-    gc_verify_fail(v, "%s (held by %s 0x%lx slot %zu)", what, v->where,       \
+    gc_verify_fail(v, "%s (held by %s 0x%lx slot %zu)", what, v->where,        \
                    (unsigned long)v->holder, v->index);                        \
     return;                                                                    \
   } while (0)
@@ -116,8 +116,8 @@ static void check_ref(gc_verifier *v, gc_ref r) {
   uint64_t h = *(uint64_t *)a;
   const gc_type *t = gc_type_by_id(gc_header_type(h));
   if (!t)
-    BAD("object 0x%lx has unknown type id %u (header 0x%llx)",
-        (unsigned long)a, gc_header_type(h), (unsigned long long)h);
+    BAD("object 0x%lx has unknown type id %u (header 0x%llx)", (unsigned long)a,
+        gc_header_type(h), (unsigned long long)h);
   if (t->kind == GC_TYPE_FIXED && gc_header_length(h) != 0)
     BAD("fixed-layout object 0x%lx (%s) has length %zu", (unsigned long)a,
         t->name, gc_header_length(h));

@@ -120,8 +120,8 @@ bool gc_workers_init(gc_workers *p, gc_heap *heap, unsigned nthreads) {
   pthread_mutex_init(&p->pool_lock, NULL);
   pthread_cond_init(&p->pool_cond, NULL);
   for (unsigned i = 0; i < p->nthreads; i++) {
-    p->workers[i] = (gc_worker){.heap = heap, .pool = p, .id = i,
-                                .count = p->nthreads};
+    p->workers[i] =
+        (gc_worker){.heap = heap, .pool = p, .id = i, .count = p->nthreads};
     if (i > 0 &&
         pthread_create(&p->threads[i], NULL, helper_main, &p->workers[i])) {
       p->nthreads = i; /* run with the threads we got */

@@ -28,7 +28,7 @@ typedef struct gc_worker {
   unsigned id, count; /* this worker's index, number of workers in the job */
   uintptr_t *stack;
   size_t top, cap;
-  void *local;        /* policy scratch for this worker (e.g. copy buffer) */
+  void *local; /* policy scratch for this worker (e.g. copy buffer) */
   uint64_t objects_traced, bytes_traced, objects_copied, bytes_copied;
   uint64_t cpu_ns;
 } gc_worker;
@@ -63,10 +63,10 @@ struct gc_workers {
   /* shared packets */
   pthread_mutex_t pool_lock;
   pthread_cond_t pool_cond;
-  gc_packet *full;   /* packets of work */
-  gc_packet *empty;  /* recycled packets */
-  size_t nfull;      /* written under pool_lock, read atomically */
-  unsigned idle;     /* workers waiting for work */
+  gc_packet *full;  /* packets of work */
+  gc_packet *empty; /* recycled packets */
+  size_t nfull;     /* written under pool_lock, read atomically */
+  unsigned idle;    /* workers waiting for work */
 };
 
 bool gc_workers_init(gc_workers *p, gc_heap *heap, unsigned nthreads);

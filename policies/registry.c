@@ -19,18 +19,12 @@ extern const gc_policy gc_policy_shenandoah;
 extern const gc_policy gc_policy_shenandoah_brooks;
 
 static const gc_policy *const policies[] = {
-    &gc_policy_nogc,
-    &gc_policy_semispace,
-    &gc_policy_segfit,
-    &gc_policy_bdw,
-    &gc_policy_satb,
-    &gc_policy_immix,
-    &gc_policy_sticky_immix,
-    &gc_policy_handle_copy,
-    &gc_policy_otf,
-    &gc_policy_otf_gen,
-    &gc_policy_shenandoah,
-    &gc_policy_shenandoah_brooks,
+    &gc_policy_nogc,         &gc_policy_semispace,
+    &gc_policy_segfit,       &gc_policy_bdw,
+    &gc_policy_satb,         &gc_policy_immix,
+    &gc_policy_sticky_immix, &gc_policy_handle_copy,
+    &gc_policy_otf,          &gc_policy_otf_gen,
+    &gc_policy_shenandoah,   &gc_policy_shenandoah_brooks,
 };
 
 size_t gc_policy_count(void) { return sizeof policies / sizeof policies[0]; }

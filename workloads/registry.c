@@ -12,14 +12,9 @@ extern const gc_workload gc_workload_server;
 extern const gc_workload gc_workload_fragger;
 
 static const gc_workload *const workloads[] = {
-    &gc_workload_gcbench,
-    &gc_workload_mt_gcbench,
-    &gc_workload_binary_trees,
-    &gc_workload_quads,
-    &gc_workload_gcold,
-    &gc_workload_lifetimes,
-    &gc_workload_server,
-    &gc_workload_fragger,
+    &gc_workload_gcbench, &gc_workload_mt_gcbench, &gc_workload_binary_trees,
+    &gc_workload_quads,   &gc_workload_gcold,      &gc_workload_lifetimes,
+    &gc_workload_server,  &gc_workload_fragger,
 };
 
 size_t gc_workload_count(void) {

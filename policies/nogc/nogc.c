@@ -15,8 +15,8 @@ typedef struct nogc_state {
 } nogc_state;
 
 static const gc_option_spec nogc_options[] = {
-    {"tlab_bytes", GC_OPT_SIZE, "thread-local allocation buffer size",
-     32768, 1024, 16777216, NULL},
+    {"tlab_bytes", GC_OPT_SIZE, "thread-local allocation buffer size", 32768,
+     1024, 16777216, NULL},
     {0}};
 
 static bool nogc_init(gc_heap *heap, const gc_options *opts, char *err,
@@ -76,8 +76,7 @@ static size_t nogc_heap_used(gc_heap *heap) {
   return (cur < s->end ? cur : s->end) - heap->arena.base;
 }
 
-static bool nogc_verify_object(gc_heap *heap, gc_verifier *v,
-                               uintptr_t addr) {
+static bool nogc_verify_object(gc_heap *heap, gc_verifier *v, uintptr_t addr) {
   nogc_state *s = heap->policy_state;
   if (addr >= __atomic_load_n(&s->cursor, __ATOMIC_RELAXED)) {
     gc_verify_fail(v, "object 0x%lx lies beyond the allocation cursor",
