@@ -22,13 +22,31 @@ set(WL_HEAP_lifetimes 10M)
 set(WL_HEAP_server 6M)
 set(WL_HEAP_fragger 12M)
 
+# The heap for a workload under a policy with some mutator threads. The
+# on-the-fly policies get twice the heap: objects allocated during a cycle
+# are black until the next, and a segregated-fit pool goes back to the
+# arena only when wholly free, so in 10 MiB (40 chunks for 28 size classes)
+# a collector lagging on a loaded 2-core machine (CI, TSan) could find no
+# free chunk for a new size class and report a genuine but unhelpful
+# out-of-memory. Four mutators hold four live sets: twice again.
+function(wl_heap out wl policy threads)
+  string(REGEX REPLACE "M$" "" mib ${WL_HEAP_${wl}})
+  if(policy MATCHES "^otf")
+    math(EXPR mib "${mib} * 2")
+  endif()
+  if(threads GREATER 1)
+    math(EXPR mib "${mib} * 2")
+  endif()
+  set(${out} ${mib}M PARENT_SCOPE)
+endfunction()
+
 foreach(wl ${WL_WORKLOADS})
   set(config ${WL_DIR}/${wl}.json)
   foreach(policy ${WL_POLICIES})
     if(policy STREQUAL nogc)
       set(heap 32M)
     else()
-      set(heap ${WL_HEAP_${wl}})
+      wl_heap(heap ${wl} ${policy} 1)
     endif()
     set(base run ${config} --quiet --out ${WL_OUT}
              --set policy.name=\"${policy}\" --set heap.size=\"${heap}\")
@@ -62,9 +80,10 @@ endforeach()
 # in which otf's sweep freed new objects.
 foreach(policy otf otf-gen)
   foreach(wl ${WL_WORKLOADS})
+    wl_heap(heap ${wl} ${policy} 1)
     set(base run ${WL_DIR}/${wl}.json --quiet --out ${WL_OUT}
              --set policy.name=\"${policy}\"
-             --set heap.size=\"${WL_HEAP_${wl}}\" --set verify=\"none\")
+             --set heap.size=\"${heap}\" --set verify=\"none\")
     add_test(NAME e2e.wl.${wl}.${policy}.noverify COMMAND ${GCTB} ${base})
     add_test(NAME e2e.wl.${wl}.${policy}.noverify.stress
              COMMAND ${GCTB} ${base} --set stress.every_allocs=5000)
@@ -74,16 +93,10 @@ foreach(policy otf otf-gen)
   endforeach()
   foreach(wl mt-gcbench binary-trees lifetimes server)
     foreach(t 1 4)
-      # Four mutators hold four live sets and four sets of per-class
-      # caches: twice the heap, so that a collector lagging on a loaded
-      # 2-core machine (CI, TSan) is not taken for an exhausted heap.
-      string(REGEX REPLACE "M$" "" mib ${WL_HEAP_${wl}})
-      if(t EQUAL 4)
-        math(EXPR mib "${mib} * 2")
-      endif()
+      wl_heap(heap ${wl} ${policy} ${t})
       set(base run ${WL_DIR}/${wl}.json --quiet --out ${WL_OUT}
                --set policy.name=\"${policy}\"
-               --set heap.size=\"${mib}M\"
+               --set heap.size=\"${heap}\"
                --set workload.params.threads=${t})
       add_test(NAME e2e.wl.${wl}.${policy}.threads${t} COMMAND ${GCTB} ${base})
       add_test(NAME e2e.wl.${wl}.${policy}.threads${t}.stress
