@@ -124,28 +124,12 @@ static bool otf_gen_init_policy(gc_heap *heap, const gc_options *opts,
 }
 
 const gc_policy gc_policy_otf_gen = {
-    GC_POLICY_DEFAULTS,
+    OTF_POLICY_COMMON,
     .name = "otf-gen",
     .summary = "generational on-the-fly mark-sweep (Domani, Kolodner and "
                "Petrank, PLDI 2000) without moving: age in sticky mark "
                "bits, old-to-young references in a remembered set, young "
                "and full cycles run on the fly as in otf (seed 002)",
-    .constraints = {.alloc = GC_ALLOC_FREEBITS,
-                    .read_barrier = GC_RB_NONE,
-                    .write_barrier = GC_WB_SATB,
-                    .header_words = 1,
-                    .moves_objects = false,
-                    .large_object_bytes = GC_SIZECLASS_MAX_BYTES + 1},
     .options = otf_gen_options,
     .init = otf_gen_init_policy,
-    .destroy = otf_destroy,
-    .mutator_attach = otf_mutator_attach,
-    .mutator_detach = otf_mutator_detach,
-    .alloc_slow = otf_alloc_slow,
-    .store_slow = otf_store_slow,
-    .collect = otf_collect,
-    .verify_object = otf_verify_object,
-    .verify_heap = otf_verify_heap,
-    .heap_used = otf_heap_used,
-    .report = otf_report,
 };

@@ -194,29 +194,13 @@ uint64_t otf_cycles_finished(gc_heap *heap) {
 }
 
 const gc_policy gc_policy_otf = {
-    GC_POLICY_DEFAULTS,
+    OTF_POLICY_COMMON,
     .name = "otf",
     .summary = "on-the-fly mark-sweep (Doligez-Leroy-Gonthier as in Domani "
                "et al., ISMM 2000): no global pause, handshakes move every "
                "mutator's barrier through sync and async modes, mutators "
                "shade their own roots, concurrent trace and sweep over the "
                "segregated-fit space (seed 002)",
-    .constraints = {.alloc = GC_ALLOC_FREEBITS,
-                    .read_barrier = GC_RB_NONE,
-                    .write_barrier = GC_WB_SATB,
-                    .header_words = 1,
-                    .moves_objects = false,
-                    .large_object_bytes = GC_SIZECLASS_MAX_BYTES + 1},
     .options = otf_options,
     .init = otf_init,
-    .destroy = otf_destroy,
-    .mutator_attach = otf_mutator_attach,
-    .mutator_detach = otf_mutator_detach,
-    .alloc_slow = otf_alloc_slow,
-    .store_slow = otf_store_slow,
-    .collect = otf_collect,
-    .verify_object = otf_verify_object,
-    .verify_heap = otf_verify_heap,
-    .heap_used = otf_heap_used,
-    .report = otf_report,
 };

@@ -172,4 +172,20 @@ void otf_start_cycle(gc_heap *heap);
 void otf_start_young(gc_heap *heap);
 uint64_t otf_cycles_finished(gc_heap *heap);
 
+/* What otf and otf-gen share in their policy tables: the same kinds and
+ * slow paths (otf-gen differs in options and init only). */
+#define OTF_POLICY_COMMON                                                      \
+  GC_POLICY_DEFAULTS,                                                          \
+      .constraints = {.alloc = GC_ALLOC_FREEBITS,                              \
+                      .read_barrier = GC_RB_NONE,                              \
+                      .write_barrier = GC_WB_SATB,                             \
+                      .header_words = 1,                                       \
+                      .moves_objects = false,                                  \
+                      .large_object_bytes = GC_SIZECLASS_MAX_BYTES + 1},       \
+      .destroy = otf_destroy, .mutator_attach = otf_mutator_attach,            \
+      .mutator_detach = otf_mutator_detach, .alloc_slow = otf_alloc_slow,      \
+      .store_slow = otf_store_slow, .collect = otf_collect,                    \
+      .verify_object = otf_verify_object, .verify_heap = otf_verify_heap,      \
+      .heap_used = otf_heap_used, .report = otf_report
+
 #endif
