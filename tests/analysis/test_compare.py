@@ -144,6 +144,12 @@ class Pooling(unittest.TestCase):
             rc = report.main(list(args) + ["--no-csv"])
         return rc, out.getvalue(), err.getvalue()
 
+    def report_on(self, recs):
+        """(exit status, stdout, stderr) of the report on recs."""
+        p = os.path.join(self.tmp, "one.jsonl")
+        write(p, recs)
+        return self.run_report(p)
+
     def two_files(self, field, value):
         a, b = base_records(), base_records()
         for r in b:
@@ -187,9 +193,7 @@ class Pooling(unittest.TestCase):
         recs = base_records()
         for r in recs:
             r["build"]["checked"] = True
-        p = os.path.join(self.tmp, "c.jsonl")
-        write(p, recs)
-        rc, _, err = self.run_report(p)
+        rc, _, err = self.report_on(recs)
         self.assertEqual(rc, 0)
         self.assertIn(f"warning: {len(recs)} record(s) with build.checked is "
                       "true", err)
@@ -201,9 +205,7 @@ class Pooling(unittest.TestCase):
             r["machine"]["ncpus_allowed"] = 4
         self.assertEqual([provenance.loaded(r) for r in recs][:3],
                          [True, True, False])
-        p = os.path.join(self.tmp, "l.jsonl")
-        write(p, recs)
-        rc, out, err = self.run_report(p)
+        rc, _, err = self.report_on(recs)
         self.assertEqual(rc, 0)
         self.assertIn(f"warning: 2 of {len(recs)} runs started on a busy "
                       "machine", err)
