@@ -175,5 +175,8 @@ int gctb_report_main(int argc, char **argv);
  * segfaults or hangs on demand, so tests can show a crash or a hang does
  * not take a matrix down. */
 const gc_policy *gctb_test_policy_find(const char *name);
+/* "test-delay" (testpolicy_delay.c): delays a mutator on demand, so tests
+ * can show a delay reaches the record and the summary. */
+const gc_policy *gctb_test_delay_policy(void);
 
 #endif

@@ -57,7 +57,11 @@ static gc_ref fault_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
 const gc_policy *gctb_test_policy_find(const char *name) {
   static gc_policy p;
   const char *env = getenv("GCTB_TEST_POLICIES");
-  if (!env || strcmp(env, "1") != 0 || strcmp(name, "test-fault") != 0)
+  if (!env || strcmp(env, "1") != 0)
+    return NULL;
+  if (strcmp(name, "test-delay") == 0)
+    return gctb_test_delay_policy();
+  if (strcmp(name, "test-fault") != 0)
     return NULL;
   if (!p.name) {
     p = gc_policy_nogc;
