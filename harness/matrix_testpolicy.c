@@ -63,13 +63,24 @@ const gc_policy *gctb_test_policy_find(const char *name) {
     return gctb_test_delay_policy();
   if (strcmp(name, "test-fault") != 0)
     return NULL;
-  if (!p.name) {
-    p = gc_policy_nogc;
-    p.name = "test-fault";
-    p.summary = "nogc that aborts, crashes or hangs on demand (tests only)";
-    p.options = fault_options;
-    p.init = fault_init;
-    p.alloc_slow = fault_alloc_slow;
-  }
+  if (!p.name)
+    gctb_test_policy_make(
+        &p, "test-fault",
+        "nogc that aborts, crashes or hangs on demand (tests only)",
+        fault_options, fault_init, fault_alloc_slow);
   return &p;
+}
+
+void gctb_test_policy_make(gc_policy *p, const char *name, const char *summary,
+                           const gc_option_spec *options,
+                           bool (*init)(gc_heap *, const gc_options *, char *,
+                                        size_t),
+                           gc_ref (*alloc_slow)(gc_mutator *, size_t,
+                                                uint64_t)) {
+  *p = gc_policy_nogc;
+  p->name = name;
+  p->summary = summary;
+  p->options = options;
+  p->init = init;
+  p->alloc_slow = alloc_slow;
 }

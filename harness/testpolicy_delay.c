@@ -69,13 +69,9 @@ static gc_ref delay_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
 
 const gc_policy *gctb_test_delay_policy(void) {
   static gc_policy p;
-  if (!p.name) {
-    p = gc_policy_nogc;
-    p.name = "test-delay";
-    p.summary = "nogc that delays a mutator on demand (tests only)";
-    p.options = delay_options;
-    p.init = delay_init;
-    p.alloc_slow = delay_alloc_slow;
-  }
+  if (!p.name)
+    gctb_test_policy_make(&p, "test-delay",
+                          "nogc that delays a mutator on demand (tests only)",
+                          delay_options, delay_init, delay_alloc_slow);
   return &p;
 }

@@ -1,28 +1,24 @@
 /* Mutator-visible delays (heap/delay.h, harness/delays.c): each mutator's
  * own delays and the world pauses merged into one timeline per mutator, and
  * handshake holds recorded by the safepoint code. */
-#include <cmocka.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
+#include <cmocka.h> /* after the three it needs */
+
+#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "harness/delays.h"
+#include "heap_fixture.h"
 
 #define MS 1000000u
 
 static gc_heap *make_heap(void) {
   gc_heap_config cfg = {.heap_bytes = 4u << 20, .gc_threads = 1};
-  const gc_policy *p = gc_policy_find("nogc");
-  assert_non_null(p);
-  gc_options opts;
-  char err[256];
-  assert_true(gc_options_parse(&opts, p->options, NULL, "x", err, sizeof err));
-  gc_heap *heap = gc_heap_create(&cfg, p, &opts, err, sizeof err);
-  assert_non_null(heap);
-  return heap;
+  return fixture_heap("nogc", &cfg);
 }
 
 static void assert_stats(const gctb_pause_stats *s, size_t count,
