@@ -57,8 +57,10 @@ def _axis_label(bench):
 # ---- pause-time distribution ----
 
 def _cdf_figure(bench, pal, outdir, data, what, title, name):
-    """One panel per heap point, one CDF per series of data(cell)."""
-    heaps = bench.heaps()
+    """One panel per heap point with ok runs, one CDF per series of
+    data(cell)."""
+    heaps = [(hk, hl) for hk, hl in bench.heaps()
+             if any(c.ok for c in bench.cells.values() if c.heap_key == hk)]
     fig, axes = _grid(len(heaps))
     drawn = 0
     for ax, (hk, hlabel) in zip(axes, heaps):
