@@ -1,0 +1,28 @@
+# Timelines (docs/analysis.md, "Timelines"): `gctb run --trace` and
+# `gctb trace` on a stop-the-world (segfit), a concurrent (satb) and an
+# on-the-fly (otf) policy, each trace checked against the trace-event
+# format's rules and against its record (tests/analysis/trace_check.py); and
+# the checker's and the trace builder's own tests on hand-made records.
+# Included from tests/CMakeLists.txt after matrix.cmake (GCTB, E2E,
+# GCTB_TEST_PYTHON).
+set(TRACE_OUT ${CMAKE_BINARY_DIR}/trace-tests)
+set(TRACE_SMALL ${E2E}/gcbench-small.json)
+
+function(trace_test name config)
+  add_test(NAME ${name}
+           COMMAND ${E2E}/trace_run.sh ${GCTB} ${GCTB_TEST_PYTHON}
+                   ${TRACE_OUT} ${name} ${config} ${ARGN})
+  set_tests_properties(${name} PROPERTIES LABELS e2e TIMEOUT 120
+                       ENVIRONMENT "GCTB_PYTHON=${GCTB_TEST_PYTHON}")
+endfunction()
+
+trace_test(trace.segfit ${TRACE_SMALL} -- --set policy.name=\"segfit\"
+           --set heap.size=\"4M\" --set workload.params.threads=2)
+trace_test(trace.satb ${TRACE_SMALL} -- --set policy.name=\"satb\"
+           --set heap.size=\"4M\" --set workload.params.threads=2)
+trace_test(trace.otf ${TRACE_SMALL} -- --set policy.name=\"otf\"
+           --set heap.size=\"16M\" --set workload.params.threads=2)
+
+add_test(NAME analysis.trace COMMAND ${GCTB_TEST_PYTHON} -m unittest test_trace)
+set_tests_properties(analysis.trace PROPERTIES LABELS analysis TIMEOUT 120
+                     WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/analysis)
