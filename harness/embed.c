@@ -47,9 +47,12 @@ static gctb_session *open_root(json_t *root, const gctb_session_opts *opts,
     return NULL;
   }
   /* The program is the workload: named for it unless the config says. */
-  if (json_is_object(root) && !json_object_get(root, "workload"))
-    json_object_set_new(root, "workload",
-                        json_pack("{s:s}", "name", declared->name));
+  json_t *w = json_object_get(root, "workload");
+  if (json_is_object(root) && !w)
+    json_object_set_new(root, "workload", w = json_object());
+  if (json_is_object(w) && !json_object_get(w, "name") &&
+      !json_object_get(w, "plugin"))
+    json_object_set_new(w, "name", json_string(declared->name));
   gctb_session *s = calloc(1, sizeof *s);
   if (!s) {
     snprintf(err, errlen, "gctb: out of C memory");
