@@ -179,8 +179,8 @@ static bool load_plugin(const json_t *w, gctb_config *cfg, char *err,
                         size_t errlen) {
   json_t *path = json_object_get(w, "plugin"), *name;
   if (!json_is_string(path))
-    return wrong_type("workload.plugin", "a path to a shared object", path,
-                      err, errlen);
+    return wrong_type("workload.plugin", "a path to a shared object", path, err,
+                      errlen);
   cfg->workload = gctb_plugin_load(json_string_value(path),
                                    &cfg->workload_plugin, err, errlen);
   if (!cfg->workload)

@@ -21,8 +21,8 @@ static struct {
 static size_t nloaded;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
-static bool check_param(const gc_option_spec *s, const char *where,
-                        char *err, size_t errlen) {
+static bool check_param(const gc_option_spec *s, const char *where, char *err,
+                        size_t errlen) {
   size_t nchoices = 0;
   switch (s->type) {
   case GC_OPT_INT:
@@ -61,9 +61,9 @@ bool gctb_workload_check(const gc_workload *w, bool allow_no_run,
   if (!w || !w->name || !*w->name)
     return gc_errorf(err, errlen, "%s: the workload has no name", where);
   if (!w->live_bytes || (!w->run && !allow_no_run))
-    return gc_errorf(err, errlen, "%s: workload \"%s\" lacks %s", where,
-                     w->name, w->live_bytes ? "a run function"
-                                            : "a live_bytes function");
+    return gc_errorf(
+        err, errlen, "%s: workload \"%s\" lacks %s", where, w->name,
+        w->live_bytes ? "a run function" : "a live_bytes function");
   if (gc_workload_find(w->name))
     return gc_errorf(err, errlen,
                      "%s: workload \"%s\" has the name of a built-in "

@@ -13,21 +13,6 @@
 
 extern char **environ;
 
-/* Writes all of text to fd; false on an error (EPIPE: the child died). */
-static bool write_text(int fd, const char *text) {
-  size_t len = strlen(text);
-  while (len > 0) {
-    ssize_t n = write(fd, text, len);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return false;
-    text += n;
-    len -= (size_t)n;
-  }
-  return true;
-}
-
 bool gctb_trace_write(const json_t *record, const char *path, char *err,
                       size_t errlen) {
   char script[8192];
@@ -60,9 +45,10 @@ bool gctb_trace_write(const json_t *record, const char *path, char *err,
   /* A child that dies early must not kill us with SIGPIPE. */
   void (*old)(int) = signal(SIGPIPE, SIG_IGN);
   char *text = json_dumps(record, JSON_COMPACT | JSON_REAL_PRECISION(10));
-  bool sent = text && write_text(fds[1], text);
+  FILE *to = fdopen(fds[1], "w");
+  bool sent = text && to && fputs(text, to) >= 0;
+  sent = (to ? fclose(to) == 0 : close(fds[1]) == 0) && sent;
   free(text);
-  close(fds[1]);
   signal(SIGPIPE, old);
   int status;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR)

@@ -43,9 +43,11 @@ typedef struct gctb_plugin_abi_info {
 } gctb_plugin_abi_info;
 
 #define GCTB_PLUGIN_ABI_INFO                                                   \
-  {GCTB_PLUGIN_ABI,        sizeof(gc_mutator),     sizeof(gc_type),            \
-   sizeof(gc_workload_ctx), sizeof(gc_workload),   sizeof(gc_option_spec),     \
-   sizeof(gc_options)}
+  {                                                                            \
+    GCTB_PLUGIN_ABI, sizeof(gc_mutator), sizeof(gc_type),                      \
+        sizeof(gc_workload_ctx), sizeof(gc_workload), sizeof(gc_option_spec),  \
+        sizeof(gc_options)                                                     \
+  }
 
 /* Exports workload w (a gc_workload defined in the plugin) and the layout
  * it was compiled with. Use once, at file scope. */

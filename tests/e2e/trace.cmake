@@ -22,6 +22,9 @@ trace_test(trace.satb ${TRACE_SMALL} -- --set policy.name=\"satb\"
            --set heap.size=\"4M\" --set workload.params.threads=2)
 trace_test(trace.otf ${TRACE_SMALL} -- --set policy.name=\"otf\"
            --set heap.size=\"16M\" --set workload.params.threads=2)
+# A run that ends early (out of memory, exit 3) writes its trace too.
+trace_test(trace.nogc-oom ${TRACE_SMALL} --exit 3 -- --set policy.name=\"nogc\"
+           --set heap.size=\"2M\")
 
 add_test(NAME analysis.trace COMMAND ${GCTB_TEST_PYTHON} -m unittest test_trace)
 set_tests_properties(analysis.trace PROPERTIES LABELS analysis TIMEOUT 120
