@@ -22,6 +22,15 @@ trace_test(trace.satb ${TRACE_SMALL} -- --set policy.name=\"satb\"
            --set heap.size=\"4M\" --set workload.params.threads=2)
 trace_test(trace.otf ${TRACE_SMALL} -- --set policy.name=\"otf\"
            --set heap.size=\"16M\" --set workload.params.threads=2)
+# GCOld under satb, scaled down (4 MiB live, 60 steps, 1.5x the live size,
+# under a second): the mutator stalls waiting for memory while the
+# concurrent cycle runs, and every stall must be on its track at the
+# record's times.
+trace_test(trace.satb-gcold ${CMAKE_SOURCE_DIR}/configs/gcold.json
+           --require-kind stall -- --set policy.name=\"satb\"
+           --set verify=\"none\" --set workload.params.live_mb=4
+           --set workload.params.steps=60 --set heap.multiple=1.5)
+
 # A run that ends early (out of memory, exit 3) writes its trace too.
 trace_test(trace.nogc-oom ${TRACE_SMALL} --exit 3 -- --set policy.name=\"nogc\"
            --set heap.size=\"2M\")
