@@ -233,7 +233,7 @@ static const command commands[] = {
      "  --cache FILE       the cache (default $GCTB_MINHEAP_CACHE, else\n"
      "                     results/minheap.json)\n",
      gctb_minheap_main},
-    {"plot", "plot RESULTS.jsonl... [--out DIR]",
+    {"plot", "plot RESULTS.jsonl... [--allow-mixed] [--out DIR]",
      "Draws the figures of docs/analysis.md from result records, as PNG and\n"
      "SVG in DIR (default RESULTS-plots/): mutator-observed delay and world\n"
      "pause CDFs, per-mutator MMU and BMU, the GC CPU share, time against\n"

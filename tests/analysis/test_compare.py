@@ -183,6 +183,21 @@ class Pooling(unittest.TestCase):
             self.assertIn(f"warning: records differ in {field}", err)
             self.assertIn("Mutator-observed delays", out)
 
+    def test_plot_refuses_mixed_too(self):
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            self.skipTest("matplotlib not available")
+        import plot
+        pa, pb = self.two_files("build.commit", "0000000")
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            rc = plot.main([pa, pb, "--out", os.path.join(self.tmp, "p")])
+        self.assertEqual(rc, 2)
+        self.assertIn("gctb plot: records differ in build.commit",
+                      err.getvalue())
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "p")))
+
     def test_same_records_pool(self):
         pa, pb = self.two_files("status", "ok")
         rc, _, err = self.run_report(pa, pb)
