@@ -101,6 +101,8 @@ class LBOBaseline(unittest.TestCase):
         self.assertEqual(records.cpu_ns(rec), 120)
         del rec["setup_cpu_ns"]
         self.assertEqual(records.cpu_ns(rec), 140)
+        rec["setup_ns"] = 200  # a wall time above the CPU used: unknown
+        self.assertIsNone(records.cpu_ns(rec))
 
 
 class Throughput(unittest.TestCase):
