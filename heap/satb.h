@@ -62,7 +62,6 @@ typedef struct satb_stats {
   uint64_t objects;   /* objects the marker scanned */
   uint64_t bytes;     /* their bytes */
   uint64_t cpu_ns;    /* GC workers' CPU time (all of it, worker 0 too) */
-  uint64_t w0_cpu_ns; /* the calling thread's share of cpu_ns */
 } satb_stats;
 
 typedef struct satb_marker {
