@@ -196,7 +196,7 @@ int gctb_run_config(const gctb_config *cfg, const gctb_run_opts *opts) {
                          .seed = cfg->seed,
                          .hdr_words = cfg->policy->constraints.header_words,
                          .metrics = run.metrics};
-  run.t_start = gc_now_ns();
+  run.t_start = ctx.t_start = gc_now_ns();
   cfg->workload->run(&ctx);
   uint64_t end = gc_now_ns();
   run.res.status = "ok";

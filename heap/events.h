@@ -53,7 +53,7 @@ typedef struct gc_events {
    * plus GC work outside any cycle (gc_events_add_cpu), which is also
    * kept apart in gc_cpu_other_ns */
   uint64_t gc_cpu_ns, gc_cpu_other_ns;
-  uint64_t t0;        /* run start */
+  uint64_t t0; /* run start */
 } gc_events;
 
 void gc_events_init(gc_events *e);
