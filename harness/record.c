@@ -148,6 +148,7 @@ json_t *gctb_record_build(gctb_run *run) {
   json_object_set_new(rec, "policy_stats", stats);
   json_object_set_new(rec, "workload", json_incref(run->metrics));
   json_object_set_new(rec, "pinning", gctb_pin_applied_json());
+  json_object_set_new(rec, "slurm", gctb_slurm_json()); /* NULL: none */
   if (run->opts.matrix)
     json_object_set_new(rec, "matrix", json_incref(run->opts.matrix));
   return rec;

@@ -100,3 +100,16 @@ set_tests_properties(e2e.matrix.smoke-plot PROPERTIES
 set_tests_properties(e2e.matrix.smoke e2e.matrix.smoke-plot PROPERTIES
                      LABELS long TIMEOUT 600 ENVIRONMENT "${PYENV}"
                      SKIP_RETURN_CODE 77)
+
+# Sharding (docs/cluster.md): the shards of N = 1, 3, 7 cover the smoke and
+# full matrices with no run twice (dry runs: nothing runs); bad K/N values;
+# merge, status and their refusals on real shard files.
+mx_test(e2e.matrix.shards ${E2E}/matrix_shards.sh ${GCTB}
+        ${CMAKE_SOURCE_DIR}/configs/matrices/smoke.json
+        ${CMAKE_SOURCE_DIR}/configs/matrices/full.json)
+mx_test(e2e.matrix.shard-bad ${E2E}/expect.sh 2 "--shard 4/3: K must be 1 to 3"
+        -- ${GCTB} matrix ${MX}/tiny.json --dry-run --shard 4/3)
+mx_test(e2e.matrix.shard-too-many ${E2E}/expect.sh 2 "only 12 runs" --
+        ${GCTB} matrix ${MX}/tiny.json --dry-run --shard 1/13)
+mx_test(e2e.matrix.merge ${E2E}/matrix_merge.sh ${GCTB} ${MX}/shards.json
+        ${MX_OUT}/merge)
