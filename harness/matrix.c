@@ -537,8 +537,11 @@ static int matrix_slurm(plan *p, const matrix_args *a) {
             o.shards, total);
     return GCTB_EXIT_USAGE;
   }
+  struct stat st;
   shard_dir(a, dir, sizeof dir);
-  if (!*dir) {
+  if (a->out) /* with --slurm, --out always names the directory */
+    snprintf(dir, sizeof dir, "%s", a->out);
+  if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
     fprintf(stderr,
             "matrix error: --slurm: --out %s exists and is not a directory "
             "(it names the results directory)\n",

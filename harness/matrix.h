@@ -145,7 +145,8 @@ int gctb_slurm_submit(const gctb_matrix *m, const char *dir, const char *cache,
                       double timeout_s, const gctb_slurm_opts *o);
 /* Asks squeue about the array jobs listed in DIR/slurm-jobs: state[k]
  * (k = 1..n) becomes 'R' (running), 'P' (pending) or stays 0. False when
- * there is no squeue or no job to ask about. */
+ * squeue answered for none of them (no Slurm, no jobs, or jobs it has
+ * forgotten). */
 bool gctb_slurm_queue(const char *dir, unsigned n, char *state);
 
 /* ---- the results file ---- */

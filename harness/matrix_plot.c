@@ -129,6 +129,7 @@ static int hand_over_dirs(const char *script, const char *suffix,
     if (!gctb_dir_load_matrix(argv[i], &m, err, sizeof err)) {
       fprintf(stderr, "gctb %s: %s (is %s a sharded matrix's results?)\n",
               argv[0], err, argv[i]);
+      free(args);
       return GCTB_EXIT_USAGE;
     }
     bool ok = gctb_merge_check(argv[i], &m, true, &files, &nfiles);
@@ -136,6 +137,7 @@ static int hand_over_dirs(const char *script, const char *suffix,
     if (!ok) {
       fprintf(stderr, "gctb %s: %s does not merge cleanly (above)\n", argv[0],
               argv[i]);
+      free(args);
       return GCTB_EXIT_ERROR;
     }
     args = realloc(args, ((size_t)n + nfiles + 4) * sizeof *args);

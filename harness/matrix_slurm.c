@@ -187,35 +187,43 @@ int gctb_slurm_submit(const gctb_matrix *m, const char *dir, const char *cache,
   return GCTB_EXIT_OK;
 }
 
-bool gctb_slurm_queue(const char *dir, unsigned n, char *state) {
-  char path[4200], ids[2048] = "", line[64], out[65536];
-  snprintf(path, sizeof path, "%s/slurm-jobs", dir);
-  FILE *f = fopen(path, "r");
-  size_t len = 0;
-  while (f && fgets(line, sizeof line, f)) {
-    line[strcspn(line, "\n")] = 0;
-    if (*line && len + strlen(line) + 2 < sizeof ids)
-      len += (size_t)snprintf(ids + len, sizeof ids - len, "%s%s",
-                              len ? "," : "", line);
-  }
-  if (f)
-    fclose(f);
-  if (!len)
-    return false;
-  /* One line per array task (-r), "TASK STATE"; a job that has left the
-   * queue makes squeue complain, which only means nothing runs. */
-  char *argv[] = {"squeue", "-h", "-r", "-j", ids, "-o", "%K %t", NULL};
-  if (run_capture(argv, out, sizeof out, true) < 0)
+/* Adds what squeue says of one array job to state; false when squeue did
+ * not answer (no Slurm here, the controller down, or a job id it has
+ * forgotten: MinJobAge after the end). */
+static bool ask_squeue(const char *id, unsigned n, char *state) {
+  char out[65536], job[64];
+  snprintf(job, sizeof job, "%s", id);
+  /* One line per array task (-r): "TASK STATE". */
+  char *argv[] = {"squeue", "-h", "-r", "-j", job, "-o", "%K %t", NULL};
+  if (run_capture(argv, out, sizeof out, true) != 0)
     return false;
   for (char *p = strtok(out, "\n"); p; p = strtok(NULL, "\n")) {
     unsigned k;
-    char st[16];
+    char st[16], tok[20];
     if (sscanf(p, "%u %15s", &k, st) != 2 || k < 1 || k > n)
       continue;
-    if (strcmp(st, "PD") == 0 && state[k] != 'R')
+    /* With -j squeue lists finished tasks too (CD, F, CA...): only
+     * these count. */
+    snprintf(tok, sizeof tok, " %s ", st);
+    if (strstr(" R CG CF S SI SO ", tok))
+      state[k] = 'R';
+    else if (strstr(" PD RQ RF RH RS ", tok) && state[k] != 'R')
       state[k] = 'P';
-    else if (strcmp(st, "PD") != 0)
-      state[k] = 'R'; /* running, completing, configuring... */
   }
   return true;
+}
+
+bool gctb_slurm_queue(const char *dir, unsigned n, char *state) {
+  char path[4200], line[64];
+  bool answered = false;
+  snprintf(path, sizeof path, "%s/slurm-jobs", dir);
+  FILE *f = fopen(path, "r");
+  while (f && fgets(line, sizeof line, f)) {
+    line[strcspn(line, "\n")] = 0;
+    if (*line)
+      answered |= ask_squeue(line, n, state);
+  }
+  if (f)
+    fclose(f);
+  return answered;
 }

@@ -2,8 +2,10 @@
  * docs/cluster.md): where each shard of a sharded matrix stands.
  *
  *   done     every run of the shard is recorded
- *   running  a Slurm task of the shard is running (squeue), or its file
- *            was written within the last run timeout + 60 s
+ *   running  a Slurm task of the shard is running (squeue), or, where
+ *            squeue cannot tell (no Slurm, or no job of DIR/slurm-jobs
+ *            known to it), its file was written within the last run
+ *            timeout + 60 s
  *   pending  its Slurm task waits in the queue
  *   failed   its file holds some runs, and nothing is running it
  *   missing  no file and nothing queued: never started
@@ -36,6 +38,7 @@ static void scan_shard(const gctb_matrix *m, const char *dir,
   st->recent = time(NULL) - sb.st_mtime < (time_t)m->timeout_s + 60;
   if (!gctb_store_scan(&store, path, m->id, err, sizeof err)) {
     fprintf(stderr, "status: %s\n", err);
+    gctb_store_close(&store);
     return;
   }
   const char *key;
@@ -56,10 +59,12 @@ static void scan_shard(const gctb_matrix *m, const char *dir,
   gctb_store_close(&store);
 }
 
-static const char *state_name(const shard_state *st, char queued) {
+/* With an answer from squeue, a shard runs when its task does; without,
+ * when its file was written lately. */
+static const char *state_name(const shard_state *st, char queued, bool asked) {
   if (st->recorded == st->runs)
     return "done";
-  if (queued == 'R' || (st->file && st->recent && !queued))
+  if (queued == 'R' || (!asked && st->file && st->recent))
     return "running";
   if (queued == 'P')
     return "pending";
@@ -116,7 +121,7 @@ int gctb_matrix_status(const gctb_matrix *m, const char *dir, unsigned n) {
          "state");
   for (unsigned k = 1; k <= n; k++) {
     scan_shard(m, dir, part, (gctb_shard){k, n}, &st[k]);
-    const char *name = state_name(&st[k], queued[k]);
+    const char *name = state_name(&st[k], queued[k], asked);
     for (int i = 0; i < 5; i++)
       count[i] += strcmp(name, names[i]) == 0;
     recorded += st[k].recorded;

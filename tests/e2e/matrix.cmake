@@ -113,3 +113,15 @@ mx_test(e2e.matrix.shard-too-many ${E2E}/expect.sh 2 "only 12 runs" --
         ${GCTB} matrix ${MX}/tiny.json --dry-run --shard 1/13)
 mx_test(e2e.matrix.merge ${E2E}/matrix_merge.sh ${GCTB} ${MX}/shards.json
         ${MX_OUT}/merge)
+
+# A real Slurm (docs/cluster.md): munged, slurmctld and slurmd started on
+# this machine, the smoke matrix as a 4-task job array, one task cancelled
+# and resubmitted, merged with one record per run. About two minutes, and
+# it needs root: labels slurm and long (not in the default run; .ci/run
+# runs -L slurm). It skips (77) only where Slurm cannot start, saying why.
+add_test(NAME e2e.slurm.local
+         COMMAND ${E2E}/slurm_local.sh ${GCTB}
+                 ${CMAKE_SOURCE_DIR}/configs/matrices/smoke.json
+                 ${MX_OUT}/slurm)
+set_tests_properties(e2e.slurm.local PROPERTIES LABELS "slurm;long"
+                     TIMEOUT 1500 SKIP_RETURN_CODE 77 ENVIRONMENT "${PYENV}")
