@@ -61,8 +61,8 @@ expect 1 "duplicate: run .* in .*shard-1-of-2.jsonl:1 and .*zz-copy.jsonl:1" \
   "$gctb" merge "$dir" --out "$work/all.jsonl"
 rm "$dir/zz-copy.jsonl"
 # A stray: a record of another matrix.
-sed 's/"run_key":"[0-9a-f]*\//"run_key":"0123456789abcdef\//' "$s2" |
-  head -n 1 >"$dir/other.jsonl"
+head -n 1 "$s2" |
+  sed 's/"run_key":"[0-9a-f]*\//"run_key":"0123456789abcdef\//' >"$dir/other.jsonl"
 expect 1 "other.jsonl:1: stray record" "$gctb" merge "$dir"
 rm "$dir/other.jsonl"
 # Two commits.
