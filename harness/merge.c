@@ -54,13 +54,18 @@ static void describe_run(const merge *g, size_t r, char *buf, size_t len) {
     snprintf(buf + n, len - (size_t)n, ")");
 }
 
+/* The build as merge compares it: the commit, and whether the tree had
+ * uncommitted changes where the record says so. */
 static void note_commit(merge *g, const json_t *rec, const char *file) {
-  const char *c = json_string_value(
-      json_object_get(json_object_get(rec, "build"), "commit"));
-  json_t *files = json_object_get(g->commits, c ? c : "(none)");
+  json_t *build = json_object_get(rec, "build");
+  const char *c = json_string_value(json_object_get(build, "commit"));
+  char key[256];
+  snprintf(key, sizeof key, "%s%s", c ? c : "(none)",
+           json_is_true(json_object_get(build, "dirty")) ? " (dirty)" : "");
+  json_t *files = json_object_get(g->commits, key);
   if (!files) {
     files = json_array();
-    json_object_set_new(g->commits, c ? c : "(none)", files);
+    json_object_set_new(g->commits, key, files);
   }
   size_t i;
   json_t *f;
