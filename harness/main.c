@@ -235,16 +235,23 @@ static const command commands[] = {
      gctb_minheap_main},
     {"plot", "plot RESULTS.jsonl... [--out DIR]",
      "Draws the figures of docs/analysis.md from result records, as PNG and\n"
-     "SVG in DIR (default RESULTS-plots/): pause-time CDFs, MMU and bounded\n"
-     "MMU, time against heap size, throughput, lower-bound overhead, and\n"
-     "request latency where a workload records it. Needs Python 3 with\n"
+     "SVG in DIR (default RESULTS-plots/): mutator-observed delay and world\n"
+     "pause CDFs, per-mutator MMU and BMU, the GC CPU share, time against\n"
+     "heap size, throughput, lower-bound overhead, and request latency\n"
+     "where a workload records it. Needs Python 3 with\n"
      "matplotlib (GCTB_PYTHON chooses the interpreter).\n",
      gctb_plot_main},
-    {"report", "report RESULTS.jsonl... [--out DIR] [--no-csv]",
-     "Prints the numbers behind the figures as tables (per cell: runs and\n"
-     "outcomes, times with 95% confidence intervals, pause percentiles, MMU,\n"
-     "lower-bound overhead, latency) and writes them as CSV files in DIR\n"
-     "(default RESULTS-report/). Needs only Python 3's standard library.\n",
+    {"report",
+     "report RESULTS.jsonl... [--baseline POLICY] [--allow-mixed] [--out DIR] "
+     "[--no-csv]",
+     "Prints the numbers behind the figures as tables (per cell, first the\n"
+     "delays each mutator saw, then world pauses, outcomes, times with 95%\n"
+     "confidence intervals, per-mutator MMU and BMU, lower-bound overhead,\n"
+     "latency; with --baseline, each policy's paired ratio to POLICY with a\n"
+     "95% interval) and writes them as CSV files in DIR (default\n"
+     "RESULTS-report/). Refuses records of different builds, machines or\n"
+     "verify/stress settings unless --allow-mixed. Needs only Python 3's\n"
+     "standard library.\n",
      gctb_report_main},
     {"trace", "trace RESULTS.jsonl [--run N] [--out FILE]",
      "Writes one run of RESULTS.jsonl (the last unless --run N: the Nth\n"
