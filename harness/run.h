@@ -85,5 +85,8 @@ void gctb_summary_print(FILE *f, const gctb_run *run);
 json_t *gctb_machine_json(void);
 json_t *gctb_build_json(void);
 const char *gctb_version(void);
+/* slurm_env.c: {"job_id", "array_task_id", "node", ...} when running as a
+ * Slurm task, else NULL (records then have no "slurm"). */
+json_t *gctb_slurm_json(void);
 
 #endif
