@@ -69,7 +69,8 @@ json_t *gctb_delays_list_json(gc_events *e, uint64_t t0) {
     free(v);
     return a; /* out of memory: an empty list rather than no record */
   }
-  qsort(v, n, sizeof *v, cmp_entry);
+  if (n) /* v is NULL when nothing was delayed: qsort must not see it */
+    qsort(v, n, sizeof *v, cmp_entry);
   for (size_t i = 0; i < n; i++) {
     json_t *o = json_pack("{s:s,s:s,s:I,s:o}", "kind", v[i].kind, "phase",
                           v[i].phase ? v[i].phase : "?", "start_ns",
