@@ -180,6 +180,10 @@ while [ "$victim" = 0 ]; do
   [ $SECONDS -lt $end ] || fail "no task was caught part-way in 300 s"
   sleep 0.2
 done
+# While it runs, status says so (squeue knows the job).
+status_out=$("$gctb" matrix "$dir/matrix.json" --status "$dir" 2>&1 || true)
+grep -Eq "^ +$victim .* running$" <<<"$status_out" ||
+  { echo "$status_out" >&2; fail "status does not call shard $victim running"; }
 timeout 30 scancel "${job}_$victim"
 log "cancelled task $victim after $(lines "$dir/shard-$victim-of-$shards.jsonl") records"
 wait_job "$job" 900
