@@ -99,25 +99,6 @@ static json_t *counters_json(const gctb_result *r) {
   return o;
 }
 
-/* The heap as multiples of the declared live size and, when it has been
- * measured (minheap.h), of the minimum heap: the x axes of time-space
- * curves. */
-static json_t *heap_json(const gctb_run *run) {
-  const gctb_config *cfg = run->cfg;
-  double multiple =
-      cfg->live_bytes ? (double)cfg->heap_bytes / (double)cfg->live_bytes : 0.0;
-  json_t *o = json_pack("{s:o,s:o,s:f}", "size_bytes",
-                        uint_json(cfg->heap_bytes), "live_declared_bytes",
-                        uint_json(cfg->live_bytes), "multiple", multiple);
-  if (run->min_heap_bytes) {
-    json_object_set_new(o, "min_heap_bytes", uint_json(run->min_heap_bytes));
-    json_object_set_new(
-        o, "min_multiple",
-        json_real((double)cfg->heap_bytes / (double)run->min_heap_bytes));
-  }
-  return o;
-}
-
 static void add_times(json_t *rec, const gctb_result *r) {
   json_object_set_new(rec, "setup_ns", uint_json(r->setup_ns));
   json_object_set_new(rec, "wall_ns", uint_json(r->wall_ns));
@@ -127,6 +108,9 @@ static void add_times(json_t *rec, const gctb_result *r) {
   json_object_set_new(rec, "cpu_user_ns", uint_json(r->cpu_user_ns));
   json_object_set_new(rec, "cpu_sys_ns", uint_json(r->cpu_sys_ns));
   json_object_set_new(rec, "peak_rss_bytes", uint_json(r->peak_rss_bytes));
+  json_object_set_new(rec, "page_faults",
+                      json_pack("{s:o,s:o}", "minor", uint_json(r->minflt),
+                                "major", uint_json(r->majflt)));
 }
 
 json_t *gctb_record_build(gctb_run *run) {
@@ -140,7 +124,7 @@ json_t *gctb_record_build(gctb_run *run) {
   json_object_set_new(rec, "build", gctb_build_json());
   json_object_set_new(rec, "started_at", json_string(r->started_at));
   add_times(rec, r);
-  json_object_set_new(rec, "heap", heap_json(run));
+  json_object_set_new(rec, "heap", json_incref(run->heap_axis));
   add_events(rec, run);
   json_object_set_new(rec, "pause_stats", pause_stats_json(&r->pauses));
   json_object_set_new(rec, "counters", counters_json(r));

@@ -48,6 +48,19 @@ static void measure(gctb_run *run, uint64_t end) {
   r->peak_rss_bytes = (uint64_t)ru.ru_maxrss * 1024u; /* ru_maxrss is KiB */
   r->cpu_user_ns = tv_ns(ru.ru_utime);
   r->cpu_sys_ns = tv_ns(ru.ru_stime);
+  r->minflt = (uint64_t)ru.ru_minflt - run->minflt0;
+  r->majflt = (uint64_t)ru.ru_majflt - run->majflt0;
+}
+
+/* Page faults before the workload starts: the timed region's are the
+ * difference. Arena policies touch their whole heap at creation (setup),
+ * bdw and the handle table fault pages in as they first use them, so the
+ * counts say how much of that each run paid inside its timing. */
+static void start_faults(gctb_run *run) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  run->minflt0 = (uint64_t)ru.ru_minflt;
+  run->majflt0 = (uint64_t)ru.ru_majflt;
 }
 
 /* Writes the record (heap still alive) and prints the summary. */
@@ -137,19 +150,6 @@ static gc_heap *create_heap(gctb_run *run) {
   return heap;
 }
 
-/* The measured minimum heap, for the record's heap multiples: from the
- * config when heap.min_multiple used it, else from the cache if there. */
-static uint64_t min_heap(const gctb_config *cfg) {
-  uint64_t bytes = cfg->min_heap_bytes;
-  if (!bytes) {
-    json_t *key = gctb_minheap_key(cfg);
-    if (!gctb_minheap_lookup_bytes(key, &bytes))
-      bytes = 0;
-    json_decref(key);
-  }
-  return bytes;
-}
-
 /* Pinning is installed before the heap so that its GC threads, created
  * with it, are placed too. */
 static bool start_pinning(const gctb_config *cfg) {
@@ -169,11 +169,12 @@ int gctb_run_config(const gctb_config *cfg, const gctb_run_opts *opts) {
   run.opts = *opts;
   run.machine = gctb_machine_json();
   run.metrics = json_object();
-  run.min_heap_bytes = min_heap(cfg);
+  run.heap_axis = gctb_heap_axis_json(cfg);
   iso_now(run.res.started_at, sizeof run.res.started_at);
   run.heap = start_pinning(cfg) ? create_heap(&run) : NULL;
   if (!run.heap) {
     gctb_pin_stop();
+    json_decref(run.heap_axis);
     json_decref(run.machine);
     json_decref(run.metrics);
     return GCTB_EXIT_USAGE;
@@ -183,6 +184,7 @@ int gctb_run_config(const gctb_config *cfg, const gctb_run_opts *opts) {
                          .seed = cfg->seed,
                          .hdr_words = cfg->policy->constraints.header_words,
                          .metrics = run.metrics};
+  start_faults(&run);
   run.t_start = gc_now_ns();
   cfg->workload->run(&ctx);
   uint64_t end = gc_now_ns();
@@ -193,6 +195,7 @@ int gctb_run_config(const gctb_config *cfg, const gctb_run_opts *opts) {
   run.heap = NULL;
   report(&run, record);
   json_decref(record);
+  json_decref(run.heap_axis);
   json_decref(run.machine);
   json_decref(run.metrics);
   gctb_pin_stop();

@@ -38,6 +38,7 @@ typedef struct gctb_result {
   uint64_t wall_ns, gc_ns, mutator_ns;
   uint64_t gc_cpu_ns, cpu_user_ns, cpu_sys_ns;
   uint64_t peak_rss_bytes;
+  uint64_t minflt, majflt; /* page faults in the timed region */
   gc_mutator_stats totals;
   uint64_t collections, verifications;
   gctb_pause_stats pauses;
@@ -48,11 +49,12 @@ typedef struct gctb_run {
   const gctb_config *cfg;
   gctb_run_opts opts;
   gc_heap *heap;
-  json_t *machine; /* gathered before the run, outside the measurement */
-  json_t *metrics; /* the workload's own metrics */
-  uint64_t min_heap_bytes; /* measured minimum heap (cache), 0 if unknown */
-  uint64_t t_start;        /* gc_now_ns() when the workload started */
-  int ending;              /* atomic: set by the first on_oom / on_fail */
+  json_t *machine;   /* gathered before the run, outside the measurement */
+  json_t *metrics;   /* the workload's own metrics */
+  json_t *heap_axis; /* the record's "heap" object (heap_axis.c), owned */
+  uint64_t minflt0, majflt0; /* page faults before the workload started */
+  uint64_t t_start;          /* gc_now_ns() when the workload started */
+  int ending;                /* atomic: set by the first on_oom / on_fail */
   gctb_result res;
 } gctb_run;
 
@@ -73,9 +75,13 @@ bool gctb_record_write(gctb_run *run, const json_t *record, char *err,
 void gctb_pause_stats_compute(gc_events *e, gctb_pause_stats *out);
 void gctb_summary_print(FILE *f, const gctb_run *run);
 
-/* machine.c: the machine and the build, for the record; the version line. */
+/* machine.c: the machine; build.c: the build and the version line. */
 json_t *gctb_machine_json(void);
 json_t *gctb_build_json(void);
+/* build.c: what of the build changes code paths (commit, dirty flag and
+ * diff hash, build type, specialisation, checked, sanitizers): the part of
+ * gctb_build_json that keys the minimum-heap cache. */
+json_t *gctb_build_key_json(void);
 const char *gctb_version(void);
 
 #endif

@@ -1,0 +1,15 @@
+# Honest heap axes and provenance (issue 13): bdw in a fixed heap, stale
+# minimum-heap entries never reused, one reference minimum for every
+# policy. Included from tests/CMakeLists.txt after matrix.cmake (GCTB, E2E,
+# MX, MX_OUT, PYENV come from there).
+add_test(NAME e2e.bdw.fixed-heap
+         COMMAND ${E2E}/bdw_fixed_heap.sh ${GCTB}
+                 ${CMAKE_SOURCE_DIR}/configs/gcbench-bdw.json ${MX_OUT})
+add_test(NAME e2e.minheap.stale
+         COMMAND ${E2E}/minheap_stale.sh ${GCTB} ${E2E}/gcbench-small.json
+                 ${MX_OUT})
+add_test(NAME e2e.matrix.heap-axis
+         COMMAND ${E2E}/heap_axis.sh ${GCTB} ${MX}/minheap.json
+                 ${MX_OUT}/heap-axis.jsonl ${MX_OUT}/minheap-axis.json)
+set_tests_properties(e2e.bdw.fixed-heap e2e.minheap.stale e2e.matrix.heap-axis
+                     PROPERTIES LABELS e2e TIMEOUT 300 ENVIRONMENT "${PYENV}")
