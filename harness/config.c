@@ -18,6 +18,7 @@
 #define GCTB_MAX_ROOTS (1u << 30)
 #define GCTB_DEFAULT_ROOTS 65536 /* the heap's own default (heap.h) */
 #define GCTB_LIVE_HEADER_WORDS 1
+#define GCTB_MAX_ITERATIONS 100000
 
 /* "string \"x\"", "number 1.5", "an object"...: what the user wrote, for
  * messages of the form "expected X, got Y". */
@@ -383,6 +384,26 @@ static bool load_stress(const json_t *root, gctb_config *cfg, char *err,
                   err, errlen);
 }
 
+/* iterations: {"warmup": W, "measure": M}, each a whole workload run in
+ * the same heap and process (harness/iterations.c). */
+static bool load_iterations(const json_t *root, gctb_config *cfg, char *err,
+                            size_t errlen) {
+  static const char *const keys[] = {"warmup", "measure", NULL};
+  uint64_t w = 0, m = 1;
+  json_t *it;
+  if (!get_object(root, "iterations", "iterations", &it, err, errlen))
+    return false;
+  if (it && (!check_keys(it, "iterations", keys, err, errlen) ||
+             !get_uint(it, "warmup", "iterations.warmup", 0,
+                       GCTB_MAX_ITERATIONS, &w, err, errlen) ||
+             !get_uint(it, "measure", "iterations.measure", 1,
+                       GCTB_MAX_ITERATIONS, &m, err, errlen)))
+    return false;
+  cfg->warmup_iterations = (unsigned)w;
+  cfg->measure_iterations = (unsigned)m;
+  return true;
+}
+
 static bool load_scalars(const json_t *root, gctb_config *cfg, char *err,
                          size_t errlen) {
   uint64_t threads = cfg->gc_threads, roots = GCTB_DEFAULT_ROOTS;
@@ -405,11 +426,12 @@ bool gctb_config_load_json(const json_t *root, gctb_config *cfg, char *err,
                            size_t errlen) {
   static const char *const keys[] = {
       "name",   "policy", "workload", "heap",    "gc_threads", "seed",
-      "verify", "stress", "roots",    "pinning", NULL};
+      "verify", "stress", "roots",    "pinning", "iterations", NULL};
   memset(cfg, 0, sizeof *cfg);
   cfg->gc_threads = 1;
   cfg->seed = 1;
   cfg->verify = GC_VERIFY_NONE;
+  cfg->measure_iterations = 1;
   if (!json_is_object(root))
     return wrong_type("config", "an object", root, err, errlen);
   if (!check_keys(root, "", keys, err, errlen) ||
@@ -424,6 +446,7 @@ bool gctb_config_load_json(const json_t *root, gctb_config *cfg, char *err,
   if (!load_heap(root, cfg, err, errlen) ||
       !load_verify(root, cfg, err, errlen) ||
       !load_stress(root, cfg, err, errlen) ||
+      !load_iterations(root, cfg, err, errlen) ||
       !load_scalars(root, cfg, err, errlen) ||
       !gctb_pin_parse(json_object_get(root, "pinning"), &cfg->pinning, err,
                       errlen) ||
@@ -491,6 +514,11 @@ json_t *gctb_config_to_json(const gctb_config *cfg) {
                                 (json_int_t)cfg->stress_bytes));
   json_object_set_new(o, "roots", json_integer((json_int_t)cfg->roots));
   json_object_set_new(o, "pinning", gctb_pin_to_json(&cfg->pinning));
+  if (cfg->warmup_iterations || cfg->measure_iterations > 1) /* not default */
+    json_object_set_new(o, "iterations",
+                        json_pack("{s:i,s:i}", "warmup",
+                                  (int)cfg->warmup_iterations, "measure",
+                                  (int)cfg->measure_iterations));
   return o;
 }
 

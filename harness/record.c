@@ -132,6 +132,9 @@ json_t *gctb_record_build(gctb_run *run) {
   json_object_set_new(rec, "policy_stats", stats);
   json_object_set_new(rec, "workload", json_incref(run->metrics));
   json_object_set_new(rec, "pinning", gctb_pin_applied_json());
+  json_t *iterations = gctb_iterations_json(run);
+  if (iterations)
+    json_object_set_new(rec, "iterations", iterations);
   if (run->opts.matrix)
     json_object_set_new(rec, "matrix", json_incref(run->opts.matrix));
   return rec;

@@ -31,6 +31,15 @@ static uint64_t tv_ns(struct timeval tv) {
   return (uint64_t)tv.tv_sec * 1000000000u + (uint64_t)tv.tv_usec * 1000u;
 }
 
+/* a -= b, field by field (every field is a uint64_t counter). */
+static void stats_sub(gc_mutator_stats *a, const gc_mutator_stats *b) {
+  _Static_assert(sizeof *a % sizeof(uint64_t) == 0, "counters only");
+  uint64_t *x = (uint64_t *)a;
+  const uint64_t *y = (const uint64_t *)b;
+  for (size_t i = 0; i < sizeof *a / sizeof *x; i++)
+    x[i] -= y[i];
+}
+
 /* Fills the measurements of res at time end. */
 static void measure(gctb_run *run, uint64_t end) {
   gctb_result *r = &run->res;
@@ -42,25 +51,17 @@ static void measure(gctb_run *run, uint64_t end) {
   r->mutator_ns = r->wall_ns > r->gc_ns ? r->wall_ns - r->gc_ns : 0;
   r->gc_cpu_ns = __atomic_load_n(&heap->events.gc_cpu_ns, __ATOMIC_RELAXED);
   gc_heap_mutator_totals(heap, &r->totals);
-  r->collections = __atomic_load_n(&heap->collections, __ATOMIC_RELAXED);
-  r->verifications = __atomic_load_n(&heap->verifications, __ATOMIC_RELAXED);
+  stats_sub(&r->totals, &run->totals0); /* warm-up iterations' */
+  r->collections =
+      __atomic_load_n(&heap->collections, __ATOMIC_RELAXED) - run->collections0;
+  r->verifications = __atomic_load_n(&heap->verifications, __ATOMIC_RELAXED) -
+                     run->verifications0;
   getrusage(RUSAGE_SELF, &ru);
   r->peak_rss_bytes = (uint64_t)ru.ru_maxrss * 1024u; /* ru_maxrss is KiB */
   r->cpu_user_ns = tv_ns(ru.ru_utime);
   r->cpu_sys_ns = tv_ns(ru.ru_stime);
   r->minflt = (uint64_t)ru.ru_minflt - run->minflt0;
   r->majflt = (uint64_t)ru.ru_majflt - run->majflt0;
-}
-
-/* Page faults before the workload starts: the timed region's are the
- * difference. Arena policies touch their whole heap at creation (setup),
- * bdw and the handle table fault pages in as they first use them, so the
- * counts say how much of that each run paid inside its timing. */
-static void start_faults(gctb_run *run) {
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  run->minflt0 = (uint64_t)ru.ru_minflt;
-  run->majflt0 = (uint64_t)ru.ru_majflt;
 }
 
 /* Writes the record (heap still alive) and prints the summary. */
@@ -184,10 +185,7 @@ int gctb_run_config(const gctb_config *cfg, const gctb_run_opts *opts) {
                          .seed = cfg->seed,
                          .hdr_words = cfg->policy->constraints.header_words,
                          .metrics = run.metrics};
-  start_faults(&run);
-  run.t_start = gc_now_ns();
-  cfg->workload->run(&ctx);
-  uint64_t end = gc_now_ns();
+  uint64_t end = gctb_iterations_run(&run, &ctx);
   run.res.status = "ok";
   measure(&run, end);
   json_t *record = gctb_record_build(&run);
@@ -196,6 +194,7 @@ int gctb_run_config(const gctb_config *cfg, const gctb_run_opts *opts) {
   report(&run, record);
   json_decref(record);
   json_decref(run.heap_axis);
+  json_decref(run.iterations);
   json_decref(run.machine);
   json_decref(run.metrics);
   gctb_pin_stop();

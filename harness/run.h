@@ -53,8 +53,13 @@ typedef struct gctb_run {
   json_t *metrics;   /* the workload's own metrics */
   json_t *heap_axis; /* the record's "heap" object (heap_axis.c), owned */
   uint64_t minflt0, majflt0; /* page faults before the workload started */
-  uint64_t t_start;          /* gc_now_ns() when the workload started */
-  int ending;                /* atomic: set by the first on_oom / on_fail */
+  /* iterations.c: the zero of the measured counters, and each iteration's
+   * figures (NULL for a single iteration) */
+  uint64_t collections0, verifications0;
+  gc_mutator_stats totals0;
+  json_t *iterations;
+  uint64_t t_start; /* gc_now_ns() when the workload started */
+  int ending;       /* atomic: set by the first on_oom / on_fail */
   gctb_result res;
 } gctb_run;
 
@@ -69,6 +74,13 @@ int gctb_run_config(const gctb_config *cfg, const gctb_run_opts *opts);
 json_t *gctb_record_build(gctb_run *run);
 bool gctb_record_write(gctb_run *run, const json_t *record, char *err,
                        size_t errlen);
+
+/* iterations.c: runs the workload's warm-up and measured iterations
+ * (config "iterations"), setting t_start and the measurement's zero when
+ * the first measured one starts; returns the end time of the last. The
+ * record's "iterations" object, or NULL for a single iteration. */
+uint64_t gctb_iterations_run(gctb_run *run, gc_workload_ctx *ctx);
+json_t *gctb_iterations_json(const gctb_run *run);
 
 /* summary.c: pause percentiles from the heap's events, and the one-screen
  * human summary. */

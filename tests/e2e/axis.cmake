@@ -13,3 +13,8 @@ add_test(NAME e2e.matrix.heap-axis
                  ${MX_OUT}/heap-axis.jsonl ${MX_OUT}/minheap-axis.json)
 set_tests_properties(e2e.bdw.fixed-heap e2e.minheap.stale e2e.matrix.heap-axis
                      PROPERTIES LABELS e2e TIMEOUT 300 ENVIRONMENT "${PYENV}")
+# In-process iterations: warm-ups discarded, headline = measured ones.
+add_test(NAME e2e.iterations
+         COMMAND ${E2E}/iterations.sh ${GCTB} ${E2E}/gcbench-small.json ${MX_OUT})
+set_tests_properties(e2e.iterations PROPERTIES LABELS e2e TIMEOUT 300
+                     ENVIRONMENT "${PYENV}")
