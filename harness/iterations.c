@@ -35,11 +35,12 @@ static size_t npauses(gc_events *e) {
 
 /* The zero of every measured figure: the first measured iteration starts
  * here (a single-iteration run too, so page faults of heap creation stay
- * out of it). */
+ * out of it; its event log, empty, is left alone). */
 static void begin_measurement(gctb_run *run) {
   gc_heap *heap = run->heap;
   struct rusage ru;
-  gc_events_clear(&heap->events);
+  if (run->cfg->warmup_iterations)
+    gc_events_clear(&heap->events);
   run->collections0 = __atomic_load_n(&heap->collections, __ATOMIC_RELAXED);
   run->verifications0 = __atomic_load_n(&heap->verifications, __ATOMIC_RELAXED);
   gc_heap_mutator_totals(heap, &run->totals0);

@@ -18,3 +18,17 @@ add_test(NAME e2e.iterations
          COMMAND ${E2E}/iterations.sh ${GCTB} ${E2E}/gcbench-small.json ${MX_OUT})
 set_tests_properties(e2e.iterations PROPERTIES LABELS e2e TIMEOUT 300
                      ENVIRONMENT "${PYENV}")
+# A minimum at a floor is reported as a bound: segfit completes the small
+# gcbench at its declared live size; shenandoah refuses (exit 2) any heap
+# just below its minimum (too few regions) rather than running out.
+add_test(NAME e2e.minheap.bound-live
+         COMMAND ${E2E}/expect.sh 0 "BOUND, not a measurement: it completes at the declared live size"
+                 -- ${GCTB} minheap ${E2E}/gcbench-small.json --force
+                 --precision 0.1 --cache ${MX_OUT}/minheap-bound.json)
+add_test(NAME e2e.minheap.bound-policy
+         COMMAND ${E2E}/expect.sh 0 "BOUND, not a measurement: the policy refuses any smaller heap"
+                 -- ${GCTB} minheap ${E2E}/gcbench-small.json --force
+                 --set policy.name=\"shenandoah\" --precision 0.1
+                 --cache ${MX_OUT}/minheap-bound-policy.json)
+set_tests_properties(e2e.minheap.bound-live e2e.minheap.bound-policy
+                     PROPERTIES LABELS e2e TIMEOUT 300)
