@@ -4,6 +4,7 @@
 #define GCTB_HARNESS_RUN_H
 
 #include "config.h"
+#include "delays.h"
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,12 +23,6 @@ typedef struct gctb_run_opts {
   json_t *matrix;       /* borrowed: the record's "matrix" object, or NULL */
 } gctb_run_opts;
 
-/* Pause statistics derived from the event log. */
-typedef struct gctb_pause_stats {
-  size_t count;
-  uint64_t total_ns, p50_ns, p99_ns, max_ns;
-} gctb_pause_stats;
-
 /* Everything measured about one run, filled in at the end (or when it ends
  * early on out-of-memory or a failure). */
 typedef struct gctb_result {
@@ -41,8 +36,9 @@ typedef struct gctb_result {
   uint64_t minflt, majflt; /* page faults in the timed region */
   gc_mutator_stats totals;
   uint64_t collections, verifications;
-  gctb_pause_stats pauses;
-  char record_path[4096]; /* where the record went ("" if nowhere) */
+  gctb_pause_stats pauses; /* world stops only (delays.world) */
+  gctb_delays delays;      /* what each mutator saw (delays.h) */
+  char record_path[4096];  /* where the record went ("" if nowhere) */
 } gctb_result;
 
 typedef struct gctb_run {
@@ -82,9 +78,7 @@ bool gctb_record_write(gctb_run *run, const json_t *record, char *err,
 uint64_t gctb_iterations_run(gctb_run *run, gc_workload_ctx *ctx);
 json_t *gctb_iterations_json(const gctb_run *run);
 
-/* summary.c: pause percentiles from the heap's events, and the one-screen
- * human summary. */
-void gctb_pause_stats_compute(gc_events *e, gctb_pause_stats *out);
+/* summary.c: the one-screen human summary. */
 void gctb_summary_print(FILE *f, const gctb_run *run);
 
 /* machine.c: the machine; build.c: the build and the version line. */
