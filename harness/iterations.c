@@ -33,14 +33,9 @@ static size_t npauses(gc_events *e) {
   return n;
 }
 
-/* The zero of every measured figure: the first measured iteration starts
- * here (a single-iteration run too, so page faults of heap creation stay
- * out of it; its event log, empty, is left alone). */
-static void begin_measurement(gctb_run *run) {
+void gctb_measure_begin(gctb_run *run) {
   gc_heap *heap = run->heap;
   struct rusage ru;
-  if (run->cfg->warmup_iterations)
-    gc_events_clear(&heap->events);
   run->collections0 = __atomic_load_n(&heap->collections, __ATOMIC_RELAXED);
   run->verifications0 = __atomic_load_n(&heap->verifications, __ATOMIC_RELAXED);
   gc_heap_mutator_totals(heap, &run->totals0);
@@ -76,8 +71,10 @@ uint64_t gctb_iterations_run(gctb_run *run, gc_workload_ctx *ctx) {
   if (n > 1)
     run->iterations = json_array();
   for (unsigned i = 0; i < n; i++) {
-    if (i == w)
-      begin_measurement(run);
+    if (i == w && w) { /* the warm-up is over: forget it */
+      gc_events_clear(&heap->events);
+      gctb_measure_begin(run);
+    }
     /* A fresh metrics object per iteration; an early end records the
      * current one. */
     json_decref(run->metrics);

@@ -58,10 +58,14 @@ static int ncpus(void) {
 
 /* The workload, GC threads, build and CPU count: what every key holds. */
 static json_t *common_key(const gctb_config *cfg) {
-  return json_pack(
+  json_t *key = json_pack(
       "{s:{s:s,s:o},s:i,s:o,s:i}", "workload", "name", cfg->workload->name,
       "params", gc_options_to_json(&cfg->workload_params), "gc_threads",
       (int)cfg->gc_threads, "build", gctb_build_key_json(), "ncpus", ncpus());
+  if (cfg->workload_plugin) /* a plugin's name alone is not unique */
+    json_object_set_new(json_object_get(key, "workload"), "plugin",
+                        json_string(cfg->workload_plugin));
+  return key;
 }
 
 json_t *gctb_minheap_key(const gctb_config *cfg) {

@@ -21,6 +21,7 @@ typedef struct gctb_run_opts {
   const char *out_path; /* append the record here; NULL: a new results/ file */
   bool quiet;           /* no summary on stdout */
   json_t *matrix;       /* borrowed: the record's "matrix" object, or NULL */
+  const char *trace_path; /* also write the run's Chrome trace here */
 } gctb_run_opts;
 
 /* Everything measured about one run, filled in at the end (or when it ends
@@ -64,6 +65,18 @@ typedef struct gctb_run {
  * the record and the summary. */
 int gctb_run_config(const gctb_config *cfg, const gctb_run_opts *opts);
 
+/* gctb_run_config in two halves, for a program that runs its own mutator
+ * code between them (embed.c): start installs pinning, creates the heap and
+ * starts the clock (GCTB_EXIT_OK, or GCTB_EXIT_USAGE with the message
+ * `gctb run` prints in err); finish (every mutator detached) measures,
+ * builds the record, destroys the heap, writes the record, the trace and
+ * the summary as opts ask, and returns the record (a new reference). run
+ * must stay at one address from start to finish: the heap's on_oom and
+ * on_fail reach it from other threads. */
+int gctb_run_start(gctb_run *run, const gctb_config *cfg,
+                   const gctb_run_opts *opts, char *err, size_t errlen);
+json_t *gctb_run_finish(gctb_run *run);
+
 /* record.c: the result record as a JSON object (heap still alive), and
  * appending it as one line to opts.out_path or a new file under results/
  * (the chosen path goes into res.record_path). */
@@ -71,6 +84,10 @@ json_t *gctb_record_build(gctb_run *run);
 bool gctb_record_write(gctb_run *run, const json_t *record, char *err,
                        size_t errlen);
 
+/* iterations.c: the zero of the measured figures (counters, page faults,
+ * t_start), taken by gctb_run_start and again when the first measured
+ * iteration starts. */
+void gctb_measure_begin(gctb_run *run);
 /* iterations.c: runs the workload's warm-up and measured iterations
  * (config "iterations"), setting t_start and the measurement's zero when
  * the first measured one starts; returns the end time of the last. The
