@@ -109,7 +109,7 @@ static void add_delays(json_t *rec, const gctb_run *run) {
     json_object_set_new(rec, sums[k], uint_json(d->kind_ns[k]));
   json_object_set_new(rec, "delays",
                       gctb_delays_list_json(&run->heap->events, run->t_start));
-  json_object_set_new(rec, "mutators", gctb_mutators_json(d));
+  json_object_set_new(rec, "mutators", gctb_mutators_json(d, run->t_start));
   gctb_pause_stats none = {0};
   json_t *worst = gctb_pause_stats_json(
       d->worst >= 0 ? &d->mutators[d->worst].stats : &none);
@@ -156,6 +156,7 @@ json_t *gctb_record_build(gctb_run *run) {
   json_t *iterations = gctb_iterations_json(run);
   if (iterations)
     json_object_set_new(rec, "iterations", iterations);
+  json_object_set_new(rec, "slurm", gctb_slurm_json()); /* NULL: none */
   if (run->opts.matrix)
     json_object_set_new(rec, "matrix", json_incref(run->opts.matrix));
   return rec;

@@ -106,5 +106,8 @@ json_t *gctb_build_json(void);
  * gctb_build_json that keys the minimum-heap cache. */
 json_t *gctb_build_key_json(void);
 const char *gctb_version(void);
+/* slurm_env.c: {"job_id", "array_task_id", "node", ...} when running as a
+ * Slurm task, else NULL (records then have no "slurm"). */
+json_t *gctb_slurm_json(void);
 
 #endif
