@@ -74,6 +74,7 @@ uint64_t gctb_iterations_run(gctb_run *run, gc_workload_ctx *ctx) {
     if (i == w && w) { /* the warm-up is over: forget it */
       gc_events_clear(&heap->events);
       gctb_measure_begin(run);
+      ctx->t_start = run->t_start; /* the record's new time 0 */
     }
     /* A fresh metrics object per iteration; an early end records the
      * current one. */

@@ -31,8 +31,9 @@ typedef struct gctb_result {
   char error[1024];   /* when status is not "ok" */
   char started_at[40];
   uint64_t setup_ns; /* heap creation (arena reservation and pre-touch) */
+  uint64_t setup_cpu_ns; /* its process CPU time (getrusage) */
   uint64_t wall_ns, gc_ns, mutator_ns;
-  uint64_t gc_cpu_ns, cpu_user_ns, cpu_sys_ns;
+  uint64_t gc_cpu_ns, gc_cpu_other_ns, cpu_user_ns, cpu_sys_ns;
   uint64_t peak_rss_bytes;
   uint64_t minflt, majflt; /* page faults in the timed region */
   gc_mutator_stats totals;

@@ -48,6 +48,7 @@ struct gc_mutator_private {
   uint64_t stress_allocs, stress_bytes; /* since the last stress collection */
   uint64_t attached_ns;
   gc_mutator_log *log; /* its delays (delay.h); outlives the mutator */
+  uint64_t blocked_since, blocked_epoch; /* gc_enter_blocking's time, epoch */
 };
 
 struct gc_heap {
@@ -73,6 +74,8 @@ struct gc_heap {
   uint64_t stw_epoch;      /* bumped at every resume */
   unsigned handshake_acks; /* mutators still to answer a handshake */
   uint64_t pause_start_ns;
+  gc_cpu_meter pause_cpu; /* started by the thread that stopped the world */
+  pthread_t pause_thread;
 
   /* totals retired from detached mutators */
   gc_mutator_stats retired;

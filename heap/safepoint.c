@@ -79,19 +79,29 @@ void gc_enter_blocking(gc_mutator *m) {
   if (m->priv->handshake_fn)
     run_handshake(heap, m->priv, true, t0);
   m->priv->state = GC_MUTATOR_BLOCKED;
+  m->priv->blocked_since = gc_now_ns();
+  m->priv->blocked_epoch = heap->stw_epoch;
   heap->nrunning--;
   pthread_cond_broadcast(&heap->cond);
   pthread_mutex_unlock(&heap->lock);
 }
 
+/* A world stop that overlapped the blocked span delays m only from now on
+ * (it waits below): the span is recorded so that the stop's part before
+ * now is not counted as m's delay (docs/delays.md). */
 void gc_leave_blocking(gc_mutator *m) {
   gc_heap *heap = m->heap;
+  struct gc_mutator_private *p = m->priv;
+  uint64_t asked = gc_now_ns();
   pthread_mutex_lock(&heap->lock);
+  bool stopped = heap->stw_requested || heap->stw_epoch != p->blocked_epoch;
   while (heap->stw_requested)
     pthread_cond_wait(&heap->cond, &heap->lock);
-  m->priv->state = GC_MUTATOR_RUNNING;
+  p->state = GC_MUTATOR_RUNNING;
   heap->nrunning++;
   pthread_mutex_unlock(&heap->lock);
+  if (stopped)
+    gc_delay_blocked(p->log, p->blocked_since, asked);
 }
 
 bool gc_stop_the_world(gc_heap *heap, gc_mutator *self) {
@@ -111,6 +121,8 @@ bool gc_stop_the_world(gc_heap *heap, gc_mutator *self) {
   heap->collector = self;
   heap->stw_requested = true;
   heap->pause_start_ns = gc_now_ns();
+  heap->pause_cpu = gc_cpu_meter_start();
+  heap->pause_thread = pthread_self();
   for (struct gc_mutator_private *p = heap->mutators; p; p = p->next)
     if (p->m != self && p->state == GC_MUTATOR_RUNNING)
       set_pending(p->m, true);
@@ -136,13 +148,18 @@ void gc_resume_the_world(gc_heap *heap, const char *phase) {
    * gets a CPU, which the woken mutators often take first (milliseconds on
    * a loaded machine, for a GC thread that is not a mutator itself). */
   uint64_t end = gc_now_ns();
+  /* the pause's CPU time, if the thread that stopped the world resumes it
+   * (as every collector does): its meter is per thread */
+  uint64_t cpu = pthread_equal(heap->pause_thread, pthread_self())
+                     ? gc_cpu_meter_read(&heap->pause_cpu)
+                     : GC_CPU_UNKNOWN;
   heap->stw_requested = false;
   heap->collecting = false;
   heap->collector = NULL;
   heap->stw_epoch++;
   pthread_cond_broadcast(&heap->cond);
   pthread_mutex_unlock(&heap->lock);
-  gc_events_pause(&heap->events, phase, start, end);
+  gc_events_pause_cpu(&heap->events, phase, start, end, cpu);
 }
 
 void gc_handshake(gc_heap *heap, gc_mutator *self, gc_handshake_fn fn,

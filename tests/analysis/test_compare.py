@@ -101,6 +101,8 @@ class LBOBaseline(unittest.TestCase):
         self.assertEqual(records.cpu_ns(rec), 120)
         del rec["setup_cpu_ns"]
         self.assertEqual(records.cpu_ns(rec), 140)
+        rec["setup_ns"] = 200  # a wall time above the CPU used: unknown
+        self.assertIsNone(records.cpu_ns(rec))
 
 
 class Throughput(unittest.TestCase):
@@ -182,6 +184,21 @@ class Pooling(unittest.TestCase):
             self.assertEqual(rc, 0, field)
             self.assertIn(f"warning: records differ in {field}", err)
             self.assertIn("Mutator-observed delays", out)
+
+    def test_plot_refuses_mixed_too(self):
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            self.skipTest("matplotlib not available")
+        import plot
+        pa, pb = self.two_files("build.commit", "0000000")
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            rc = plot.main([pa, pb, "--out", os.path.join(self.tmp, "p")])
+        self.assertEqual(rc, 2)
+        self.assertIn("gctb plot: records differ in build.commit",
+                      err.getvalue())
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "p")))
 
     def test_same_records_pool(self):
         pa, pb = self.two_files("status", "ok")
