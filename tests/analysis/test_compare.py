@@ -266,6 +266,15 @@ class Pooling(unittest.TestCase):
         self.assertEqual(row[10], "higher")
         self.assertIn("†", out)  # slow's means are over survivors only
 
+    def test_minimum_heap_bound_is_marked(self):
+        recs = base_records()
+        for r in recs:
+            r["heap"]["min_multiple"] = 2.0
+            r["heap"]["min_heap_is_bound"] = True
+        rc, out, err = self.report_on(recs)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("≥2", out.split("\nTime")[1])
+
 
 if __name__ == "__main__":
     unittest.main()
