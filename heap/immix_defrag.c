@@ -25,7 +25,7 @@
  * its old value, a late CAS can succeed on it again (ABA); the mark bit,
  * set before the header is restored, tells that claimant to back off. */
 #include "immix.h"
-#include <sched.h>
+#include "spin.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,21 +82,13 @@ size_t immix_select_candidates(immix_space *sp, immix_defrag_mode mode) {
   return n;
 }
 
-static inline void cpu_relax(unsigned spins) {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#endif
-  if (spins % 1024 == 1023) /* the winner may be descheduled */
-    sched_yield();
-}
-
 /* Another worker holds obj: its header once BUSY is gone. */
 static uint64_t wait_unbusy(uintptr_t obj) {
   uint64_t h;
   for (unsigned spins = 0;
        (h = __atomic_load_n((uint64_t *)obj, __ATOMIC_ACQUIRE)) & IMMIX_BUSY;
        spins++)
-    cpu_relax(spins);
+    gc_spin_backoff(spins, 1024); /* the winner may be descheduled */
   return h;
 }
 

@@ -21,10 +21,10 @@
  * self-forwarding, as G1 does). A lone worker skips the CAS: no one races
  * it. The queue is the worker stack, not Cheney's scan pointer, so copying
  * order is depth-first; docs/policies/semispace.md has the rest. */
+#include "../../heap/spin.h"
 #include "../../heap/trace.h"
 #include "../../heap/util.h"
 #include "semispace.h"
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,14 +39,6 @@ typedef struct semi_ctx {
   gc_worker *w;
   size_t index; /* root slots seen (for partitioning them) */
 } semi_ctx;
-
-static inline void cpu_relax(unsigned spins) {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#endif
-  if (spins % 1024 == 1023) /* the winner may be descheduled */
-    sched_yield();
-}
 
 /* Room for a copy in the worker's GC-LAB; 0 when to-space is exhausted. */
 static uintptr_t lab_alloc(semi_state *st, semi_lab *lab, size_t bytes) {
@@ -118,7 +110,7 @@ static uintptr_t wait_forwarded(semi_ctx *c, uintptr_t obj) {
   for (unsigned spins = 0;
        (h = __atomic_load_n((uint64_t *)obj, __ATOMIC_ACQUIRE)) & SEMI_BUSY;
        spins++)
-    cpu_relax(spins);
+    gc_spin_backoff(spins, 1024); /* the winner may be descheduled */
   return h & SEMI_FWD ? __atomic_load_n((uintptr_t *)obj + 1, __ATOMIC_RELAXED)
                       : obj;
 }

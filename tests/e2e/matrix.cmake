@@ -92,7 +92,7 @@ set_tests_properties(analysis.stats analysis.report analysis.plot PROPERTIES
 add_test(NAME e2e.matrix.smoke
          COMMAND ${E2E}/matrix_run.sh ${GCTB}
                  ${CMAKE_SOURCE_DIR}/configs/matrices/smoke.json
-                 ${MX_OUT}/smoke.jsonl 108 --
+                 ${MX_OUT}/smoke.jsonl 144 --
                  --minheap-cache ${MX_OUT}/minheap-smoke.json)
 add_test(NAME e2e.matrix.smoke-plot
          COMMAND ${E2E}/plot_check.sh ${GCTB} ${MX_OUT}/smoke.jsonl
