@@ -80,7 +80,9 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
       /* Set by `gctb matrix` on its children: the record's "matrix". */
       const char *v = flag_value(argc, argv, &i, "--matrix-tag");
       json_decref(a->opts.matrix);
-      if (!v || !json_is_object(a->opts.matrix = json_loads(v, 0, NULL)))
+      /* Parsed outside json_is_object, a macro that would parse twice. */
+      a->opts.matrix = v ? json_loads(v, 0, NULL) : NULL;
+      if (!json_is_object(a->opts.matrix))
         return usage_error("%s needs a JSON object", arg);
     } else if (arg[0] == '-' && arg[1] != 0) {
       return usage_error("run: unknown option %s", arg);

@@ -111,9 +111,10 @@ json_t *gctb_repro_config(const char *spec, FILE *out, char *err,
   long want, line = 0;
   char *path = split_spec(spec, &want);
   char *text = path ? read_line(path, want, &line, err, errlen) : NULL;
-  json_t *rec = NULL, *config = NULL;
   json_error_t jerr;
-  if (text && !json_is_object(rec = json_loads(text, 0, &jerr)))
+  /* Not inside json_is_object(): a macro, it would parse twice. */
+  json_t *rec = text ? json_loads(text, 0, &jerr) : NULL, *config = NULL;
+  if (text && !json_is_object(rec))
     gc_errorf(err, errlen, "--repro: %s:%ld: not a JSON record (%s)", path,
               line, rec ? "not an object" : jerr.text);
   else if (text && !json_is_object(json_object_get(rec, "config")))
