@@ -175,5 +175,16 @@ int gctb_report_main(int argc, char **argv);
  * segfaults or hangs on demand, so tests can show a crash or a hang does
  * not take a matrix down. */
 const gc_policy *gctb_test_policy_find(const char *name);
+/* "test-delay" (testpolicy_delay.c): delays a mutator on demand, so tests
+ * can show a delay reaches the record and the summary. */
+const gc_policy *gctb_test_delay_policy(void);
+/* A test policy: nogc with its own name, options, init and allocation slow
+ * path. */
+void gctb_test_policy_make(gc_policy *p, const char *name, const char *summary,
+                           const gc_option_spec *options,
+                           bool (*init)(gc_heap *, const gc_options *, char *,
+                                        size_t),
+                           gc_ref (*alloc_slow)(gc_mutator *, size_t,
+                                                uint64_t));
 
 #endif

@@ -57,15 +57,30 @@ static gc_ref fault_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
 const gc_policy *gctb_test_policy_find(const char *name) {
   static gc_policy p;
   const char *env = getenv("GCTB_TEST_POLICIES");
-  if (!env || strcmp(env, "1") != 0 || strcmp(name, "test-fault") != 0)
+  if (!env || strcmp(env, "1") != 0)
     return NULL;
-  if (!p.name) {
-    p = gc_policy_nogc;
-    p.name = "test-fault";
-    p.summary = "nogc that aborts, crashes or hangs on demand (tests only)";
-    p.options = fault_options;
-    p.init = fault_init;
-    p.alloc_slow = fault_alloc_slow;
-  }
+  if (strcmp(name, "test-delay") == 0)
+    return gctb_test_delay_policy();
+  if (strcmp(name, "test-fault") != 0)
+    return NULL;
+  if (!p.name)
+    gctb_test_policy_make(
+        &p, "test-fault",
+        "nogc that aborts, crashes or hangs on demand (tests only)",
+        fault_options, fault_init, fault_alloc_slow);
   return &p;
+}
+
+void gctb_test_policy_make(gc_policy *p, const char *name, const char *summary,
+                           const gc_option_spec *options,
+                           bool (*init)(gc_heap *, const gc_options *, char *,
+                                        size_t),
+                           gc_ref (*alloc_slow)(gc_mutator *, size_t,
+                                                uint64_t)) {
+  *p = gc_policy_nogc;
+  p->name = name;
+  p->summary = summary;
+  p->options = options;
+  p->init = init;
+  p->alloc_slow = alloc_slow;
 }

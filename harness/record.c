@@ -74,18 +74,15 @@ static void add_events(json_t *rec, const gctb_run *run) {
   pthread_mutex_unlock(&e->lock);
 }
 
-static json_t *pause_stats_json(const gctb_pause_stats *p) {
-  return json_pack("{s:o,s:o,s:o,s:o,s:o}", "count", uint_json(p->count),
-                   "total_ns", uint_json(p->total_ns), "p50_ns",
-                   uint_json(p->p50_ns), "p99_ns", uint_json(p->p99_ns),
-                   "max_ns", uint_json(p->max_ns));
-}
-
 static json_t *counters_json(const gctb_result *r) {
   json_t *o = json_object();
   json_object_set_new(o, "objects_allocated",
                       uint_json(r->totals.objects_allocated));
+  /* requested bytes: the same under every policy; what the policy used
+   * (header words, size-class rounding) beside it */
   json_object_set_new(o, "bytes_allocated",
+                      uint_json(r->totals.bytes_requested));
+  json_object_set_new(o, "bytes_allocated_policy",
                       uint_json(r->totals.bytes_allocated));
   json_object_set_new(o, "slow_allocs", uint_json(r->totals.slow_allocs));
   json_object_set_new(o, "barrier_slow", uint_json(r->totals.barrier_slow));
@@ -114,6 +111,29 @@ static json_t *heap_json(const gctb_run *run) {
   return o;
 }
 
+/* What the mutators saw (docs/delays.md): every delay, per-mutator
+ * figures, and the worst mutator's statistics. */
+static void add_delays(json_t *rec, const gctb_run *run) {
+  const gctb_delays *d = &run->res.delays;
+  static const char *const sums[GC_DELAY_KINDS] = {
+      [GC_DELAY_HOLD] = "held_ns",
+      [GC_DELAY_STALL] = "stalled_ns",
+      [GC_DELAY_PACE] = "paced_ns",
+      [GC_DELAY_ASSIST] = "assist_ns"};
+  for (int k = 0; k < GC_DELAY_KINDS; k++)
+    json_object_set_new(rec, sums[k], uint_json(d->kind_ns[k]));
+  json_object_set_new(rec, "delays",
+                      gctb_delays_list_json(&run->heap->events, run->t_start));
+  json_object_set_new(rec, "mutators", gctb_mutators_json(d));
+  gctb_pause_stats none = {0};
+  json_t *worst = gctb_pause_stats_json(
+      d->worst >= 0 ? &d->mutators[d->worst].stats : &none);
+  json_object_set_new(
+      worst, "worst_mutator",
+      json_integer(d->worst >= 0 ? d->mutators[d->worst].id : -1));
+  json_object_set_new(rec, "delay_stats", worst);
+}
+
 static void add_times(json_t *rec, const gctb_result *r) {
   json_object_set_new(rec, "setup_ns", uint_json(r->setup_ns));
   json_object_set_new(rec, "wall_ns", uint_json(r->wall_ns));
@@ -138,7 +158,8 @@ json_t *gctb_record_build(gctb_run *run) {
   add_times(rec, r);
   json_object_set_new(rec, "heap", heap_json(run));
   add_events(rec, run);
-  json_object_set_new(rec, "pause_stats", pause_stats_json(&r->pauses));
+  json_object_set_new(rec, "pause_stats", gctb_pause_stats_json(&r->pauses));
+  add_delays(rec, run);
   json_object_set_new(rec, "counters", counters_json(r));
   run->cfg->policy->report(run->heap, stats);
   json_object_set_new(rec, "policy_stats", stats);

@@ -40,8 +40,11 @@ static void measure(gctb_run *run, uint64_t end) {
   gc_heap *heap = run->heap;
   struct rusage ru;
   r->wall_ns = end - run->t_start;
-  gctb_pause_stats_compute(&heap->events, &r->pauses);
-  r->gc_ns = r->pauses.total_ns;
+  gctb_delays_free(&r->delays);
+  if (!gctb_delays_compute(&heap->events, end, &r->delays))
+    fprintf(stderr, "gctb: out of memory computing the delay statistics\n");
+  r->pauses = r->delays.world;
+  r->gc_ns = r->pauses.total_ns; /* world stops only */
   r->mutator_ns = r->wall_ns > r->gc_ns ? r->wall_ns - r->gc_ns : 0;
   r->gc_cpu_ns = __atomic_load_n(&heap->events.gc_cpu_ns, __ATOMIC_RELAXED);
   gc_heap_mutator_totals(heap, &r->totals);
@@ -232,6 +235,7 @@ int gctb_run_config(const gctb_config *cfg, const gctb_run_opts *opts) {
   gc_heap_destroy(run.heap);
   run.heap = NULL;
   bool recorded = report(&run, record);
+  gctb_delays_free(&run.res.delays);
   json_decref(record);
   json_decref(run.machine);
   json_decref(run.metrics);

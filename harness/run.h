@@ -4,6 +4,7 @@
 #define GCTB_HARNESS_RUN_H
 
 #include "config.h"
+#include "delays.h"
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,12 +25,6 @@ typedef struct gctb_run_opts {
   json_t *matrix;       /* borrowed: the record's "matrix" object, or NULL */
 } gctb_run_opts;
 
-/* Pause statistics derived from the event log. */
-typedef struct gctb_pause_stats {
-  size_t count;
-  uint64_t total_ns, p50_ns, p99_ns, max_ns;
-} gctb_pause_stats;
-
 /* Everything measured about one run, filled in at the end (or when it ends
  * early on out-of-memory or a failure). */
 typedef struct gctb_result {
@@ -42,8 +37,9 @@ typedef struct gctb_result {
   uint64_t peak_rss_bytes;
   gc_mutator_stats totals;
   uint64_t collections, verifications;
-  gctb_pause_stats pauses;
-  char record_path[4096]; /* where the record went ("" if nowhere) */
+  gctb_pause_stats pauses; /* world stops only (delays.world) */
+  gctb_delays delays;      /* what each mutator saw (delays.h) */
+  char record_path[4096];  /* where the record went ("" if nowhere) */
 } gctb_result;
 
 typedef struct gctb_run {
@@ -83,9 +79,7 @@ json_t *gctb_record_build(gctb_run *run);
 bool gctb_record_write(gctb_run *run, const json_t *record, char *err,
                        size_t errlen);
 
-/* summary.c: pause percentiles from the heap's events, and the one-screen
- * human summary. */
-void gctb_pause_stats_compute(gc_events *e, gctb_pause_stats *out);
+/* summary.c: the one-screen human summary. */
 void gctb_summary_print(FILE *f, const gctb_run *run);
 
 /* machine.c: the machine and the build, for the record; the version line. */

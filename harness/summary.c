@@ -1,43 +1,10 @@
-/* summary.c — pause percentiles and the one-screen summary of a run. The
- * record holds every pause; the summary is for the person at the terminal. */
+/* summary.c — the one-screen summary of a run. The record holds every
+ * pause and delay; the summary is for the person at the terminal, and leads
+ * with what the mutators saw (docs/delays.md): a concurrent collector's
+ * 25 ms allocation stall shows on the first line, not only in the record. */
 #include "run.h"
 #include <inttypes.h>
-#include <math.h>
 #include <stdlib.h>
-
-static int cmp_u64(const void *a, const void *b) {
-  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-  return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentile of a sorted array (p in (0, 1]). */
-static uint64_t percentile(const uint64_t *sorted, size_t n, double p) {
-  if (n == 0)
-    return 0;
-  size_t rank = (size_t)ceil(p * (double)n);
-  return sorted[rank ? rank - 1 : 0];
-}
-
-void gctb_pause_stats_compute(gc_events *e, gctb_pause_stats *out) {
-  uint64_t *d;
-  size_t n;
-  pthread_mutex_lock(&e->lock);
-  n = e->npauses;
-  d = malloc((n ? n : 1) * sizeof *d);
-  for (size_t i = 0; d && i < n; i++)
-    d[i] = e->pauses[i].duration_ns;
-  pthread_mutex_unlock(&e->lock);
-  *out = (gctb_pause_stats){.count = d ? n : 0};
-  if (!d)
-    return;
-  qsort(d, n, sizeof *d, cmp_u64);
-  for (size_t i = 0; i < n; i++)
-    out->total_ns += d[i];
-  out->p50_ns = percentile(d, n, 0.50);
-  out->p99_ns = percentile(d, n, 0.99);
-  out->max_ns = n ? d[n - 1] : 0;
-  free(d);
-}
 
 /* "812 ns", "3.41 ms", "1.203 s". */
 static const char *fmt_ns(uint64_t ns, char *buf, size_t len) {
@@ -75,26 +42,70 @@ static void print_header(FILE *f, const gctb_config *cfg) {
           cfg->gc_threads == 1 ? "" : "s", gctb_verify_name(cfg->verify));
 }
 
-static void print_times(FILE *f, const gctb_result *r) {
-  char a[32], b[32], c[32];
-  fprintf(f, "  wall       %s   mutator %s (%.1f%%)   GC pauses %s (%.1f%%)\n",
-          fmt_ns(r->wall_ns, a, sizeof a), fmt_ns(r->mutator_ns, b, sizeof b),
-          pct(r->mutator_ns, r->wall_ns), fmt_ns(r->gc_ns, c, sizeof c),
-          pct(r->gc_ns, r->wall_ns));
-  fprintf(f, "  GC CPU     %s\n", fmt_ns(r->gc_cpu_ns, a, sizeof a));
+/* The mutator that lost the largest share of its lifetime; NULL if none. */
+static const gctb_mutator_delays *most_delayed(const gctb_delays *d) {
+  const gctb_mutator_delays *best = NULL;
+  double worst = -1;
+  for (size_t i = 0; i < d->nmutators; i++) {
+    const gctb_mutator_delays *m = &d->mutators[i];
+    double lost = m->lifetime_ns
+                      ? 1.0 - (double)m->mutator_ns / (double)m->lifetime_ns
+                      : 0.0;
+    if (lost > worst)
+      worst = lost, best = m;
+  }
+  return best;
 }
 
-static void print_pauses(FILE *f, const gctb_result *r) {
+static void print_times(FILE *f, const gctb_result *r) {
+  char a[32], b[32];
+  fprintf(f, "  wall       %s   world stopped %s (%.1f%%)",
+          fmt_ns(r->wall_ns, a, sizeof a), fmt_ns(r->gc_ns, b, sizeof b),
+          pct(r->gc_ns, r->wall_ns));
+  const gctb_mutator_delays *m = most_delayed(&r->delays);
+  if (m) {
+    uint64_t lost = m->lifetime_ns - m->mutator_ns;
+    fprintf(f, "   mutator %u lost %s (%.1f%%)", m->id,
+            fmt_ns(lost, a, sizeof a), pct(lost, m->lifetime_ns));
+  }
+  fprintf(f, "\n  GC CPU     %s\n", fmt_ns(r->gc_cpu_ns, a, sizeof a));
+}
+
+/* "max 25.31 ms  p99 1.20 ms  p50 310.0 us" */
+static void print_stats(FILE *f, const gctb_pause_stats *p) {
   char a[32], b[32], c[32];
-  fprintf(f, "  GC         %" PRIu64 " collection%s, %zu pause%s",
-          r->collections, r->collections == 1 ? "" : "s", r->pauses.count,
+  fprintf(f, "max %s  p99 %s  p50 %s", fmt_ns(p->max_ns, a, sizeof a),
+          fmt_ns(p->p99_ns, b, sizeof b), fmt_ns(p->p50_ns, c, sizeof c));
+}
+
+/* First: the worst mutator's distribution of lost intervals (world pauses
+ * and its own holds, stalls, paces and assists, merged); then the world
+ * pauses alone, then what the mutators' own delays add up to. */
+static void print_delays(FILE *f, const gctb_result *r) {
+  const gctb_delays *d = &r->delays;
+  fprintf(f, "  delays     ");
+  if (d->worst >= 0) {
+    const gctb_mutator_delays *w = &d->mutators[d->worst];
+    print_stats(f, &w->stats);
+    fprintf(f, "  (mutator-observed: %zu, worst mutator %u of %zu)\n",
+            w->stats.count, w->id, d->nmutators);
+  } else {
+    fprintf(f, "none recorded\n");
+  }
+  fprintf(f, "  world      %zu pause%s", r->pauses.count,
           r->pauses.count == 1 ? "" : "s");
-  if (r->pauses.count)
-    fprintf(f, ": p50 %s  p99 %s  max %s",
-            fmt_ns(r->pauses.p50_ns, a, sizeof a),
-            fmt_ns(r->pauses.p99_ns, b, sizeof b),
-            fmt_ns(r->pauses.max_ns, c, sizeof c));
-  fprintf(f, "\n");
+  if (r->pauses.count) {
+    fprintf(f, ": ");
+    print_stats(f, &r->pauses);
+  }
+  fprintf(f, "  (%" PRIu64 " collection%s)\n", r->collections,
+          r->collections == 1 ? "" : "s");
+  char a[32], b[32], c[32], e[32];
+  fprintf(f, "  waits      held %s  stalled %s  paced %s  assist %s\n",
+          fmt_ns(d->kind_ns[GC_DELAY_HOLD], a, sizeof a),
+          fmt_ns(d->kind_ns[GC_DELAY_STALL], b, sizeof b),
+          fmt_ns(d->kind_ns[GC_DELAY_PACE], c, sizeof c),
+          fmt_ns(d->kind_ns[GC_DELAY_ASSIST], e, sizeof e));
 }
 
 void gctb_summary_print(FILE *f, const gctb_run *run) {
@@ -103,11 +114,11 @@ void gctb_summary_print(FILE *f, const gctb_run *run) {
   print_header(f, run->cfg);
   fprintf(f, "  status     %s%s%s\n", r->status, *r->error ? ": " : "",
           r->error);
+  print_delays(f, r);
   print_times(f, r);
-  print_pauses(f, r);
   fprintf(f, "  allocated  %" PRIu64 " objects, %s\n",
           r->totals.objects_allocated,
-          fmt_size(r->totals.bytes_allocated, a, sizeof a));
+          fmt_size(r->totals.bytes_requested, a, sizeof a));
   fprintf(f, "  peak RSS   %s\n", fmt_size(r->peak_rss_bytes, a, sizeof a));
   fprintf(f, "  record     %s\n", *r->record_path ? r->record_path : "(none)");
 }

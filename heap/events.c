@@ -29,6 +29,12 @@ void gc_events_destroy(gc_events *e) {
   free(e->pauses);
   free(e->phases);
   free(e->cycles);
+  for (size_t i = 0; i < e->nmlogs; i++) {
+    pthread_mutex_destroy(&e->mlogs[i]->lock);
+    free(e->mlogs[i]->delays);
+    free(e->mlogs[i]);
+  }
+  free(e->mlogs);
   pthread_mutex_destroy(&e->lock);
 }
 
@@ -74,4 +80,31 @@ uint64_t gc_events_pause_total(gc_events *e) {
     total += e->pauses[i].duration_ns;
   pthread_mutex_unlock(&e->lock);
   return total;
+}
+
+gc_mutator_log *gc_events_mutator_log(gc_events *e, unsigned id, uint64_t now) {
+  gc_mutator_log *log = calloc(1, sizeof *log);
+  if (!log)
+    return NULL;
+  pthread_mutex_init(&log->lock, NULL);
+  log->id = id;
+  log->attached_ns = now;
+  pthread_mutex_lock(&e->lock);
+  bool ok = gc_vec_reserve((void **)&e->mlogs, &e->mlogs_cap, e->nmlogs,
+                           sizeof *e->mlogs, 8);
+  if (ok)
+    e->mlogs[e->nmlogs++] = log;
+  pthread_mutex_unlock(&e->lock);
+  if (!ok) {
+    pthread_mutex_destroy(&log->lock);
+    free(log);
+    return NULL;
+  }
+  return log;
+}
+
+void gc_events_mutator_gone(gc_mutator_log *log, uint64_t now) {
+  pthread_mutex_lock(&log->lock);
+  log->detached_ns = now;
+  pthread_mutex_unlock(&log->lock);
 }

@@ -3,6 +3,7 @@
 #ifndef GCTB_EVENTS_H
 #define GCTB_EVENTS_H
 
+#include "delay.h"
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,6 +41,9 @@ typedef struct gc_events {
   size_t nphases, phases_cap;
   gc_cycle *cycles;
   size_t ncycles, cycles_cap;
+  /* one delay log per mutator that ever attached, in attach order */
+  gc_mutator_log **mlogs;
+  size_t nmlogs, mlogs_cap;
   uint64_t gc_cpu_ns; /* total over the run */
   uint64_t t0;        /* run start */
 } gc_events;
@@ -55,6 +59,10 @@ void gc_events_phase(gc_events *e, const char *name, uint64_t start,
                      uint64_t end);
 void gc_events_cycle(gc_events *e, const gc_cycle *c);
 void gc_events_add_cpu(gc_events *e, uint64_t ns);
+/* A new, empty delay log for mutator id, owned by e (NULL: no memory). */
+gc_mutator_log *gc_events_mutator_log(gc_events *e, unsigned id, uint64_t now);
+/* The mutator of log detached at now: its lifetime ends. */
+void gc_events_mutator_gone(gc_mutator_log *log, uint64_t now);
 /* Sum of pause durations. */
 uint64_t gc_events_pause_total(gc_events *e);
 

@@ -153,6 +153,9 @@ typedef struct gc_freebits_cache {
 typedef struct gc_mutator_stats {
   uint64_t objects_allocated;
   uint64_t bytes_allocated; /* bump styles add retired buffers lazily */
+  /* bytes the workload asked for: sizes with one header word, whatever the
+   * policy adds or rounds up to (policy independent) */
+  uint64_t bytes_requested;
   uint64_t slow_allocs;
   uint64_t barrier_slow;
   uint64_t safepoints_taken;
@@ -358,6 +361,12 @@ GC__FAST void gc_safepoint(gc_mutator *m) {
     gc__safepoint_slow(m);
 }
 
+/* What an allocation of t with length elements counts as requested: its
+ * size with one header word (gc_mutator_stats.bytes_requested). */
+GC__FAST size_t gc__requested_bytes(const gc_type *t, size_t length) {
+  return t->base_bytes[1] + (length ? (length - 1) * t->elem_bytes : 0);
+}
+
 /* The allocation fast path for a known allocation style and header-word
  * count. With both constant (a build or driver specialised per policy) and
  * a fixed-layout type (length 0) it folds to a bump and two stores; gc_alloc
@@ -393,6 +402,8 @@ GC__FAST gc_ref gc_alloc_as(gc_mutator *m, const gc_type *t, size_t length,
     return gc__alloc_slow(m, t, length, bytes);
   }
   m->stats.objects_allocated++;
+  m->stats.bytes_requested +=
+      hdr_words == 1 ? bytes : gc__requested_bytes(t, length);
   *(uint64_t *)p = t->header | ((uint64_t)length << GC_HDR_LENGTH_SHIFT);
   if (hdr_words == 2)
     ((uintptr_t *)p)[1] = p; /* Brooks word: points to itself */

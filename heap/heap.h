@@ -47,6 +47,7 @@ struct gc_mutator_private {
   const char *handshake_name; /* record the hold as a pause, or NULL */
   uint64_t stress_allocs, stress_bytes; /* since the last stress collection */
   uint64_t attached_ns;
+  gc_mutator_log *log; /* its delays (delay.h); outlives the mutator */
 };
 
 struct gc_heap {
@@ -116,15 +117,16 @@ bool gc_collect_stw_named_after(gc_mutator *self, const char *const *phase,
 /* ---- handshakes ---- */
 /* Asks every mutator to run fn(m, arg) at its next safepoint, and returns
  * when all have. Blocked mutators have fn run on their behalf by the caller;
- * the caller's own mutator (self, may be NULL) runs it directly. */
+ * the caller's own mutator (self, may be NULL) runs it directly. Each
+ * mutator's hold, from its safepoint taking the request to fn's return, is
+ * recorded as a delay of kind hold (delay.h), phase "handshake". */
 void gc_handshake(gc_heap *heap, gc_mutator *self, gc_handshake_fn fn,
                   void *arg);
 
-/* The same, recording each mutator's hold — from its safepoint taking the
- * request to fn's return — as a pause named name with the mutator's id
- * (gc_events_pause_of): with no global pause, these are an on-the-fly
- * collector's pauses. A run on behalf of a blocked mutator is not recorded:
- * that thread was outside the heap, not held. */
+/* The same, with the holds' phase named name; each hold is also recorded
+ * in the legacy list of pauses with the mutator's id (gc_events_pause_of).
+ * A run on behalf of a blocked mutator is not recorded: that thread was
+ * outside the heap, not held. */
 void gc_handshake_named(gc_heap *heap, gc_mutator *self, const char *name,
                         gc_handshake_fn fn, void *arg);
 

@@ -46,6 +46,13 @@ gc_mutator *gc_attach(gc_heap *heap) {
   pthread_mutex_lock(&heap->lock);
   while (heap->stw_requested || heap->handshake_acks > 0)
     pthread_cond_wait(&heap->cond, &heap->lock);
+  p->log = gc_events_mutator_log(&heap->events, heap->next_mutator_id,
+                                 p->attached_ns);
+  if (!p->log) {
+    pthread_mutex_unlock(&heap->lock);
+    free(m), free(p), free(roots);
+    return NULL;
+  }
   p->id = heap->next_mutator_id++;
   heap->policy->mutator_attach(m);
   p->next = heap->mutators;
@@ -63,6 +70,7 @@ gc_mutator *gc_attach(gc_heap *heap) {
 static void add_stats(gc_mutator_stats *to, const gc_mutator_stats *s) {
   to->objects_allocated += s->objects_allocated;
   to->bytes_allocated += s->bytes_allocated;
+  to->bytes_requested += s->bytes_requested;
   to->slow_allocs += s->slow_allocs;
   to->barrier_slow += s->barrier_slow;
   to->safepoints_taken += s->safepoints_taken;
@@ -84,6 +92,7 @@ void gc_detach(gc_mutator *m) {
   if (p->next)
     p->next->prev = p->prev;
   heap->nmutators--;
+  gc_events_mutator_gone(p->log, gc_now_ns());
   pthread_cond_broadcast(&heap->cond);
   pthread_mutex_unlock(&heap->lock);
   free(m->roots);
@@ -132,6 +141,7 @@ gc_ref gc__alloc_slow(gc_mutator *m, const gc_type *t, size_t length,
   if (r == GC_NULL)
     gc_heap_oom(m, bytes);
   m->stats.objects_allocated++;
+  m->stats.bytes_requested += gc__requested_bytes(t, length);
   return r;
 }
 

@@ -27,9 +27,13 @@ static void run_handshake(gc_heap *heap, struct gc_mutator_private *p,
   if (drop_lock)
     pthread_mutex_unlock(&heap->lock);
   fn(p->m, arg);
-  if (drop_lock && name)
-    gc_events_pause_of(&heap->events, name, held_since, gc_now_ns(),
-                       (int)p->id);
+  if (drop_lock) { /* m was held: every handshake is a delay of m */
+    uint64_t now = gc_now_ns();
+    gc_delay_log(p->log, GC_DELAY_HOLD, name ? name : "handshake", held_since,
+                 now);
+    if (name) /* the legacy per-mutator entry of "pauses" */
+      gc_events_pause_of(&heap->events, name, held_since, now, (int)p->id);
+  }
   if (drop_lock)
     pthread_mutex_lock(&heap->lock);
   p->handshake_fn = NULL;

@@ -166,6 +166,10 @@ static void bt_metrics(json_t *out, const bt_run *run, uint64_t wall_ns) {
   json_object_update(out, top);
   json_decref(top);
   wl_sum_json(out, &all);
+  uint64_t nodes = 0; /* the iterated trees' nodes, each built and walked */
+  for (unsigned i = 0; i < c->ndepths; i++)
+    nodes += run->depths[i].nodes_checked;
+  wl_work_json(out, nodes, "nodes");
 }
 
 static void bt_run_workload(gc_workload_ctx *ctx) {

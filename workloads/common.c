@@ -110,3 +110,9 @@ void wl_sleep_until(gc_mutator *m, uint64_t deadline_ns) {
     ;
   gc_leave_blocking(m);
 }
+
+void wl_work_json(json_t *metrics, uint64_t value, const char *unit) {
+  json_object_set_new(
+      metrics, "work",
+      json_pack("{s:I, s:s}", "value", (json_int_t)value, "unit", unit));
+}

@@ -116,6 +116,11 @@ void wl_sum_merge(wl_sum *total, const wl_sum *part, unsigned i);
 /* "allocations", "payload_words", "ref_stores", "checksum" (16 hex digits). */
 void wl_sum_json(json_t *metrics, const wl_sum *s);
 
+/* The record's workload.work: value units of the workload's own work
+ * (nodes built, requests served, steps), the same under every policy, so
+ * that throughput (work / wall) compares policies on equal terms. */
+void wl_work_json(json_t *metrics, uint64_t value, const char *unit);
+
 /* ---- Test-only corruption hook --------------------------------------------
  */
 

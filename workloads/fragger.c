@@ -115,6 +115,7 @@ static void fr_metrics(json_t *out, const fr_run *run, uint64_t wall_ns) {
   json_object_update(out, top);
   json_decref(top);
   wl_sum_json(out, &run->sum);
+  wl_work_json(out, run->sum.allocs, "objects");
 }
 
 static void fr_run_workload(gc_workload_ctx *ctx) {

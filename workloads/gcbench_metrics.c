@@ -3,6 +3,7 @@
  * Top level: the run's wall time, node counts summed over threads, and per
  * depth the slowest thread's times (with one thread: that thread's). Each
  * thread's own numbers follow under "per_thread" when there are several. */
+#include "common.h"
 #include "gcbench_run.h"
 
 static json_t *gb_round_json(const gb_round *r) {
@@ -58,6 +59,7 @@ void gb_metrics(json_t *obj, const gb_config *c, const gb_result *r,
   json_decref(top);
   json_object_set_new(obj, "wall_ns", json_integer((json_int_t)wall_ns));
   json_object_set_new(obj, "threads", json_integer(c->threads));
+  wl_work_json(obj, all.nodes_built, "nodes");
   if (c->threads > 1) {
     json_t *per = json_array();
     for (unsigned t = 0; t < c->threads; t++)

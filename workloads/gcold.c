@@ -76,9 +76,12 @@ static void go_run_workload(gc_workload_ctx *ctx) {
     exit(2);
   }
   wl_corrupt_init();
+  run.st.step_ns =
+      wl_calloc(run.c.steps ? run.c.steps : 1, sizeof(uint64_t), "gcold");
   uint64_t t0 = gc_now_ns();
   wl_run_threads(ctx->heap, 1, go_thread, &run, "gcold");
   go_metrics(ctx->metrics, &run, gc_now_ns() - t0);
+  free(run.st.step_ns);
 }
 
 const gc_workload gc_workload_gcold = {

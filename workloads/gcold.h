@@ -22,6 +22,7 @@ typedef struct go_stats {
   uint64_t young_ns, work_ns, promote_ns, mutate_ns, check_ns, max_step_ns;
   uint64_t young_objects, trees_built, trees_replaced, swaps, nodes_checked;
   uint64_t work_result;
+  uint64_t *step_ns; /* each step's time, for the median (NULL: none) */
 } go_stats;
 
 typedef struct go_run {

@@ -11,6 +11,7 @@
  * total), so a lost, duplicated or foreign node is caught. */
 #include "../heap/events.h"
 #include "gcold.h"
+#include <stdlib.h>
 
 enum { GO_LEFT = 0, GO_RIGHT = 1, GO_DATA = 2 };
 enum { GO_KIND_NODE = 1, GO_KIND_YOUNG = 2 };
@@ -288,6 +289,8 @@ static void go_step(go_state *s, uint64_t step, double *credit,
   st->mutate_ns += go_elapsed(&t);
   if (t - t0 > st->max_step_ns)
     st->max_step_ns = t - t0;
+  if (st->step_ns)
+    st->step_ns[step] = t - t0;
 }
 
 void go_thread(gc_mutator *m, unsigned index, void *arg) {
@@ -313,6 +316,21 @@ void go_thread(gc_mutator *m, unsigned index, void *arg) {
   gc_root_pop(m, 1);
 }
 
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* The median step time (sorts the steps' times). What a step costs without
+ * a collector's delay: the yardstick for its worst step (docs/delays.md). */
+static uint64_t median_step(const go_run *run) {
+  uint64_t n = run->c.steps, *d = run->st.step_ns;
+  if (!d || n == 0)
+    return 0;
+  qsort(d, n, sizeof *d, cmp_u64);
+  return d[(n - 1) / 2];
+}
+
 void go_metrics(json_t *out, const go_run *run, uint64_t wall_ns) {
   const go_stats *st = &run->st;
   double mut_s = (double)st->mutate_ns / 1e9;
@@ -332,4 +350,7 @@ void go_metrics(json_t *out, const go_run *run, uint64_t wall_ns) {
   json_object_update(out, top);
   json_decref(top);
   wl_sum_json(out, &run->sum);
+  wl_work_json(out, run->c.steps, "steps");
+  json_object_set_new(out, "median_step_ns",
+                      json_integer((json_int_t)median_step(run)));
 }

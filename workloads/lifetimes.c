@@ -243,6 +243,7 @@ static void lt_metrics(json_t *out, const lt_run *run, uint64_t wall_ns) {
   json_object_update(out, top);
   json_decref(top);
   wl_sum_json(out, &all.sum);
+  wl_work_json(out, all.sum.allocs, "objects");
 }
 
 static void lt_run_workload(gc_workload_ctx *ctx) {

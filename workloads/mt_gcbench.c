@@ -279,6 +279,7 @@ static void mt_metrics(json_t *out, const mt_config *c,
   json_object_update(out, top);
   json_decref(top);
   wl_sum_json(out, &all.sum);
+  wl_work_json(out, all.nodes_built, "nodes");
 }
 
 static void mt_run_workload(gc_workload_ctx *ctx) {

@@ -224,6 +224,7 @@ static void qd_metrics(json_t *out, const qd_run *run, uint64_t wall_ns) {
   json_object_update(out, top);
   json_decref(top);
   wl_sum_json(out, &run->s.sum);
+  wl_work_json(out, run->s.nodes_built, "nodes");
 }
 
 static void qd_run_workload(gc_workload_ctx *ctx) {

@@ -141,6 +141,7 @@ static void sv_metrics(json_t *out, sv_run *run, uint64_t wall_ns) {
   json_decref(top);
   sv_latency_json(out, simple, metered, n);
   wl_sum_json(out, &all.sum);
+  wl_work_json(out, n, "requests");
   free(simple);
   free(metered);
 }

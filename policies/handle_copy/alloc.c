@@ -54,15 +54,19 @@ static void pace(hc_state *s, gc_mutator *m, size_t bytes) {
   hc_mutator *hm = hc_mut(m);
   if (hc_phase(s) != HC_COPYING)
     return;
-  uint64_t copied;
+  bool fixed = s->pacing == HC_PACE_FIXED;
+  if (fixed ? ++hm->since_copy < s->copy_every
+            : (hm->debt += (double)bytes * s->copy_ratio) <= 0)
+    return;
+  /* The mutator's share of the copying is an assist (docs/delays.md); the
+   * clock is read only here, as every allocation of this policy comes to
+   * pace. */
+  uint64_t copied, t0 = gc_delay_begin();
   bool last = false;
-  if (s->pacing == HC_PACE_FIXED) {
-    if (++hm->since_copy < s->copy_every)
-      return;
+  if (fixed) {
     hm->since_copy = 0;
     last = hc_copy_step(s, m, s->copy_batch, &copied);
   } else {
-    hm->debt += (double)bytes * s->copy_ratio;
     while (hm->debt > 0 && !last && hc_phase(s) == HC_COPYING &&
            __atomic_load_n(&s->cursor, __ATOMIC_RELAXED) < s->ncopy) {
       last = hc_copy_step(s, m, s->copy_batch, &copied);
@@ -71,6 +75,7 @@ static void pace(hc_state *s, gc_mutator *m, size_t bytes) {
     if (hm->debt > 0)
       hm->debt = 0; /* the list ran out: no debt into the next cycle */
   }
+  gc_delay_end(m, GC_DELAY_ASSIST, "copy", t0);
   if (last) /* copied the last entry */
     hc_finish_cycle(m);
 }

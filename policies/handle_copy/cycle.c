@@ -192,10 +192,11 @@ void hc_finish_cycle(gc_mutator *m) {
   hc_state *s = hc_of(m->heap);
   if (hc_phase(s) != HC_COPYING)
     return;
-  uint64_t t0 = gc_now_ns();
+  uint64_t t0 = gc_delay_begin();
   if (__atomic_load_n(&s->cursor, __ATOMIC_RELAXED) < s->ncopy) {
     hc_copy_all(s, m); /* help copy, outside any pause */
     __atomic_fetch_add(&s->assists, 1, __ATOMIC_RELAXED);
+    gc_delay_end(m, GC_DELAY_ASSIST, "finish-copy", t0);
   }
   uint64_t ns = gc_now_ns() - t0;
   /* Not a pause (the others run on) but this mutator stalls: recorded. */

@@ -132,8 +132,9 @@ static bool wait_for_memory(gc_mutator *m, otf_state *s, pacing *p) {
   p->fresh = !gc_ct_busy(&s->ct);
   uint64_t target =
       p->fresh ? gc_ct_request(&s->ct, "alloc") : gc_ct_finished(&s->ct) + 1;
-  uint64_t t0 = gc_now_ns();
+  uint64_t t0 = gc_delay_begin();
   gc_ct_wait(&s->ct, m, target);
+  gc_delay_end(m, GC_DELAY_STALL, "alloc", t0);
   record_stall(s, gc_now_ns() - t0);
   return true;
 }
@@ -185,5 +186,7 @@ void otf_collect(gc_mutator *m, gc_collect_reason why) {
   }
   uint64_t target =
       gc_ct_request(&s->ct, why == GC_REASON_ALLOC ? "alloc" : "requested");
+  uint64_t t0 = gc_delay_begin();
   gc_ct_wait(&s->ct, m, target);
+  gc_delay_end(m, GC_DELAY_STALL, "collect", t0);
 }

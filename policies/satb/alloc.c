@@ -97,8 +97,9 @@ static bool wait_for_memory(gc_mutator *m, satb_state *s, pacing *p) {
   pthread_mutex_unlock(&s->lock);
   if (degenerate)
     target = satb_request(s, true, "alloc");
-  uint64_t t0 = gc_now_ns();
+  uint64_t t0 = gc_delay_begin();
   satb_wait_for(m, s, target);
+  gc_delay_end(m, GC_DELAY_STALL, "alloc", t0);
   record_stall(s, gc_now_ns() - t0);
   return true;
 }
@@ -148,5 +149,7 @@ void satb_collect(gc_mutator *m, gc_collect_reason why) {
   }
   uint64_t target =
       satb_request(s, false, why == GC_REASON_ALLOC ? "alloc" : "requested");
+  uint64_t t0 = gc_delay_begin();
   satb_wait_for(m, s, target);
+  gc_delay_end(m, GC_DELAY_STALL, "collect", t0);
 }

@@ -124,6 +124,7 @@ static void pace(gc_mutator *m, shen_state *s) {
       ;
   pthread_mutex_unlock(&s->lock);
   gc_leave_blocking(m);
+  gc_delay_end(m, GC_DELAY_PACE, "pace", t0);
   record_wait(s, gc_now_ns() - t0, false);
 }
 
@@ -165,8 +166,9 @@ static bool wait_for_memory(gc_mutator *m, shen_state *s, pacing *p) {
   pthread_mutex_unlock(&s->lock);
   if (kind)
     target = shen_request(s, kind, "alloc");
-  uint64_t t0 = gc_now_ns();
+  uint64_t t0 = gc_delay_begin();
   shen_wait_for(m, s, target);
+  gc_delay_end(m, GC_DELAY_STALL, "alloc", t0);
   record_wait(s, gc_now_ns() - t0, true);
   return true;
 }
@@ -265,5 +267,7 @@ void shen_collect(gc_mutator *m, gc_collect_reason why) {
   }
   uint64_t target =
       shen_request(s, 1, why == GC_REASON_ALLOC ? "alloc" : "requested");
+  uint64_t t0 = gc_delay_begin();
   shen_wait_for(m, s, target);
+  gc_delay_end(m, GC_DELAY_STALL, "collect", t0);
 }

@@ -19,10 +19,16 @@
  * the heap where update-refs might not see it. */
 #include "shen.h"
 
+/* A mutator evacuating an object is an assist (docs/delays.md): usually
+ * well under a microsecond, so aggregated, unless the copy is large or
+ * waits for another thread's copy of the same object. */
 static uintptr_t copy_for(gc_mutator *m, shen_state *s, uintptr_t obj) {
   shen_mutator *md = shen_mutator_of(m);
-  return shen_evacuate(s, &md->gclab, obj, &md->copies, &md->copy_bytes,
-                       &md->copies_lost);
+  uint64_t t0 = gc_delay_begin();
+  uintptr_t to = shen_evacuate(s, &md->gclab, obj, &md->copies, &md->copy_bytes,
+                               &md->copies_lost);
+  gc_delay_end(m, GC_DELAY_ASSIST, "evacuate", t0);
+  return to;
 }
 
 /* The to-space copy of what r refers to: copied now if it is a cset

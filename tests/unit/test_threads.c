@@ -3,24 +3,20 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <cmocka.h>
+
+#include <cmocka.h> /* after the three it needs */
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "heap/heap.h"
 #include "heap/trace.h"
+#include "heap_fixture.h"
 
 static gc_heap *make_heap(unsigned gc_threads) {
   gc_heap_config cfg = {.heap_bytes = 4u << 20, .gc_threads = gc_threads};
-  const gc_policy *p = gc_policy_find("nogc");
-  assert_non_null(p);
-  gc_options opts;
-  char err[256];
-  assert_true(gc_options_parse(&opts, p->options, NULL, "x", err, sizeof err));
-  gc_heap *heap = gc_heap_create(&cfg, p, &opts, err, sizeof err);
-  assert_non_null(heap);
-  return heap;
+  return fixture_heap("nogc", &cfg);
 }
 
 typedef struct spinner {
@@ -76,8 +72,8 @@ static void handshakes_reach_running_and_blocked(void **state) {
   gc_heap *heap = make_heap(1);
   spinner s[2] = {{heap}, {heap}};
   pthread_t t[2];
-  gc_mutator *self = gc_attach(heap);     /* id 0 */
-  gc_mutator *blocked = gc_attach(heap);  /* id 1, never polls */
+  gc_mutator *self = gc_attach(heap);    /* id 0 */
+  gc_mutator *blocked = gc_attach(heap); /* id 1, never polls */
   gc_enter_blocking(blocked);
   for (int i = 0; i < 2; i++)
     pthread_create(&t[i], NULL, spin, &s[i]); /* ids 2, 3 */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "heap/heap.h"
+#include "heap_fixture.h"
 #include "workloads/common.h"
 #include "workloads/common_table.h"
 #include "workloads/common_tree.h"
@@ -162,14 +163,7 @@ static void corrupt_hook_flips_exactly_the_nth_value(void **state) {
 static gc_heap *make_heap(const char *policy) {
   gc_heap_config cfg = {
       .heap_bytes = 16u << 20, .gc_threads = 1, .verify = GC_VERIFY_AFTER};
-  const gc_policy *p = gc_policy_find(policy);
-  assert_non_null(p);
-  gc_options opts;
-  char err[256];
-  assert_true(gc_options_parse(&opts, p->options, NULL, "x", err, sizeof err));
-  gc_heap *heap = gc_heap_create(&cfg, p, &opts, err, sizeof err);
-  assert_non_null(heap);
-  return heap;
+  return fixture_heap(policy, &cfg);
 }
 
 static void count_thread(gc_mutator *m, unsigned index, void *arg) {

@@ -1,0 +1,69 @@
+/* delay.h — mutator-visible delays: every interval in which one mutator
+ * could not run its own code although the world was not stopped.
+ *
+ * World stops are recorded as pauses (events.h) and apply to every mutator.
+ * Everything else that holds up one mutator is a delay of that mutator,
+ * logged here by kind (docs/delays.md says what each policy records):
+ *   hold    the mutator answers a handshake (safepoint.c records these);
+ *   stall   it waits for memory or for a collection to end;
+ *   pace    a pacer makes it wait so that the collector keeps up;
+ *   assist  it does GC work on the collector's behalf (copying in a
+ *           barrier, marking, incremental copying).
+ *
+ * Each mutator has its own log, created when it attaches and kept by the
+ * heap's event log after it detaches, so that the record can list it. An
+ * append takes the log's own lock, which nobody else wants except the
+ * record builder at the end: uncontended, so cheap. Assists can happen on
+ * hot paths (a barrier's slow path), so those shorter than GC_ASSIST_LOG_NS
+ * are only counted and summed; longer ones are logged one by one. */
+#ifndef GCTB_DELAY_H
+#define GCTB_DELAY_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct gc_mutator gc_mutator;
+
+typedef enum gc_delay_kind {
+  GC_DELAY_HOLD,
+  GC_DELAY_STALL,
+  GC_DELAY_PACE,
+  GC_DELAY_ASSIST,
+  GC_DELAY_KINDS
+} gc_delay_kind;
+
+/* "hold", "stall", "pace", "assist": the record's kind names. */
+const char *gc_delay_kind_name(gc_delay_kind kind);
+
+/* Assists shorter than this are aggregated (count and total), not logged. */
+#define GC_ASSIST_LOG_NS 10000u
+
+typedef struct gc_delay {
+  const char *phase; /* static string */
+  uint64_t start_ns, duration_ns;
+  gc_delay_kind kind;
+} gc_delay;
+
+typedef struct gc_mutator_log {
+  pthread_mutex_t lock;
+  unsigned id;
+  uint64_t attached_ns, detached_ns; /* detached_ns 0: still attached */
+  gc_delay *delays;                  /* in the order they ended */
+  size_t ndelays, cap;
+  uint64_t total_ns[GC_DELAY_KINDS]; /* logged and aggregated */
+  uint64_t count[GC_DELAY_KINDS];
+  uint64_t small_assists, small_assist_ns; /* aggregated, not in delays */
+} gc_mutator_log;
+
+/* Records [start, end) as a delay of kind for the mutator that owns log. */
+void gc_delay_log(gc_mutator_log *log, gc_delay_kind kind, const char *phase,
+                  uint64_t start, uint64_t end);
+
+/* The one call a policy makes: t = gc_delay_begin(); ... wait or work ...;
+ * gc_delay_end(m, kind, phase, t) records the interval for mutator m. */
+uint64_t gc_delay_begin(void);
+void gc_delay_end(gc_mutator *m, gc_delay_kind kind, const char *phase,
+                  uint64_t start);
+
+#endif

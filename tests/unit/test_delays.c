@@ -1,0 +1,148 @@
+/* Mutator-visible delays (heap/delay.h, harness/delays.c): each mutator's
+ * own delays and the world pauses merged into one timeline per mutator, and
+ * handshake holds recorded by the safepoint code. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h> /* after the three it needs */
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "harness/delays.h"
+#include "heap_fixture.h"
+
+#define MS 1000000u
+
+static gc_heap *make_heap(void) {
+  gc_heap_config cfg = {.heap_bytes = 4u << 20, .gc_threads = 1};
+  return fixture_heap("nogc", &cfg);
+}
+
+static void assert_stats(const gctb_pause_stats *s, size_t count,
+                         uint64_t total, uint64_t max) {
+  assert_int_equal(s->count, count);
+  assert_int_equal(s->total_ns, total);
+  assert_int_equal(s->max_ns, max);
+}
+
+/* Two mutators held 5 ms each, one after the other: each saw one 5 ms
+ * delay, not two (a hold is not a world stop), and no world stopped. */
+static void holds_in_turn_are_per_mutator(void **state) {
+  gc_heap *heap = make_heap();
+  gc_mutator *m[2] = {gc_attach(heap), gc_attach(heap)};
+  uint64_t t = gc_now_ns();
+  gc_delay_log(m[0]->priv->log, GC_DELAY_HOLD, "h", t, t + 5 * MS);
+  gc_delay_log(m[1]->priv->log, GC_DELAY_HOLD, "h", t + 5 * MS, t + 10 * MS);
+  gctb_delays d;
+  assert_true(gctb_delays_compute(&heap->events, t + 20 * MS, &d));
+  assert_int_equal(d.nmutators, 2);
+  for (int i = 0; i < 2; i++) {
+    gctb_mutator_delays *md = &d.mutators[i];
+    assert_int_equal(md->id, i);
+    assert_stats(&md->stats, 1, 5 * MS, 5 * MS);
+    assert_int_equal(md->kind_ns[GC_DELAY_HOLD], 5 * MS);
+    assert_int_equal(md->paused_ns, 0);
+    assert_int_equal(md->mutator_ns, md->lifetime_ns - 5 * MS);
+  }
+  assert_int_equal(d.kind_ns[GC_DELAY_HOLD], 10 * MS);
+  assert_int_equal(d.world.count, 0);
+  gctb_delays_free(&d);
+  gc_detach(m[0]);
+  gc_detach(m[1]);
+  gc_heap_destroy(heap);
+}
+
+/* A stall that a world pause overlaps is one interval; a long assist is an
+ * interval too, a short one only a sum; the pause applies to every
+ * mutator, clipped to its lifetime. */
+static void overlaps_merge(void **state) {
+  gc_heap *heap = make_heap();
+  gc_mutator *m[2] = {gc_attach(heap), gc_attach(heap)};
+  uint64_t t = gc_now_ns() + 1000 * MS; /* surely after m[1] detaches */
+  gc_mutator_log *log = m[0]->priv->log;
+  gc_delay_log(log, GC_DELAY_STALL, "s", t, t + 4 * MS);
+  gc_events_pause(&heap->events, "p", t + 3 * MS, t + 6 * MS);
+  gc_delay_log(log, GC_DELAY_ASSIST, "a", t + 8 * MS, t + 8 * MS + 20000);
+  gc_delay_log(log, GC_DELAY_ASSIST, "a", t + 9 * MS, t + 9 * MS + 1000);
+  gc_detach(m[1]); /* its lifetime ends now, before the pause */
+  gctb_delays d;
+  assert_true(gctb_delays_compute(&heap->events, t + 20 * MS, &d));
+  gctb_mutator_delays *a = &d.mutators[0], *b = &d.mutators[1];
+  assert_stats(&a->stats, 2, 6 * MS + 20000, 6 * MS);
+  assert_int_equal(a->paused_ns, 3 * MS);
+  assert_int_equal(a->small_assists, 1);
+  assert_int_equal(a->kind_ns[GC_DELAY_ASSIST], 21000);
+  assert_int_equal(a->mutator_ns, a->lifetime_ns - 6 * MS - 21000);
+  assert_int_equal(b->stats.count, 0); /* detached before the pause */
+  assert_int_equal(d.worst, 0);
+  assert_stats(&d.world, 1, 3 * MS, 3 * MS);
+  gctb_delays_free(&d);
+  gc_detach(m[0]);
+  gc_heap_destroy(heap);
+}
+
+typedef struct spinner {
+  gc_heap *heap;
+  gc_mutator *m; /* written by the thread once attached */
+  int stop;      /* atomic */
+} spinner;
+
+static void *spin(void *arg) {
+  spinner *s = arg;
+  gc_mutator *m = gc_attach(s->heap);
+  __atomic_store_n(&s->m, m, __ATOMIC_RELEASE);
+  while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE))
+    gc_safepoint(m);
+  gc_detach(m);
+  return NULL;
+}
+
+static void hold_5ms_if_target(gc_mutator *m, void *target) {
+  if (m == target)
+    usleep(5000);
+}
+
+/* Real handshakes, named and not: each mutator in turn held 5 ms; the
+ * safepoint code records every hold, and each mutator's largest delay is
+ * its own 5 ms hold. */
+static void handshake_holds_are_recorded(void **state) {
+  gc_heap *heap = make_heap();
+  spinner s[2] = {{heap}, {heap}};
+  pthread_t t[2];
+  for (int i = 0; i < 2; i++) {
+    pthread_create(&t[i], NULL, spin, &s[i]);
+    while (!__atomic_load_n(&s[i].m, __ATOMIC_ACQUIRE))
+      sched_yield();
+  }
+  gc_handshake(heap, NULL, hold_5ms_if_target, s[0].m);
+  gc_handshake_named(heap, NULL, "named", hold_5ms_if_target, s[1].m);
+  gctb_delays d;
+  assert_true(gctb_delays_compute(&heap->events, gc_now_ns(), &d));
+  for (int i = 0; i < 2; i++) {
+    gctb_mutator_delays *md = &d.mutators[i];
+    assert_int_equal(md->stats.count, 2); /* one hold per handshake */
+    assert_true(md->stats.max_ns >= 5 * MS);
+    assert_true(md->kind_ns[GC_DELAY_HOLD] >= 5 * MS);
+  }
+  /* Only the named handshake's holds enter the legacy pause list. */
+  assert_int_equal(heap->events.npauses, 2);
+  assert_int_equal(d.world.count, 0);
+  gctb_delays_free(&d);
+  for (int i = 0; i < 2; i++) {
+    __atomic_store_n(&s[i].stop, 1, __ATOMIC_RELEASE);
+    pthread_join(t[i], NULL);
+  }
+  gc_heap_destroy(heap);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(holds_in_turn_are_per_mutator),
+      cmocka_unit_test(overlaps_merge),
+      cmocka_unit_test(handshake_holds_are_recorded),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
