@@ -1,12 +1,38 @@
 #!/usr/bin/env python3
-"""gctb report RESULTS.jsonl... [--out DIR] [--no-csv]: the numbers behind
-the figures as tables, and as CSV files (cells, runs, mmu, latency)."""
+"""gctb report RESULTS.jsonl... [--baseline POLICY] [--allow-mixed]
+[--out DIR] [--no-csv]: the numbers behind the figures as tables, and as
+CSV files (cells, runs, delays, mmu, latency, ratios). Refuses (exit 2) to
+pool records from different builds, machines, verify or stress settings
+unless --allow-mixed; see docs/analysis.md."""
 import argparse
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gctb_analysis import cells, records, tables  # noqa: E402
+from gctb_analysis import cells, provenance, records, tables  # noqa: E402
+
+
+def check_pooling(recs, allow_mixed, err):
+    """Prints what makes the records unfit to pool or to time; returns
+    False when the report must stop."""
+    problems = provenance.describe_mixed(provenance.mixed(recs))
+    for line in problems:
+        err(("warning: " if allow_mixed else "gctb report: ") + line)
+    if problems and not allow_mixed:
+        err("gctb report: refusing to pool these records (their timings are "
+            "not comparable); report them separately, or pass --allow-mixed "
+            "to pool them anyway with these warnings")
+        return False
+    for reason, n in provenance.unfit(recs):
+        err(f"warning: {n} record(s) with {reason}: not a performance "
+            "measurement")
+    flags = [provenance.loaded(r) for r in recs]
+    busy = sum(1 for f in flags if f)
+    if busy:
+        err(f"warning: {busy} of {sum(1 for f in flags if f is not None)} "
+            "runs started on a busy machine (1-minute load average above "
+            "half the CPUs; the `loaded` column counts them per cell)")
+    return True
 
 
 def main(argv=None):
@@ -15,21 +41,40 @@ def main(argv=None):
     ap.add_argument("--out", "-o", help="CSV folder (default RESULTS-report/ "
                     "beside the first results file)")
     ap.add_argument("--no-csv", action="store_true", help="tables only")
+    ap.add_argument("--baseline", metavar="POLICY",
+                    help="compare every policy with this one: paired ratios "
+                    "with 95%% Fieller intervals")
+    ap.add_argument("--allow-mixed", action="store_true",
+                    help="pool records of different builds, machines, verify "
+                    "or stress settings, with a warning instead of an error")
     a = ap.parse_args(argv)
+
+    def err(msg):
+        print(msg, file=sys.stderr)
     missing = [p for p in a.results if not os.path.isfile(p)]
     if missing:
-        print(f"gctb report: no such file: {', '.join(missing)}", file=sys.stderr)
+        err(f"gctb report: no such file: {', '.join(missing)}")
         return 2
     recs = records.read_records(a.results)
     if not recs:
-        print("gctb report: no records", file=sys.stderr)
+        err("gctb report: no records")
         return 1
+    if not check_pooling(recs, a.allow_mixed, err):
+        return 2
+    analysis = cells.Analysis(recs)
+    if a.baseline:
+        policies = sorted({c.policy for b in analysis.benchmarks
+                           for c in b.cells.values()})
+        if a.baseline not in policies:
+            err(f"gctb report: --baseline {a.baseline}: no such policy in "
+                f"the records (they have: {', '.join(policies)})")
+            return 2
     first = a.results[0]
     base = first[:-len(".jsonl")] if first.endswith(".jsonl") else first
     out = None if a.no_csv else (a.out or base + "-report")
-    written = tables.report(cells.Analysis(recs), sys.stdout, out)
+    written = tables.report(analysis, sys.stdout, out, baseline=a.baseline)
     for p in written:
-        print(f"wrote {p}", file=sys.stderr)
+        err(f"wrote {p}")
     return 0
 
 

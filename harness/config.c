@@ -6,6 +6,7 @@
 #include "heap/util.h"
 #include "matrix.h"
 #include "minheap.h"
+#include "plugins.h"
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -172,9 +173,33 @@ static bool load_policy(const json_t *root, gctb_config *cfg, char *err,
                           "policy.options", err, errlen);
 }
 
+/* workload.plugin: the shared object's workload; workload.name, if given
+ * too, must be the name it declares. */
+static bool load_plugin(const json_t *w, gctb_config *cfg, char *err,
+                        size_t errlen) {
+  json_t *path = json_object_get(w, "plugin"), *name;
+  if (!json_is_string(path))
+    return wrong_type("workload.plugin", "a path to a shared object", path, err,
+                      errlen);
+  cfg->workload = gctb_plugin_load(json_string_value(path),
+                                   &cfg->workload_plugin, err, errlen);
+  if (!cfg->workload)
+    return false;
+  name = json_object_get(w, "name");
+  if (name && !json_is_string(name))
+    return wrong_type("workload.name", "a string", name, err, errlen);
+  if (name && strcmp(json_string_value(name), cfg->workload->name) != 0)
+    return gc_errorf(err, errlen,
+                     "workload.name: \"%s\", but the plugin %s declares "
+                     "\"%s\"",
+                     json_string_value(name), json_string_value(path),
+                     cfg->workload->name);
+  return true;
+}
+
 static bool load_workload(const json_t *root, gctb_config *cfg, char *err,
                           size_t errlen) {
-  static const char *const keys[] = {"name", "params", NULL};
+  static const char *const keys[] = {"name", "plugin", "params", NULL};
   json_t *w, *params;
   const char *name;
   char known[256];
@@ -182,15 +207,24 @@ static bool load_workload(const json_t *root, gctb_config *cfg, char *err,
     return false;
   if (!w)
     return gc_errorf(err, errlen, "missing key \"workload\"");
-  if (!check_keys(w, "workload", keys, err, errlen) ||
-      !get_name(w, "workload.name", &name, err, errlen))
+  if (!check_keys(w, "workload", keys, err, errlen))
     return false;
-  cfg->workload = gc_workload_find(name);
-  if (!cfg->workload) {
-    known_workloads(known, sizeof known);
-    return gc_errorf(err, errlen,
-                     "workload.name: unknown workload \"%s\" (known: %s)", name,
-                     known);
+  if (json_object_get(w, "plugin")) {
+    if (!load_plugin(w, cfg, err, errlen))
+      return false;
+  } else {
+    if (!get_name(w, "workload.name", &name, err, errlen))
+      return false;
+    cfg->workload = gc_workload_find(name);
+    if (!cfg->workload)
+      cfg->workload = gctb_embedded_workload_find(name);
+    if (!cfg->workload) {
+      known_workloads(known, sizeof known);
+      return gc_errorf(err, errlen,
+                       "workload.name: unknown workload \"%s\" (known: %s, "
+                       "or a plugin: workload.plugin)",
+                       name, known);
+    }
   }
   if (!get_object(w, "params", "workload.params", &params, err, errlen))
     return false;
@@ -409,10 +443,11 @@ json_t *gctb_config_to_json(const gctb_config *cfg) {
                       json_pack("{s:s,s:o}", "name", cfg->policy->name,
                                 "options",
                                 gc_options_to_json(&cfg->policy_options)));
-  json_object_set_new(o, "workload",
-                      json_pack("{s:s,s:o}", "name", cfg->workload->name,
-                                "params",
-                                gc_options_to_json(&cfg->workload_params)));
+  json_t *w = json_pack("{s:s,s:o}", "name", cfg->workload->name, "params",
+                        gc_options_to_json(&cfg->workload_params));
+  if (cfg->workload_plugin)
+    json_object_set_new(w, "plugin", json_string(cfg->workload_plugin));
+  json_object_set_new(o, "workload", w);
   json_object_set_new(o, "heap", heap_json(cfg));
   json_object_set_new(o, "gc_threads", json_integer(cfg->gc_threads));
   json_object_set_new(o, "seed", json_integer((json_int_t)cfg->seed));

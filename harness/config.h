@@ -23,6 +23,7 @@ typedef struct gctb_config {
   const gc_policy *policy;
   gc_options policy_options;
   const gc_workload *workload;
+  const char *workload_plugin; /* its shared object (plugins.c), or NULL */
   gc_options workload_params;
   uint64_t heap_bytes;      /* resolved heap size */
   double heap_multiple;     /* as given; 0 when heap.size was given */

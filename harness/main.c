@@ -1,6 +1,7 @@
 /* main.c — the `gctb` command: argument parsing and dispatch. The work is
  * in the gctb_harness library (config.c, run.c, record.c, list.c) so that
  * tests can drive it without a process. Exit codes: run.h. */
+#include "analysis.h"
 #include "config.h"
 #include "list.h"
 #include "matrix.h"
@@ -66,6 +67,9 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
     } else if (flag_is(arg, "--repro")) {
       if (!(a->repro = flag_value(argc, argv, &i, "--repro")))
         return usage_error("%s needs RECORD.jsonl[:LINE]", arg);
+    } else if (flag_is(arg, "--trace")) {
+      if (!(a->opts.trace_path = flag_value(argc, argv, &i, "--trace")))
+        return usage_error("%s needs a FILE", arg);
     } else if (flag_is(arg, "--set")) {
       if (!(a->sets[a->nsets++] = flag_value(argc, argv, &i, "--set")))
         return usage_error("%s needs KEY=VALUE", arg);
@@ -179,7 +183,7 @@ static int cmd_help(int argc, char **argv) {
 static const command commands[] = {
     {"run",
      "run CONFIG.json|--repro RECORD.jsonl[:LINE] [--out FILE]\n"
-     "           [--set KEY=VALUE]... [--quiet]",
+     "           [--set KEY=VALUE]... [--quiet] [--trace FILE]",
      "Runs one config (a JSON file, or - for stdin; see docs/config.md),\n"
      "prints a summary and appends one JSON result record (one line) to\n"
      "FILE, or to a new file results/<UTC time>-<policy>-<workload>.jsonl.\n"
@@ -194,6 +198,9 @@ static const command commands[] = {
      "                       --set workload.params.threads=2 (VALUE is JSON,\n"
      "                       or a string if it does not parse as JSON)\n"
      "  -q, --quiet          no summary\n"
+     "  --trace FILE         also write the run as a Chrome trace-event file\n"
+     "                       (what `gctb trace` makes of the record; needs\n"
+     "                       Python 3)\n"
      "  --minheap-cache FILE the measured minimum heaps heap.min_multiple\n"
      "                       reads (default $GCTB_MINHEAP_CACHE, else\n"
      "                       results/minheap.json)\n"
@@ -244,17 +251,35 @@ static const command commands[] = {
      gctb_minheap_main},
     {"plot", "plot RESULTS.jsonl... [--out DIR]",
      "Draws the figures of docs/analysis.md from result records, as PNG and\n"
-     "SVG in DIR (default RESULTS-plots/): pause-time CDFs, MMU and bounded\n"
-     "MMU, time against heap size, throughput, lower-bound overhead, and\n"
-     "request latency where a workload records it. Needs Python 3 with\n"
+     "SVG in DIR (default RESULTS-plots/): mutator-observed delay and world\n"
+     "pause CDFs, per-mutator MMU and BMU, the GC CPU share, time against\n"
+     "heap size, throughput, lower-bound overhead, and request latency\n"
+     "where a workload records it. Needs Python 3 with\n"
      "matplotlib (GCTB_PYTHON chooses the interpreter).\n",
      gctb_plot_main},
-    {"report", "report RESULTS.jsonl... [--out DIR] [--no-csv]",
-     "Prints the numbers behind the figures as tables (per cell: runs and\n"
-     "outcomes, times with 95% confidence intervals, pause percentiles, MMU,\n"
-     "lower-bound overhead, latency) and writes them as CSV files in DIR\n"
-     "(default RESULTS-report/). Needs only Python 3's standard library.\n",
+    {"report",
+     "report RESULTS.jsonl... [--baseline POLICY] [--allow-mixed] [--out DIR] "
+     "[--no-csv]",
+     "Prints the numbers behind the figures as tables (per cell, first the\n"
+     "delays each mutator saw, then world pauses, outcomes, times with 95%\n"
+     "confidence intervals, per-mutator MMU and BMU, lower-bound overhead,\n"
+     "latency; with --baseline, each policy's paired ratio to POLICY with a\n"
+     "95% interval) and writes them as CSV files in DIR (default\n"
+     "RESULTS-report/). Refuses records of different builds, machines or\n"
+     "verify/stress settings unless --allow-mixed. Needs only Python 3's\n"
+     "standard library.\n",
      gctb_report_main},
+    {"trace", "trace RESULTS.jsonl [--run N] [--out FILE]",
+     "Writes one run of RESULTS.jsonl (the last unless --run N: the Nth\n"
+     "record, from 0; negative counts from the end) as a Chrome JSON\n"
+     "trace-event file that Perfetto (ui.perfetto.dev) and chrome://tracing\n"
+     "open: a track per mutator with its pauses, holds, stalls, paces and\n"
+     "assists, the collector's cycles, pauses and concurrent phases, and\n"
+     "counters for the heap in use, the live size and the allocation rate\n"
+     "(docs/analysis.md, \"Timelines\"). FILE defaults to RESULTS-trace.json\n"
+     "(RESULTS-runN-trace.json with --run). Needs only Python 3's standard\n"
+     "library.\n",
+     gctb_trace_main},
     {"list", "list",
      "Lists every policy (constraints and options) and every workload\n"
      "(parameters), with types, defaults and ranges.\n",

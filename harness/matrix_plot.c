@@ -7,7 +7,10 @@
  * (python3-matplotlib), so each candidate is asked to import it:
  * $GCTB_PYTHON, /usr/bin/python3, python3, python. `report` needs only the
  * standard library and prefers the same interpreter. The scripts are found
- * in $GCTB_ANALYSIS_DIR, else in the source tree gctb was built from. */
+ * in $GCTB_ANALYSIS_DIR, else beside an installed gctb (GCTB_EXE_TO_ANALYSIS
+ * from its own directory: cmake/install.cmake), else in the source tree gctb
+ * was built from. */
+#include "analysis.h"
 #include "matrix.h"
 #include "run.h"
 #include <fcntl.h>
@@ -20,6 +23,9 @@
 
 #ifndef GCTB_SOURCE_DIR
 #define GCTB_SOURCE_DIR "."
+#endif
+#ifndef GCTB_EXE_TO_ANALYSIS
+#define GCTB_EXE_TO_ANALYSIS "../share/gctb/analysis"
 #endif
 
 extern char **environ;
@@ -42,7 +48,7 @@ static bool python_can(const char *python, const char *code) {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-static const char *find_python(bool need_matplotlib) {
+const char *gctb_find_python(bool need_matplotlib) {
   static const char *const fixed[] = {"/usr/bin/python3", "python3", "python"};
   const char *cands[4];
   size_t n = 0;
@@ -61,16 +67,39 @@ static const char *find_python(bool need_matplotlib) {
   return NULL;
 }
 
-static const char *analysis_dir(void) {
+/* The analysis folder of an installed gctb: GCTB_EXE_TO_ANALYSIS from the
+ * folder of this executable, if report.py is there. */
+static bool installed_analysis_dir(char *buf, size_t len) {
+  char exe[2048];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0)
+    return false;
+  exe[n] = 0;
+  char *slash = strrchr(exe, '/');
+  if (!slash)
+    return false;
+  *slash = 0;
+  char probe[4096 + 16];
+  snprintf(buf, len, "%s/%s", exe, GCTB_EXE_TO_ANALYSIS);
+  snprintf(probe, sizeof probe, "%s/report.py", buf);
+  return access(probe, R_OK) == 0;
+}
+
+const char *gctb_analysis_dir(void) {
+  static char installed[4096];
   const char *env = getenv("GCTB_ANALYSIS_DIR");
-  return env && *env ? env : GCTB_SOURCE_DIR "/analysis";
+  if (env && *env)
+    return env;
+  if (installed_analysis_dir(installed, sizeof installed))
+    return installed;
+  return GCTB_SOURCE_DIR "/analysis";
 }
 
 /* Replaces this process with `python DIR/script ARGS...`. */
 static int hand_over(const char *script, bool need_matplotlib, int argc,
                      char **argv) {
-  char path[4096];
-  snprintf(path, sizeof path, "%s/%s", analysis_dir(), script);
+  char path[8192];
+  snprintf(path, sizeof path, "%s/%s", gctb_analysis_dir(), script);
   if (access(path, R_OK) != 0) {
     fprintf(stderr,
             "gctb: cannot find %s (set GCTB_ANALYSIS_DIR to the analysis/ "
@@ -78,7 +107,7 @@ static int hand_over(const char *script, bool need_matplotlib, int argc,
             path);
     return GCTB_EXIT_USAGE;
   }
-  const char *python = find_python(need_matplotlib);
+  const char *python = gctb_find_python(need_matplotlib);
   if (!python) {
     fprintf(stderr,
             "gctb: no Python 3 interpreter %s was found (tried "
@@ -106,4 +135,8 @@ int gctb_plot_main(int argc, char **argv) {
 
 int gctb_report_main(int argc, char **argv) {
   return hand_over("report.py", false, argc, argv);
+}
+
+int gctb_trace_main(int argc, char **argv) {
+  return hand_over("trace.py", false, argc, argv);
 }

@@ -40,11 +40,15 @@ const char *gctb_minheap_cache_path(void) {
 }
 
 json_t *gctb_minheap_key(const gctb_config *cfg) {
-  return json_pack(
+  json_t *key = json_pack(
       "{s:{s:s,s:o},s:{s:s,s:o},s:i}", "policy", "name", cfg->policy->name,
       "options", gc_options_to_json(&cfg->policy_options), "workload", "name",
       cfg->workload->name, "params", gc_options_to_json(&cfg->workload_params),
       "gc_threads", (int)cfg->gc_threads);
+  if (cfg->workload_plugin) /* a plugin's name alone is not unique */
+    json_object_set_new(json_object_get(key, "workload"), "plugin",
+                        json_string(cfg->workload_plugin));
+  return key;
 }
 
 static bool matches(const json_t *entry, const json_t *key) {

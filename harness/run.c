@@ -12,6 +12,7 @@
  * not believe a run was recorded when it was not.
  */
 #include "run.h"
+#include "analysis.h"
 #include "minheap.h"
 #include "pin.h"
 #include <stdio.h>
@@ -63,6 +64,9 @@ static bool report(gctb_run *run, json_t *record) {
   bool ok = gctb_record_write(run, record, err, sizeof err);
   if (!ok)
     fprintf(stderr, "gctb: cannot write the result record: %s\n", err);
+  if (run->opts.trace_path &&
+      !gctb_trace_write(record, run->opts.trace_path, err, sizeof err))
+    fprintf(stderr, "gctb: cannot write the trace: %s\n", err);
   if (!run->opts.quiet)
     gctb_summary_print(stdout, run);
   return ok;
@@ -152,7 +156,7 @@ static void on_fail(gc_heap *heap, gc_mutator *m, const char *msg) {
   end_early(heap, m, "error", GCTB_EXIT_ERROR, msg);
 }
 
-static gc_heap *create_heap(gctb_run *run) {
+static gc_heap *create_heap(gctb_run *run, char *err, size_t errlen) {
   const gctb_config *cfg = run->cfg;
   gc_heap_config hc = {.heap_bytes = cfg->heap_bytes,
                        .gc_threads = cfg->gc_threads,
@@ -160,12 +164,12 @@ static gc_heap *create_heap(gctb_run *run) {
                        .stress_allocs = cfg->stress_allocs,
                        .stress_bytes = cfg->stress_bytes,
                        .root_slots = cfg->roots};
-  char err[512];
+  char why[512];
   uint64_t t0 = gc_now_ns();
   gc_heap *heap =
-      gc_heap_create(&hc, cfg->policy, &cfg->policy_options, err, sizeof err);
+      gc_heap_create(&hc, cfg->policy, &cfg->policy_options, why, sizeof why);
   if (!heap) {
-    fprintf(stderr, "gctb: cannot create the heap: %s\n", err);
+    snprintf(err, errlen, "gctb: cannot create the heap: %s", why);
     return NULL;
   }
   run->res.setup_ns = gc_now_ns() - t0;
@@ -190,55 +194,77 @@ static uint64_t min_heap(const gctb_config *cfg) {
 
 /* Pinning is installed before the heap so that its GC threads, created
  * with it, are placed too. */
-static bool start_pinning(const gctb_config *cfg) {
-  char err[512];
-  if (gctb_pin_start(&cfg->pinning, err, sizeof err))
+static bool start_pinning(const gctb_config *cfg, char *err, size_t errlen) {
+  char why[512];
+  if (gctb_pin_start(&cfg->pinning, why, sizeof why))
     return true;
-  fprintf(stderr, "config error: %s\n", err);
+  snprintf(err, errlen, "config error: %s", why);
   return false;
+}
+
+int gctb_run_start(gctb_run *run, const gctb_config *cfg,
+                   const gctb_run_opts *opts, char *err, size_t errlen) {
+  memset(run, 0, sizeof *run);
+  run->cfg = cfg;
+  run->opts = *opts;
+  run->machine = gctb_machine_json();
+  run->metrics = json_object();
+  run->min_heap_bytes = min_heap(cfg);
+  iso_now(run->res.started_at, sizeof run->res.started_at);
+  if (opts->signals)
+    gctb_signals_block(); /* before the heap creates its GC threads */
+  run->heap =
+      start_pinning(cfg, err, errlen) ? create_heap(run, err, errlen) : NULL;
+  if (!run->heap) {
+    gctb_pin_stop();
+    json_decref(run->machine);
+    json_decref(run->metrics);
+    return GCTB_EXIT_USAGE;
+  }
+  run->t_start = gc_now_ns();
+  if (opts->signals)
+    gctb_signals_watch(run);
+  return GCTB_EXIT_OK;
+}
+
+json_t *gctb_run_finish(gctb_run *run) {
+  uint64_t end = gc_now_ns();
+  if (!claim_end(run)) /* a signal came first: it records the run */
+    wait_for_exit(NULL);
+  if (run->opts.signals)
+    gctb_signals_watch(NULL);
+  run->res.status = "ok";
+  measure(run, end);
+  json_t *record = gctb_record_build(run);
+  gc_heap_destroy(run->heap);
+  run->heap = NULL;
+  report(run, record);
+  gctb_delays_free(&run->res.delays);
+  json_decref(run->machine);
+  json_decref(run->metrics);
+  gctb_pin_stop();
+  return record;
 }
 
 int gctb_run_config(const gctb_config *cfg, const gctb_run_opts *opts) {
   /* Not on the stack: on_oom and on_fail reach it through heap->user from
    * other threads. */
   static gctb_run run;
-  memset(&run, 0, sizeof run);
-  run.cfg = cfg;
-  run.opts = *opts;
-  run.machine = gctb_machine_json();
-  run.metrics = json_object();
-  run.min_heap_bytes = min_heap(cfg);
-  iso_now(run.res.started_at, sizeof run.res.started_at);
-  gctb_signals_block(); /* before the heap creates its GC threads */
-  run.heap = start_pinning(cfg) ? create_heap(&run) : NULL;
-  if (!run.heap) {
-    gctb_pin_stop();
-    json_decref(run.machine);
-    json_decref(run.metrics);
-    return GCTB_EXIT_USAGE;
+  char err[1024];
+  gctb_run_opts o = *opts;
+  o.signals = true; /* `gctb run`: SIGINT and SIGTERM record the run */
+  int rc = gctb_run_start(&run, cfg, &o, err, sizeof err);
+  if (rc != GCTB_EXIT_OK) {
+    fprintf(stderr, "%s\n", err);
+    return rc;
   }
   gc_workload_ctx ctx = {.heap = run.heap,
                          .params = &cfg->workload_params,
                          .seed = cfg->seed,
                          .hdr_words = cfg->policy->constraints.header_words,
                          .metrics = run.metrics};
-  run.t_start = gc_now_ns();
-  gctb_signals_watch(&run);
   cfg->workload->run(&ctx);
-  uint64_t end = gc_now_ns();
-  if (!claim_end(&run)) /* a signal came first: it records the run */
-    wait_for_exit(NULL);
-  gctb_signals_watch(NULL);
-  run.res.status = "ok";
-  measure(&run, end);
-  json_t *record = gctb_record_build(&run);
-  gc_heap_destroy(run.heap);
-  run.heap = NULL;
-  bool recorded = report(&run, record);
-  gctb_delays_free(&run.res.delays);
-  json_decref(record);
-  json_decref(run.machine);
-  json_decref(run.metrics);
-  gctb_pin_stop();
-  return recorded ? GCTB_EXIT_OK : GCTB_EXIT_ERROR;
+  json_decref(gctb_run_finish(&run));
+  /* record_path is emptied when the record could not be written. */
+  return run.res.record_path[0] ? GCTB_EXIT_OK : GCTB_EXIT_ERROR;
 }

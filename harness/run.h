@@ -23,6 +23,11 @@ typedef struct gctb_run_opts {
   const char *out_path; /* append the record here; NULL: a new results/ file */
   bool quiet;           /* no summary on stdout */
   json_t *matrix;       /* borrowed: the record's "matrix" object, or NULL */
+  const char *trace_path; /* also write the run's Chrome trace here */
+  /* SIGINT/SIGTERM end the run with an "interrupted" record and exit
+   * 128+N (run_signals.c); `gctb run` sets it, an embedding program keeps
+   * its own signal handling. */
+  bool signals;
 } gctb_run_opts;
 
 /* Everything measured about one run, filled in at the end (or when it ends
@@ -59,6 +64,18 @@ typedef struct gctb_run {
  * reported by a mutator the process ends inside (with _exit) after writing
  * the record and the summary. */
 int gctb_run_config(const gctb_config *cfg, const gctb_run_opts *opts);
+
+/* gctb_run_config in two halves, for a program that runs its own mutator
+ * code between them (embed.c): start installs pinning, creates the heap and
+ * starts the clock (GCTB_EXIT_OK, or GCTB_EXIT_USAGE with the message
+ * `gctb run` prints in err); finish (every mutator detached) measures,
+ * builds the record, destroys the heap, writes the record, the trace and
+ * the summary as opts ask, and returns the record (a new reference). run
+ * must stay at one address from start to finish: the heap's on_oom and
+ * on_fail reach it from other threads. */
+int gctb_run_start(gctb_run *run, const gctb_config *cfg,
+                   const gctb_run_opts *opts, char *err, size_t errlen);
+json_t *gctb_run_finish(gctb_run *run);
 
 /* Ends run as interrupted by signal sig: stops the world, writes the record
  * and the summary, and exits with 128+sig. Returns (doing nothing) when

@@ -8,8 +8,10 @@
 #ifndef GCTB_WORKLOAD_H
 #define GCTB_WORKLOAD_H
 
-#include "../heap/gctb.h"
-#include "../heap/options.h"
+/* Found beside this header when installed (include/gctb/), and through the
+ * heap/ include directory in the source tree: plugins include it. */
+#include "gctb.h"
+#include "options.h"
 #include <jansson.h>
 
 typedef struct gc_workload_ctx {

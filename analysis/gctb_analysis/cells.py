@@ -11,7 +11,7 @@ numbers per cell that both the tables and the figures show.
 import collections
 import re
 
-from . import latency, lbo, mmu, records, stats
+from . import compare, delays, latency, lbo, mmu, provenance, records, stats
 
 # Keys that never make a series: they are the axes, or identify a run.
 _NOT_SERIES = ("heap", "workload", "seed", "name")
@@ -108,10 +108,52 @@ class Cell:
     def ci(self, fn):
         return stats.ci(self.values(fn))
 
+    @property
+    def policy(self):
+        return ((self.records[0].get("config") or {}).get("policy")
+                or {}).get("name", "?")
+
+    @property
+    def context(self):
+        """The config without policy, seed and name: cells with the same
+        context differ only in their policy (compare.py pairs them)."""
+        cfg = dict(self.records[0].get("config") or {})
+        for k in ("policy", "seed", "name"):
+            cfg.pop(k, None)
+        return records.canon(cfg)
+
+    def survivors(self):
+        """"ok/oom/timeout/crash[/other]" counts of the cell's runs."""
+        st = self.statuses()
+        main = ("ok", "oom", "timeout", "crash")
+        other = sum(v for k, v in st.items() if k not in main)
+        text = "/".join(str(st.get(k, 0)) for k in main)
+        return text + (f"/{other}" if other else "")
+
+    def survivors_only(self):
+        """True when some runs failed, so means are over survivors only."""
+        return len(self.ok) < len(self.records)
+
+    def loaded(self):
+        """How many of the cell's runs started on a busy machine."""
+        return sum(1 for r in self.records if provenance.loaded(r))
+
     def pauses(self):
-        """Every pause duration of every ok run, sorted (ns)."""
-        return sorted(p["duration_ns"] for r in self.ok
-                      for p in r.get("pauses") or [])
+        """Every world-pause duration of every ok run, sorted (ns); holds
+        of single mutators are not world pauses."""
+        return sorted(d for r in self.ok for d in delays.world_pauses(r))
+
+    def worst_delays(self):
+        """[(mutator id, stats, merged delay lengths)] of each ok run's
+        worst mutator (delays.worst)."""
+        if getattr(self, "_worst", None) is None:
+            self._worst = [delays.worst(r) for r in self.ok]
+        return self._worst
+
+    def delay_lengths(self):
+        """The worst mutator's merged delay lengths of every ok run,
+        pooled and sorted (ns)."""
+        return sorted(d for _, _, ds in self.worst_delays() for d in ds)
 
 
 class Benchmark:
@@ -178,7 +220,9 @@ class Analysis:
                 cell = b.cells.setdefault((series, hk),
                                           Cell(b, series, hk, spec))
                 cell.records.append(r)
-            b.baselines = lbo.baselines(rs)
+            cell_of = {id(r): key for key, c in b.cells.items()
+                       for r in c.records}
+            b.baselines = lbo.baselines(rs, key=lambda r: cell_of[id(r)])
             self.benchmarks.append(b)
         _unique_slugs(self.benchmarks)
 
@@ -224,14 +268,26 @@ def run_lbo(bench, rec, kind):
     return lbo.lbo(rec, bench.baselines).get(kind)
 
 
-def run_mmu(rec, windows_ns, use_numpy=False):
-    length = rec.get("wall_ns") or 0
-    if length <= 0:
-        return [None] * len(windows_ns)
-    iv = mmu.gc_intervals(rec)
-    if use_numpy:
-        return mmu.mmu_curve_np(iv, length, windows_ns)
-    return mmu.mmu_curve(iv, length, windows_ns)
+def run_mmu(rec, windows_ns):
+    """Per-mutator MMU and BMU of a run (mmu.run_curves)."""
+    return mmu.run_curves(rec, windows_ns)
+
+
+def baseline_cell(bench, cell, policy):
+    """The cell of policy with the same context as cell, or None."""
+    found = [c for c in bench.cells.values()
+             if c.policy == policy and c.context == cell.context]
+    return found[0] if found else None
+
+
+def paired_ratio(bench, cell, policy, fn):
+    """(pairs, unpaired, (ratio, low, high)) of fn over cell against the
+    cell of the baseline policy (compare.py); None with no such cell."""
+    base = baseline_cell(bench, cell, policy)
+    if base is None:
+        return None
+    xy, unpaired = compare.pairs(cell.records, base.records, fn)
+    return len(xy), unpaired, compare.fieller(xy)
 
 
 def cell_latency(cell):

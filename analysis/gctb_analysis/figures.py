@@ -56,14 +56,17 @@ def _axis_label(bench):
 
 # ---- pause-time distribution ----
 
-def pause_cdf(bench, pal, outdir):
-    heaps = bench.heaps()
+def _cdf_figure(bench, pal, outdir, data, what, title, name):
+    """One panel per heap point with ok runs, one CDF per series of
+    data(cell)."""
+    heaps = [(hk, hl) for hk, hl in bench.heaps()
+             if any(c.ok for c in bench.cells.values() if c.heap_key == hk)]
     fig, axes = _grid(len(heaps))
     drawn = 0
     for ax, (hk, hlabel) in zip(axes, heaps):
         for s in bench.series():
             c = bench.cell(s, hk)
-            d = c.pauses() if c else []
+            d = data(c) if c else []
             if not d:
                 continue
             n = len(d)
@@ -80,7 +83,10 @@ def pause_cdf(bench, pal, outdir):
         ax.set_xscale("log")
         # logit spreads the tail: 0.5, 0.9, 0.99, 0.999 are evenly spaced.
         ax.set_yscale("logit")
-        ticks = [t for t in LOGIT_TICKS if t < 1 - 0.5 / max(_most(bench, hk), 1)
+        most = max((len(data(c)) for c in (bench.cell(s, hk)
+                                            for s in bench.series()) if c),
+                   default=0)
+        ticks = [t for t in LOGIT_TICKS if t < 1 - 0.5 / max(most, 1)
                  or t <= 0.9]
         ax.yaxis.set_major_locator(matplotlib.ticker.FixedLocator(ticks))
         ax.yaxis.set_major_formatter(matplotlib.ticker.FixedFormatter(
@@ -88,39 +94,44 @@ def pause_cdf(bench, pal, outdir):
         ax.yaxis.set_minor_locator(matplotlib.ticker.NullLocator())
         ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.set_title(hlabel)
-        ax.set_xlabel("pause (ms)")
-        ax.set_ylabel("fraction of pauses ≤ x")
+        ax.set_xlabel(f"{what} (ms)")
+        ax.set_ylabel(f"fraction of {what}s ≤ x")
         ax.grid(True, which="both", alpha=0.3)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7, loc="lower right")
         else:
-            ax.text(0.5, 0.5, "no pauses", ha="center", transform=ax.transAxes)
+            ax.text(0.5, 0.5, f"no {what}s", ha="center",
+                    transform=ax.transAxes)
     handles = [plt.Line2D([], [], ls="", marker=MARKERS[p], color="gray",
                           label=latency.label(p)) for p in MARKED]
-    fig.suptitle(f"{bench.label}: pause-time distribution (CDF, "
-                 "all invocations pooled)")
+    fig.suptitle(f"{bench.label}: {title}")
     fig.tight_layout()
     fig.legend(handles=handles, loc="upper center", ncol=len(handles),
                fontsize=8, title="marked percentiles",
                bbox_to_anchor=(0.5, 0.0))
-    return _save(fig, outdir, f"pauses-{bench.slug}")
+    return _save(fig, outdir, f"{name}-{bench.slug}")
 
 
-def _most(bench, hk):
-    """The most pauses any series has at heap point hk."""
-    return max((len(c.pauses()) for s in bench.series()
-                for c in [bench.cell(s, hk)] if c), default=0)
+def delay_cdf(bench, pal, outdir):
+    return _cdf_figure(
+        bench, pal, outdir, lambda c: c.delay_lengths(), "delay",
+        "mutator-observed delays (CDF of the worst mutator's merged pauses, "
+        "holds, stalls, paces and assists; invocations pooled)", "delays")
+
+
+def pause_cdf(bench, pal, outdir):
+    return _cdf_figure(
+        bench, pal, outdir, lambda c: c.pauses(), "pause",
+        "world-pause distribution (CDF, invocations pooled)", "pauses")
 
 
 # ---- MMU ----
 
-def _mmu_band(ax, cell, grid, color, label, bounded):
-    curves = [cellmod.run_mmu(r, grid, use_numpy=True) for r in cell.ok]
-    if bounded:
-        curves = [mmu.bounded(c) for c in curves]
+def _band(ax, per_run, grid, color, label):
+    """Median line and min-max band over runs of per_run[i][j] (window j)."""
     xs, med, lo, hi = [], [], [], []
-    for i, w in enumerate(grid):
-        vs = sorted(c[i] for c in curves if c[i] is not None)
+    for j, w in enumerate(grid):
+        vs = sorted(c[j] for c in per_run if c[j] is not None)
         if vs:
             xs.append(w / 1e6)
             med.append(stats.percentile(vs, 50))
@@ -131,31 +142,65 @@ def _mmu_band(ax, cell, grid, color, label, bounded):
         ax.fill_between(xs, lo, hi, color=color, alpha=0.15, lw=0)
 
 
-def mmu_figure(bench, pal, outdir):
-    heaps = bench.heaps()
-    fig, axes = plt.subplots(len(heaps), 2, figsize=(10, 3.2 * len(heaps)),
-                             squeeze=False)
-    for row, (hk, hlabel) in zip(axes, heaps):
+def _heap_rows(bench):
+    """[(heap label, [(series, cell)], window grid)] with ok runs."""
+    out = []
+    for hk, hlabel in bench.heaps():
         cells = [(s, bench.cell(s, hk)) for s in bench.series()]
         cells = [(s, c) for s, c in cells if c and c.ok]
         longest = max((r.get("wall_ns") or 0 for _, c in cells for r in c.ok),
                       default=0)
-        grid = mmu.windows(longest, per_decade=16)
-        for bounded, ax in zip((False, True), row):
-            for s, c in cells:
-                _mmu_band(ax, c, grid, pal(s), s, bounded)
+        if cells:
+            out.append((hlabel, cells, mmu.windows(longest, per_decade=10)))
+    return out
+
+
+def mmu_figure(bench, pal, outdir):
+    rows = _heap_rows(bench)
+    fig, axes = plt.subplots(len(rows), 2, figsize=(10, 3.2 * len(rows)),
+                             squeeze=False)
+    for row, (hlabel, cells, grid) in zip(axes, rows):
+        for s, c in cells:
+            curves = [cellmod.run_mmu(r, grid) for r in c.ok]
+            for key, ax in (("mmu_min", row[0]), ("bmu_min", row[1])):
+                _band(ax, [cv[key] for cv in curves], grid, pal(s), s)
+        for ax, name in zip(row, ("MMU", "BMU")):
             ax.set_xscale("log")
             ax.set_ylim(-0.02, 1.02)
             ax.set_xlabel("window (ms)")
-            ax.set_ylabel("BMMU" if bounded else "MMU")
-            ax.set_title(f"{hlabel}: {'bounded MMU' if bounded else 'MMU'}")
+            ax.set_ylabel(f"{name}, worst mutator")
+            ax.set_title(f"{hlabel}: {name} (exact, per mutator)")
             ax.grid(True, which="both", alpha=0.3)
         if cells:
             row[0].legend(fontsize=7, loc="lower right")
-    fig.suptitle(f"{bench.label}: minimum mutator utilisation (median, "
-                 "band: min–max over invocations)")
+    fig.suptitle(f"{bench.label}: minimum mutator utilisation, each mutator "
+                 "on its own timeline, minimum over mutators (median, band: "
+                 "min–max over invocations)")
     fig.tight_layout()
     return _save(fig, outdir, f"mmu-{bench.slug}")
+
+
+def gc_cpu_share_figure(bench, pal, outdir):
+    rows = _heap_rows(bench)
+    fig, axes = plt.subplots(len(rows), 1, figsize=(6, 3.2 * len(rows)),
+                             squeeze=False)
+    for (ax,), (hlabel, cells, grid) in zip(axes, rows):
+        for s, c in cells:
+            _band(ax, [mmu.max_gc_cpu_share(r, grid, use_numpy=True)
+                       for r in c.ok], grid, pal(s), s)
+        ax.set_xscale("log")
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_xlabel("window (ms)")
+        ax.set_ylabel("largest GC share of CPUs")
+        ax.set_title(hlabel)
+        ax.grid(True, which="both", alpha=0.3)
+        if cells:
+            ax.legend(fontsize=7, loc="upper right")
+    fig.suptitle(f"{bench.label}: GC CPU share, not an MMU (world pauses "
+                 "count 1, concurrent\nphases their GC CPU / (length × "
+                 "CPUs); median, band: min–max over invocations)")
+    fig.tight_layout()
+    return _save(fig, outdir, f"gccpu-{bench.slug}")
 
 
 # ---- time, throughput, LBO against heap size ----
@@ -191,7 +236,7 @@ def time_figure(bench, pal, outdir):
     for ax, (title, fn) in zip(axes, (
             ("wall time", lambda r: r.get("wall_ns")),
             ("mutator time", lambda r: r.get("mutator_ns")),
-            ("GC time (pauses)", lambda r: r.get("gc_ns")))):
+            ("GC time (world pauses)", lambda r: r.get("gc_ns")))):
         _lines(ax, _series_points(bench, lambda r: fn(r) / 1e6, axis), pal)
         ax.set_title(title)
         ax.set_xlabel(_axis_label(bench))
@@ -219,6 +264,9 @@ def throughput_figure(bench, pal, outdir):
                 continue
             m, h = c.ci(lambda r: records.throughput(r)[0])
             unit = records.throughput(c.ok[0])[1]
+            src = records.throughput_source(c.ok[0])
+            if src != records.TP_WORK:
+                unit += f"; {src}"
             xs.append(j + (i - (len(series) - 1) / 2) * width)
             ms.append(m)
             hs.append(h or 0.0)
@@ -290,7 +338,8 @@ def latency_figure(bench, pal, outdir):
     return _save(fig, outdir, f"latency-{bench.slug}")
 
 
-KINDS = (("pauses", pause_cdf), ("mmu", mmu_figure), ("time", time_figure),
+KINDS = (("delays", delay_cdf), ("pauses", pause_cdf), ("mmu", mmu_figure),
+         ("gccpu", gc_cpu_share_figure), ("time", time_figure),
          ("throughput", throughput_figure), ("lbo", lbo_figure),
          ("latency", latency_figure))
 

@@ -3,15 +3,20 @@ cost of production garbage collectors", ISPASS 2022).
 
 The cost a program would have with a free collector is unknowable, but
 every run gives an upper bound on it: its cost minus the cost attributed to
-GC. The smallest such bound over every policy and heap size of a benchmark
-is the baseline, and a run's LBO is its cost over that baseline: a lower
-bound on its true overhead, since the baseline is an over-estimate of the
-ideal cost. Two costs:
+GC. The baseline is the smallest such bound over the benchmark's
+configurations (policy x heap x options), each configuration's bound being
+the MEAN over its successful invocations (DaCapo Chopin's method): a
+minimum over single runs would be an extreme value that falls as
+invocations are added. A run's LBO is its cost over that baseline: a lower
+bound on its true overhead, as the baseline over-estimates the ideal cost.
+Two costs:
 
-  wall  wall_ns, GC cost gc_ns (stop-the-world pause time);
+  wall  wall_ns, GC cost gc_ns (world-stop time, counted once);
   cpu   process CPU without heap setup (records.cpu_ns), GC cost gc_cpu_ns
-        (CPU of GC work, concurrent included).
+        as recorded (all GC work, concurrent threads included, once).
 """
+import collections
+
 from . import records
 
 
@@ -21,16 +26,25 @@ def _costs(rec):
     return {"wall": (wall, gc), "cpu": (cpu, gc_cpu)}
 
 
-def baselines(recs):
-    """{"wall": ns, "cpu": ns}: min over ok runs of cost - GC cost."""
-    out = {}
+def config_key(rec):
+    """A configuration: the record's config without the seed (invocations
+    of one matrix cell differ only in their seed)."""
+    cfg = dict(rec.get("config") or {})
+    cfg.pop("seed", None)
+    return records.canon(cfg)
+
+
+def baselines(recs, key=config_key):
+    """{"wall": ns, "cpu": ns}: the smallest, over configurations (key), of
+    the mean over the configuration's ok runs of cost - GC cost."""
+    groups = collections.defaultdict(lambda: collections.defaultdict(list))
     for rec in records.ok(recs):
         for kind, (cost, gc) in _costs(rec).items():
             if cost is None or cost <= 0:
                 continue
-            distilled = max(cost - (gc or 0), 1)
-            out[kind] = min(out.get(kind, distilled), distilled)
-    return out
+            groups[kind][key(rec)].append(max(cost - (gc or 0), 1))
+    return {kind: min(sum(v) / len(v) for v in by_cfg.values())
+            for kind, by_cfg in groups.items()}
 
 
 def lbo(rec, base):

@@ -142,27 +142,64 @@ def cpu_ns(rec):
 
     cpu_user_ns + cpu_sys_ns come from getrusage and include creating the
     heap (pre-touching it, mostly system time, which grows with the heap
-    size); setup_ns is that step's wall time on one thread, so it is taken
-    off as its CPU cost.
+    size). Its CPU cost is taken off: setup_cpu_ns when the record measured
+    it (getrusage around the setup), else setup_ns, its wall time on one
+    thread.
     """
     total = rec.get("cpu_user_ns", 0) + rec.get("cpu_sys_ns", 0)
-    return max(total - rec.get("setup_ns", 0), 0)
+    setup = rec.get("setup_cpu_ns")
+    if not isinstance(setup, (int, float)):
+        setup = rec.get("setup_ns", 0)
+    return max(total - setup, 0)
+
+
+# Where a run's throughput came from (throughput_source).
+TP_WORK = "work"
+TP_WORKLOAD = "workload throughput"
+TP_REQUESTED = "fallback: requested bytes"
+TP_ALLOCATED = "fallback: policy bytes, not comparable"
+
+
+def throughput_source(rec):
+    """Which of the rules of throughput() applies to rec."""
+    w = rec.get("workload") or {}
+    work = w.get("work")
+    if isinstance(work, dict) and isinstance(work.get("value"), (int, float)):
+        return TP_WORK
+    t = w.get("throughput")
+    if isinstance(t, dict) and isinstance(t.get("value"), (int, float)):
+        return TP_WORKLOAD
+    # Records that count the policy's own bytes separately count the
+    # workload's requests in bytes_allocated.
+    if "bytes_allocated_policy" in (rec.get("counters") or {}):
+        return TP_REQUESTED
+    return TP_ALLOCATED
 
 
 def throughput(rec):
     """(value, unit) for a run.
 
-    A workload may report {"throughput": {"value": x, "unit": "requests/s"}}
-    in its metrics; otherwise it is bytes allocated per second of wall
-    time, in MB/s. The same work allocates the same bytes under every policy
-    (workloads are deterministic under their seed), so this is proportional
-    to work done per second.
+    1. workload.work {"value", "unit"}: the workload's own unit of work
+       (nodes built, requests served), the same under every policy for the
+       same seed: value per second of wall time;
+    2. a workload's {"throughput": {"value", "unit"}} in its metrics;
+    3. fallbacks for records without either, flagged by throughput_source:
+       bytes per second of wall time (MB/s) from counters.bytes_allocated,
+       which counts the workload's requests in records that also have
+       bytes_allocated_policy, and the policy's own (headers, rounding:
+       not comparable across policies) in older records.
     """
     w = rec.get("workload") or {}
-    t = w.get("throughput")
-    if isinstance(t, dict) and isinstance(t.get("value"), (int, float)):
-        return float(t["value"]), str(t.get("unit", "ops/s"))
     wall = rec.get("wall_ns") or 0
+    src = throughput_source(rec)
+    if src == TP_WORK:
+        unit = str(w["work"].get("unit") or "units")
+        if wall <= 0:
+            return None, unit + "/s"
+        return float(w["work"]["value"]) / (wall / 1e9), unit + "/s"
+    if src == TP_WORKLOAD:
+        t = w["throughput"]
+        return float(t["value"]), str(t.get("unit", "ops/s"))
     alloc = (rec.get("counters") or {}).get("bytes_allocated", 0)
     if wall <= 0:
         return None, "MB/s allocated"

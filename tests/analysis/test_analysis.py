@@ -15,7 +15,8 @@ sys.path.insert(0, os.path.join(here, "..", "..", "analysis"))
 from gctb_analysis import cells, latency, lbo, records, stats, tables  # noqa
 
 FIXTURE = os.path.join(here, "fixture.jsonl")
-FIGURE_KINDS = {"pauses", "mmu", "time", "throughput", "lbo", "latency"}
+FIGURE_KINDS = {"delays", "pauses", "mmu", "gccpu", "time", "throughput",
+                "lbo", "latency"}
 
 
 def have_matplotlib():
@@ -43,7 +44,7 @@ class Reading(unittest.TestCase):
     def test_pause_percentiles_match_gctb(self):
         """The analysis's percentiles are gctb's own (harness/summary.c)."""
         for r in records.ok(records.read_records([FIXTURE])):
-            if r["config"]["policy"]["name"] == "concurrent-demo":
+            if r["config"]["policy"]["name"].endswith("-demo"):
                 continue
             d = sorted(p["duration_ns"] for p in r["pauses"])
             ps = r["pause_stats"]
@@ -74,11 +75,14 @@ class Grouping(unittest.TestCase):
 
 class LBO(unittest.TestCase):
     def test_baseline_is_min_distilled_cost(self):
+        """One run per configuration: the baseline is the smallest."""
         runs = [
             {"status": "ok", "wall_ns": 100, "gc_ns": 40, "cpu_user_ns": 300,
-             "cpu_sys_ns": 0, "setup_ns": 0, "gc_cpu_ns": 200},
+             "cpu_sys_ns": 0, "setup_ns": 0, "gc_cpu_ns": 200,
+             "config": {"policy": {"name": "a"}}},
             {"status": "ok", "wall_ns": 80, "gc_ns": 10, "cpu_user_ns": 150,
-             "cpu_sys_ns": 10, "setup_ns": 10, "gc_cpu_ns": 20},
+             "cpu_sys_ns": 10, "setup_ns": 10, "gc_cpu_ns": 20,
+             "config": {"policy": {"name": "b"}}},
             {"status": "oom", "wall_ns": 1, "gc_ns": 0},
         ]
         base = lbo.baselines(runs)
@@ -113,8 +117,8 @@ class Report(unittest.TestCase):
         try:
             written = tables.report(a, out, tmp)
             self.assertEqual({os.path.basename(p) for p in written},
-                             {"cells.csv", "runs.csv", "mmu.csv",
-                              "latency.csv"})
+                             {"cells.csv", "runs.csv", "delays.csv",
+                              "mmu.csv", "latency.csv"})
             with open(os.path.join(tmp, "runs.csv")) as f:
                 rows = list(csv.DictReader(f))
             self.assertEqual(len(rows), len(a.records))
@@ -130,10 +134,15 @@ class Report(unittest.TestCase):
         finally:
             shutil.rmtree(tmp)
         text = out.getvalue()
-        for title in ("Runs", "Time", "Lower-bound overhead", "Pauses",
-                      "Minimum mutator utilisation", "Request latency"):
-            self.assertIn(title, text)
+        titles = ("Mutator-observed delays", "Where the mutators' time went",
+                  "Time", "Lower-bound overhead", "Per-mutator MMU and BMU",
+                  "GC CPU share (not an MMU)", "Request latency")
+        at = [text.index(t) for t in titles]
+        self.assertEqual(at, sorted(at))  # delays lead
         self.assertIn("concurrent-demo", text)
+        # survivorship: failed cells counted beside their (absent) means
+        self.assertIn("0/1/0/0", text)  # nogc out of memory
+        self.assertIn("0/0/0/1", text)  # test-fault crash
 
 
 @unittest.skipUnless(have_matplotlib(), "matplotlib not available")
@@ -147,7 +156,16 @@ class Plot(unittest.TestCase):
             cmd = ([gctb, "plot"] if gctb else
                    [sys.executable, os.path.join(here, "..", "..",
                                                  "analysis", "plot.py")])
-            subprocess.run(cmd + [FIXTURE, "--out", tmp], check=True,
+            # One heap point per benchmark keeps the drawing short; the
+            # failed runs stay (a heap point with none ok draws no panel).
+            small = os.path.join(tmp, "small.jsonl")
+            with open(FIXTURE) as f, open(small, "w") as out:
+                for line in f:
+                    heap = json.loads(line)["config"]["heap"]
+                    if heap.get("multiple", 8) == 8 and heap.get(
+                            "min_multiple", 1.5) == 1.5:
+                        out.write(line)
+            subprocess.run(cmd + [small, "--out", tmp], check=True,
                            stdout=subprocess.DEVNULL)
             with open(os.path.join(tmp, "figures.json")) as f:
                 made = json.load(f)

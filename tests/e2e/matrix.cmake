@@ -39,7 +39,7 @@ mx_test(e2e.matrix.tiny ${E2E}/matrix_run.sh ${GCTB} ${MX}/tiny.json
         ${MX_OUT}/tiny.jsonl 12 ok=12)
 set_tests_properties(e2e.matrix.tiny PROPERTIES FIXTURES_SETUP mx_tiny)
 mx_test(e2e.matrix.plot ${E2E}/plot_check.sh ${GCTB} ${MX_OUT}/tiny.jsonl
-        ${MX_OUT}/tiny pauses mmu time throughput lbo)
+        ${MX_OUT}/tiny delays pauses mmu gccpu time throughput lbo)
 # analysis.plot already draws every figure through `gctb plot`: this one
 # (real matrix output) is in the long set.
 set_tests_properties(e2e.matrix.plot PROPERTIES FIXTURES_REQUIRED mx_tiny
@@ -73,12 +73,13 @@ mx_test(e2e.matrix.bad-axis ${E2E}/expect.sh 2 "cell 0 .*heap\\.sise" --
 mx_test(e2e.matrix.bad-key ${E2E}/expect.sh 2 "unknown matrix key \"axis\"" --
         ${GCTB} matrix ${MX}/bad-key.json --dry-run)
 
-# The analysis scripts: statistics and exact MMU against brute force
-# (standard library), tables on the fixture, every figure on the fixture.
+# The analysis scripts: statistics and exact MMU and BMU against brute
+# force (standard library), tables, delays, paired ratios and pooling
+# checks on the fixtures, every figure on the fixture.
 mx_test(analysis.stats ${GCTB_TEST_PYTHON} -m unittest test_stats test_mmu)
 mx_test(analysis.report ${GCTB_TEST_PYTHON} -m unittest
         test_analysis.Reading test_analysis.Grouping test_analysis.LBO
-        test_analysis.Latency test_analysis.Report)
+        test_analysis.Latency test_analysis.Report test_delays test_compare)
 mx_test(analysis.plot ${CMAKE_COMMAND} -E env GCTB_BIN=${GCTB}
         ${GCTB_TEST_PYTHON} -m unittest test_analysis.Plot)
 set_tests_properties(analysis.stats analysis.report analysis.plot PROPERTIES
