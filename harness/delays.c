@@ -80,7 +80,10 @@ static bool one_mutator(gc_mutator_log *log, const gc_pause *world, size_t nw,
     free(s), free(len);
     return false;
   }
-  *md = (gctb_mutator_delays){.id = log->id, .lifetime_ns = hi - lo};
+  *md = (gctb_mutator_delays){.id = log->id,
+                              .lifetime_ns = hi - lo,
+                              .attached_ns = lo,
+                              .detached_ns = hi};
   size_t n = 0;
   for (size_t i = 0; i < nw; i++)
     md->paused_ns +=

@@ -23,6 +23,8 @@ typedef struct gctb_mutator_delays {
   uint64_t kind_ns[GC_DELAY_KINDS]; /* its own delays by kind */
   uint64_t small_assists;           /* aggregated assists (not intervals) */
   gctb_pause_stats stats; /* over the union of pauses and its delays */
+
+  uint64_t attached_ns, detached_ns; /* the lifetime's ends (monotonic) */
 } gctb_mutator_delays;
 
 typedef struct gctb_delays {
@@ -41,7 +43,7 @@ void gctb_delays_free(gctb_delays *d);
 /* The record's "delays" list (world pauses and every mutator's logged
  * delays in start order, times relative to t0) and its "mutators" list. */
 json_t *gctb_delays_list_json(gc_events *e, uint64_t t0);
-json_t *gctb_mutators_json(const gctb_delays *d);
+json_t *gctb_mutators_json(const gctb_delays *d, uint64_t t0);
 json_t *gctb_pause_stats_json(const gctb_pause_stats *p);
 
 #endif

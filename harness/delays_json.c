@@ -69,7 +69,8 @@ json_t *gctb_delays_list_json(gc_events *e, uint64_t t0) {
     free(v);
     return a; /* out of memory: an empty list rather than no record */
   }
-  qsort(v, n, sizeof *v, cmp_entry);
+  if (n) /* v is NULL when nothing was delayed: qsort must not see it */
+    qsort(v, n, sizeof *v, cmp_entry);
   for (size_t i = 0; i < n; i++) {
     json_t *o = json_pack("{s:s,s:s,s:I,s:o}", "kind", v[i].kind, "phase",
                           v[i].phase ? v[i].phase : "?", "start_ns",
@@ -83,13 +84,21 @@ json_t *gctb_delays_list_json(gc_events *e, uint64_t t0) {
   return a;
 }
 
-json_t *gctb_mutators_json(const gctb_delays *d) {
+/* A time on the record's clock (from t0); a mutator attached before the
+ * workload started (the main thread) starts at 0. */
+static json_t *since(uint64_t t, uint64_t t0) {
+  return u64(t > t0 ? t - t0 : 0);
+}
+
+json_t *gctb_mutators_json(const gctb_delays *d, uint64_t t0) {
   json_t *a = json_array();
   for (size_t i = 0; i < d->nmutators; i++) {
     const gctb_mutator_delays *m = &d->mutators[i];
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(m->id));
     json_object_set_new(o, "lifetime_ns", u64(m->lifetime_ns));
+    json_object_set_new(o, "start_ns", since(m->attached_ns, t0));
+    json_object_set_new(o, "end_ns", since(m->detached_ns, t0));
     json_object_set_new(o, "mutator_ns", u64(m->mutator_ns));
     json_object_set_new(o, "paused_ns", u64(m->paused_ns));
     json_object_set_new(o, "held_ns", u64(m->kind_ns[GC_DELAY_HOLD]));

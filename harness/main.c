@@ -211,7 +211,11 @@ static const command commands[] = {
      "\"interrupted\"; a second signal ends the run at once, unrecorded).\n",
      cmd_run},
     {"matrix",
-     "matrix MATRIX.json [--out FILE] [--resume] [--dry-run] [--timeout S]",
+     "matrix MATRIX.json [--out FILE] [--resume] [--dry-run] [--timeout S]\n"
+     "           [--shard K/N] [--slurm [--shards N] [--partition P] [--time "
+     "T]\n"
+     "           [--sbatch-arg ARG]... [--no-submit] [--no-exclusive]]\n"
+     "           [--status DIR [--shards N]]",
      "Runs an experiment matrix (docs/matrix.md): a base config, axes over\n"
      "dotted config keys and a number of invocations. Each run is a child\n"
      "`gctb run` with a timeout; every run appends one record to FILE\n"
@@ -228,9 +232,37 @@ static const command commands[] = {
      "                        matrix's \"timeout\", else 600)\n"
      "  --minheap-cache FILE  the minimum-heap cache to use and fill\n"
      "\n"
+     "On a cluster (docs/cluster.md):\n"
+     "  --shard K/N           run only shard K of N disjoint parts (balanced\n"
+     "                        by the matrix's \"cost\"), into\n"
+     "                        DIR/shard-K-of-N.jsonl; DIR is --out when it is\n"
+     "                        a directory (or ends in /), else\n"
+     "                        results/<matrix>-shards\n"
+     "  --slurm               measure the minimum heaps, write DIR/job.sbatch\n"
+     "                        (a job array, one task per shard) and submit it\n"
+     "  --shards N            tasks (default: one per cell, at most 1000)\n"
+     "  --partition P, --time T, --sbatch-arg ARG   passed to sbatch\n"
+     "  --no-submit           only write the job script\n"
+     "  --no-exclusive        share nodes (default: --exclusive, for timing)\n"
+     "  --status DIR          per shard: done, running, pending, failed or\n"
+     "                        missing (exit 0 only when all are done)\n"
+     "\n"
      "Exit status: 0 every run recorded, 2 bad matrix or usage, 1 a record\n"
      "could not be written, 128+N interrupted by signal N (resumable).\n",
      gctb_matrix_main},
+    {"merge", "merge DIR [--out FILE] [--matrix MATRIX.json] [--partial]",
+     "Merges the shard files of a sharded matrix (DIR, from --shard or\n"
+     "--slurm) into one results file, FILE (default DIR.jsonl), in run\n"
+     "order. It refuses, naming the files and lines, when a run appears\n"
+     "twice, a record is not a run of the matrix, the records come from\n"
+     "more than one build commit, a line is cut short, or a run is missing.\n"
+     "\n"
+     "  -o, --out FILE        the merged file (replaced)\n"
+     "  --matrix MATRIX.json  the matrix (default DIR/matrix.json)\n"
+     "  --partial             allow missing runs (a study still running)\n"
+     "\n"
+     "Exit status: 0 merged, 1 refused, 2 bad usage.\n",
+     gctb_merge_main},
     {"minheap",
      "minheap CONFIG.json [--set KEY=VALUE]... [--force] [--precision P]\n"
      "           [--timeout S] [--max-multiple M] [--cache FILE]",
@@ -249,16 +281,17 @@ static const command commands[] = {
      "  --cache FILE       the cache (default $GCTB_MINHEAP_CACHE, else\n"
      "                     results/minheap.json)\n",
      gctb_minheap_main},
-    {"plot", "plot RESULTS.jsonl... [--out DIR]",
+    {"plot", "plot RESULTS.jsonl|DIR... [--out DIR]",
      "Draws the figures of docs/analysis.md from result records, as PNG and\n"
      "SVG in DIR (default RESULTS-plots/): mutator-observed delay and world\n"
      "pause CDFs, per-mutator MMU and BMU, the GC CPU share, time against\n"
      "heap size, throughput, lower-bound overhead, and request latency\n"
      "where a workload records it. Needs Python 3 with\n"
-     "matplotlib (GCTB_PYTHON chooses the interpreter).\n",
+     "matplotlib (GCTB_PYTHON chooses the interpreter). A directory of\n"
+     "shard files is read as `gctb merge --partial` checks it.\n",
      gctb_plot_main},
     {"report",
-     "report RESULTS.jsonl... [--baseline POLICY] [--allow-mixed] [--out DIR] "
+     "report RESULTS.jsonl|DIR... [--baseline POLICY] [--allow-mixed] [--out DIR] "
      "[--no-csv]",
      "Prints the numbers behind the figures as tables (per cell, first the\n"
      "delays each mutator saw, then world pauses, outcomes, times with 95%\n"
@@ -267,7 +300,8 @@ static const command commands[] = {
      "95% interval) and writes them as CSV files in DIR (default\n"
      "RESULTS-report/). Refuses records of different builds, machines or\n"
      "verify/stress settings unless --allow-mixed. Needs only Python 3's\n"
-     "standard library.\n",
+     "standard library. A directory of shard files is read as `gctb merge\n"
+     "--partial` checks it.\n",
      gctb_report_main},
     {"trace", "trace RESULTS.jsonl [--run N] [--out FILE]",
      "Writes one run of RESULTS.jsonl (the last unless --run N: the Nth\n"

@@ -17,20 +17,27 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 typedef struct matrix_args {
   const char *file, *out, *cache;
   bool resume, dry_run;
   double timeout_s; /* 0: the matrix's */
+  gctb_shard shard; /* --shard K/N; n == 0: the whole matrix */
+  const char *status_dir;
+  bool slurm;
+  gctb_slurm_opts slurm_opts; /* .shards is --shards, also for --status */
 } matrix_args;
 
 typedef struct plan {
   gctb_matrix m;
-  json_t **configs;   /* per cell */
-  char **cell_error;  /* per cell: why it cannot run, or NULL */
-  bool *min_multiple; /* per cell: its heap is a multiple of the min heap */
-  gctb_run_ref *order;
+  json_t **configs;    /* per cell */
+  char **cell_error;   /* per cell: why it cannot run, or NULL */
+  bool *min_multiple;  /* per cell: its heap is a multiple of the min heap */
+  gctb_run_ref *order; /* this shard's runs only, when sharded */
   size_t nruns;
+  gctb_shard shard;
+  unsigned *partition; /* when sharded: each run's shard (matrix.h) */
   gctb_store store;
   json_t *machine;
   char out[4096];
@@ -103,17 +110,50 @@ static bool plan_cells(plan *p) {
   return true;
 }
 
-static void default_out(const plan *p, const char *file, char *buf,
-                        size_t len) {
+/* The matrix file's name without directory and extension. */
+static int file_stem(const char *file, const char **base) {
+  *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+  return (int)strcspn(*base, ".");
+}
+
+static void default_out(const char *file, char *buf, size_t len) {
   char stamp[32];
   time_t now = time(NULL);
   struct tm tm;
-  const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
-  size_t n = strcspn(base, ".");
+  const char *base;
+  int n = file_stem(file, &base);
   gmtime_r(&now, &tm);
   strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
   mkdir("results", 0777);
-  snprintf(buf, len, "results/%.*s-%s.jsonl", (int)n, base, stamp);
+  snprintf(buf, len, "results/%.*s-%s.jsonl", n, base, stamp);
+}
+
+/* The results directory of a sharded matrix: --out when it names a
+ * directory (an existing one, or ending in '/'), else
+ * results/<matrix>-shards; "" when --out names a file. */
+static void shard_dir(const matrix_args *a, char *buf, size_t len) {
+  const char *base;
+  int n = file_stem(a->file, &base);
+  if (!a->out)
+    snprintf(buf, len, "results/%.*s-shards", n, base);
+  else if (gctb_dir_exists(a->out) || a->out[strlen(a->out) - 1] == '/')
+    snprintf(buf, len, "%s", a->out);
+  else
+    buf[0] = 0;
+}
+
+/* The "matrix" object of a run's record; a shard's runs say which. */
+static json_t *plan_tag(const plan *p, gctb_run_ref r) {
+  json_t *tag = gctb_matrix_tag(&p->m, r);
+  if (p->shard.n)
+    json_object_set_new(
+        tag, "shard",
+        json_pack("{s:i,s:i}", "k", (int)p->shard.k, "n", (int)p->shard.n));
+  return tag;
+}
+
+static bool in_shard(const plan *p, size_t c, unsigned i) {
+  return !p->partition || p->partition[c * p->m.invocations + i] == p->shard.k;
 }
 
 static size_t count_done(const plan *p) {
@@ -132,7 +172,7 @@ static bool has_pending_runs(const plan *p, size_t c) {
   for (unsigned i = 0; i < p->m.invocations; i++) {
     char key[64];
     gctb_matrix_run_key(&p->m, (gctb_run_ref){c, i}, key, sizeof key);
-    if (!gctb_store_is_done(&p->store, key))
+    if (in_shard(p, c, i) && !gctb_store_is_done(&p->store, key))
       return true;
   }
   return false;
@@ -232,7 +272,8 @@ static json_t *parent_record(plan *p, gctb_run_ref r, const char *status,
                         c->signal ? json_integer(c->signal) : json_null());
     json_object_set_new(rec, "stderr", json_string(c->stderr_tail));
   }
-  json_object_set_new(rec, "matrix", gctb_matrix_tag(&p->m, r));
+  json_object_set_new(rec, "slurm", gctb_slurm_json());
+  json_object_set_new(rec, "matrix", plan_tag(p, r));
   return rec;
 }
 
@@ -262,7 +303,7 @@ static void last_line(const char *text, char *buf, size_t len) {
 static const char *run_child(plan *p, gctb_run_ref r, const char *key,
                              const char *started, gctb_child *c, char *err,
                              size_t errlen) {
-  json_t *tag = gctb_matrix_tag(&p->m, r);
+  json_t *tag = plan_tag(p, r);
   int64_t offset = gctb_store_size(&p->store);
   bool started_ok = gctb_child_run(p->configs[r.cell], p->out, tag,
                                    p->m.timeout_s, c, err, errlen);
@@ -323,11 +364,16 @@ static const char *run_one(plan *p, gctb_run_ref r, gctb_progress *prog) {
 /* ---- the whole matrix ---- */
 
 static void print_header(const plan *p, size_t done) {
+  char shard[64] = "";
+  if (p->shard.n)
+    snprintf(shard, sizeof shard, "; shard %u/%u: %zu runs,", p->shard.k,
+             p->shard.n, p->nruns);
   fprintf(stderr,
-          "matrix %s (id %s): %zu cell%s x %u invocation%s = %zu runs, %zu "
+          "matrix %s (id %s): %zu cell%s x %u invocation%s = %zu runs%s %zu "
           "recorded, %zu to run\n  results: %s\n",
           p->m.name, p->m.id, p->m.ncells, p->m.ncells == 1 ? "" : "s",
-          p->m.invocations, p->m.invocations == 1 ? "" : "s", p->nruns, done,
+          p->m.invocations, p->m.invocations == 1 ? "" : "s",
+          p->m.ncells * (size_t)p->m.invocations, *shard ? shard : ",", done,
           p->nruns - done, p->out);
 }
 
@@ -397,24 +443,56 @@ static void install_signals(void) {
   gctb_child_set_cancel(&interrupted);
 }
 
-static bool open_plan(plan *p, const matrix_args *a, char *err, size_t errlen) {
+static bool load_matrix(const matrix_args *a, gctb_matrix *m, char *err,
+                        size_t errlen) {
   json_t *root = gctb_config_read_file(a->file, err, errlen);
   if (!root)
     return false;
-  bool ok = gctb_matrix_parse(root, &p->m, err, errlen);
+  bool ok = gctb_matrix_parse(root, m, err, errlen);
   json_decref(root);
-  if (!ok)
+  if (ok && a->timeout_s > 0)
+    m->timeout_s = a->timeout_s;
+  return ok;
+}
+
+/* Keeps the runs of p's shard in p->order (in their execution order). */
+static bool select_shard(plan *p, gctb_shard s, char *err, size_t errlen) {
+  size_t total = p->m.ncells * (size_t)p->m.invocations, n = 0;
+  if (s.n > total)
+    return gc_errorf(err, errlen,
+                     "--shard %u/%u: the matrix has only %zu runs, so some "
+                     "shards would be empty; use N <= %zu",
+                     s.k, s.n, total, total);
+  p->shard = s;
+  if (!(p->partition = gctb_matrix_partition(&p->m, s.n, err, errlen)))
     return false;
-  if (a->timeout_s > 0)
-    p->m.timeout_s = a->timeout_s;
+  for (size_t i = 0; i < p->nruns; i++)
+    if (in_shard(p, p->order[i].cell, p->order[i].invocation))
+      p->order[n++] = p->order[i];
+  p->nruns = n;
+  return true;
+}
+
+static bool open_plan(plan *p, const matrix_args *a, char *err, size_t errlen) {
+  char dir[4096] = "";
+  if (!load_matrix(a, &p->m, err, errlen))
+    return false;
   if (a->cache || p->m.minheap_cache)
     gctb_minheap_set_cache(a->cache ? a->cache : p->m.minheap_cache);
-  if (a->out)
+  p->order = gctb_matrix_order(&p->m, &p->nruns);
+  if (a->shard.n && !select_shard(p, a->shard, err, errlen))
+    return false;
+  if (a->shard.n)
+    shard_dir(a, dir, sizeof dir);
+  if (*dir)
+    gctb_dir_shard_file(dir, a->shard, p->out, sizeof p->out);
+  else if (a->out)
     snprintf(p->out, sizeof p->out, "%s", a->out);
   else
-    default_out(p, a->file, p->out, sizeof p->out);
-  p->order = gctb_matrix_order(&p->m, &p->nruns);
-  return true;
+    default_out(a->file, p->out, sizeof p->out);
+  /* A shard's directory records the matrix and N for merge and status. */
+  return !*dir || a->dry_run ||
+         gctb_dir_prepare(dir, &p->m, a->shard.n, err, errlen);
 }
 
 static bool open_store(plan *p, const matrix_args *a, char *err,
@@ -449,21 +527,90 @@ static void free_plan(plan *p) {
   free(p->cell_error);
   free(p->min_multiple);
   free(p->order);
+  free(p->partition);
   if (p->store.done)
     gctb_store_close(&p->store);
   json_decref(p->machine);
   gctb_matrix_free(&p->m);
 }
 
+/* --slurm: the minimum heaps are measured here, once, before any task
+ * starts; the tasks then find them in the cache. */
+static int matrix_slurm(plan *p, const matrix_args *a) {
+  char dir[4096], err[2048], cache[4096];
+  size_t total = p->m.ncells * (size_t)p->m.invocations, failed = 0;
+  gctb_slurm_opts o = a->slurm_opts;
+  if (!o.shards) /* one task per cell by default, within Slurm's usual
+                    MaxArraySize */
+    o.shards = (unsigned)(p->m.ncells < 1000 ? p->m.ncells : 1000);
+  if (o.shards > total) {
+    fprintf(stderr,
+            "matrix error: --shards %u: the matrix has only %zu runs, so "
+            "some tasks would have nothing to do\n",
+            o.shards, total);
+    return GCTB_EXIT_USAGE;
+  }
+  struct stat st;
+  shard_dir(a, dir, sizeof dir);
+  if (a->out) /* with --slurm, --out always names the directory */
+    snprintf(dir, sizeof dir, "%s", a->out);
+  if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+    fprintf(stderr,
+            "matrix error: --slurm: --out %s exists and is not a directory "
+            "(it names the results directory)\n",
+            a->out);
+    return GCTB_EXIT_USAGE;
+  }
+  install_signals();
+  measure_min_heaps(p);
+  if (interrupted)
+    return 128 + interrupted;
+  for (size_t c = 0; c < p->m.ncells; c++)
+    if (p->cell_error[c] && !failed++)
+      fprintf(stderr, "matrix: warning: cell %zu: %s\n", c, p->cell_error[c]);
+  if (failed)
+    fprintf(stderr,
+            "matrix: warning: %zu cells have no minimum heap; their runs will "
+            "be recorded as invalid (the tasks whose shards hold them search "
+            "again)\n",
+            failed);
+  const char *c = gctb_minheap_cache_path();
+  if (c[0] == '/' || !getcwd(cache, sizeof cache - strlen(c) - 2))
+    snprintf(cache, sizeof cache, "%s", c);
+  else
+    snprintf(cache + strlen(cache), sizeof cache - strlen(cache), "/%s", c);
+  if (!gctb_dir_prepare(dir, &p->m, o.shards, err, sizeof err)) {
+    fprintf(stderr, "matrix error: %s\n", err);
+    return GCTB_EXIT_USAGE;
+  }
+  return gctb_slurm_submit(&p->m, dir, cache, a->timeout_s, &o);
+}
+
+static int matrix_status(const matrix_args *a) {
+  gctb_matrix m;
+  char err[2048];
+  if (!load_matrix(a, &m, err, sizeof err)) {
+    fprintf(stderr, "matrix error: %s\n", err);
+    return GCTB_EXIT_USAGE;
+  }
+  int rc = gctb_matrix_status(&m, a->status_dir, a->slurm_opts.shards);
+  gctb_matrix_free(&m);
+  return rc;
+}
+
 static int matrix_run(const matrix_args *a) {
   plan p = {0};
   char err[2048];
   int rc = GCTB_EXIT_USAGE;
+  if (a->status_dir)
+    return matrix_status(a);
   if (!open_plan(&p, a, err, sizeof err) ||
-      !open_store(&p, a, err, sizeof err)) {
+      (!a->slurm && !open_store(&p, a, err, sizeof err))) {
     fprintf(stderr, "matrix error: %s\n", err);
   } else if (plan_cells(&p)) {
-    if (a->dry_run) {
+    if (a->slurm) {
+      rc = matrix_slurm(&p, a);
+    } else if (a->dry_run) {
       print_header(&p, count_done(&p));
       dry_run(&p);
       rc = GCTB_EXIT_OK;
@@ -486,12 +633,86 @@ static int usage(const char *msg, const char *arg) {
   return GCTB_EXIT_USAGE;
 }
 
+/* The options of --slurm (and --shards, which --status shares); 0 when arg
+ * is one of them, -1 when it is not, else an exit code. */
+static int parse_slurm(int argc, char **argv, int *i, matrix_args *a,
+                       bool *slurm_only) {
+  const char *arg = argv[*i];
+  gctb_slurm_opts *o = &a->slurm_opts;
+  double n;
+  *slurm_only = true;
+  if (strcmp(arg, "--slurm") == 0) {
+    a->slurm = true;
+    *slurm_only = false;
+  } else if (gctb_arg_is(arg, "--shards")) {
+    *slurm_only = false;
+    if (!gctb_arg_number(argc, argv, i, "--shards", &n) || n < 1 ||
+        n > GCTB_SHARDS_MAX || n != (unsigned)n)
+      return usage("--shards needs a whole number from 1 to 100000%s", "");
+    o->shards = (unsigned)n;
+  } else if (gctb_arg_is(arg, "--partition")) {
+    if (!(o->partition = gctb_arg_value(argc, argv, i, "--partition")))
+      return usage("%s needs a partition name", arg);
+  } else if (gctb_arg_is(arg, "--time")) {
+    if (!(o->time = gctb_arg_value(argc, argv, i, "--time")))
+      return usage("%s needs a time limit (Slurm's format, e.g. 4:00:00)", arg);
+  } else if (gctb_arg_is(arg, "--sbatch-arg")) {
+    const char *v = gctb_arg_value(argc, argv, i, "--sbatch-arg");
+    if (!v)
+      return usage("%s needs an sbatch option, e.g. --sbatch-arg=--qos=long",
+                   arg);
+    o->sbatch_args[o->nsbatch_args++] = v;
+  } else if (strcmp(arg, "--no-submit") == 0) {
+    o->no_submit = true;
+  } else if (strcmp(arg, "--no-exclusive") == 0) {
+    o->shared_nodes = true;
+  } else {
+    return -1;
+  }
+  return 0;
+}
+
+/* Options that do not go together. */
+static int check_combination(const matrix_args *a, const char *slurm_only) {
+  if (slurm_only && !a->slurm)
+    return usage("%s goes only with --slurm", slurm_only);
+  if (a->slurm_opts.shards && !a->slurm && !a->status_dir)
+    return usage("--shards goes with --slurm or --status; to run one shard "
+                 "use --shard K/N%s",
+                 "");
+  if (a->slurm && (a->shard.n || a->dry_run || a->status_dir))
+    return usage("--slurm does not go with --shard, --dry-run or --status "
+                 "(--no-submit only writes the job script)%s",
+                 "");
+  if (a->status_dir && (a->shard.n || a->dry_run || a->resume))
+    return usage("--status does not go with --shard, --dry-run or "
+                 "--resume%s",
+                 "");
+  return -1;
+}
+
 static int parse(int argc, char **argv, matrix_args *a) {
+  const char *slurm_only = NULL;
+  char err[256];
+  a->slurm_opts.sbatch_args = calloc((size_t)argc, sizeof(char *));
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i];
-    if (gctb_arg_is(arg, "--out") || strcmp(arg, "-o") == 0) {
-      if (!(a->out = gctb_arg_value(argc, argv, &i, "--out")))
+    bool only;
+    int rc = parse_slurm(argc, argv, &i, a, &only);
+    if (rc > 0)
+      return rc;
+    if (rc == 0) {
+      slurm_only = only && !slurm_only ? arg : slurm_only;
+    } else if (gctb_arg_is(arg, "--out") || strcmp(arg, "-o") == 0) {
+      if (!(a->out = gctb_arg_value(argc, argv, &i, "--out")) || !*a->out)
         return usage("%s needs a FILE", arg);
+    } else if (gctb_arg_is(arg, "--shard")) {
+      const char *v = gctb_arg_value(argc, argv, &i, "--shard");
+      if (!gctb_shard_parse(v, &a->shard, err, sizeof err))
+        return usage("%s", err);
+    } else if (gctb_arg_is(arg, "--status")) {
+      if (!(a->status_dir = gctb_arg_value(argc, argv, &i, "--status")))
+        return usage("%s needs the results DIR of a sharded matrix", arg);
     } else if (gctb_arg_is(arg, "--minheap-cache")) {
       if (!(a->cache = gctb_arg_value(argc, argv, &i, "--minheap-cache")))
         return usage("%s needs a FILE", arg);
@@ -511,11 +732,15 @@ static int parse(int argc, char **argv, matrix_args *a) {
       a->file = arg;
     }
   }
-  return a->file ? -1 : usage("missing MATRIX.json%s", "");
+  if (!a->file)
+    return usage("missing MATRIX.json%s", "");
+  return check_combination(a, slurm_only);
 }
 
 int gctb_matrix_main(int argc, char **argv) {
   matrix_args a = {0};
   int rc = parse(argc, argv, &a);
-  return rc >= 0 ? rc : matrix_run(&a);
+  rc = rc >= 0 ? rc : matrix_run(&a);
+  free(a.slurm_opts.sbatch_args);
+  return rc;
 }

@@ -7,6 +7,11 @@
  *   matrix_child.c     one `gctb run` in a child process with a timeout
  *   matrix_progress.c  the progress bar (terminal) or lines (otherwise)
  *   matrix.c           `gctb matrix`: plan, minimum heaps, run, summary
+ *   matrix_shard.c     `--shard K/N`: the matrix split into N disjoint parts
+ *   matrix_dir.c       a sharded matrix's results directory (its layout)
+ *   matrix_slurm.c     `--slurm`: a job-array script, sbatch, squeue
+ *   matrix_status.c    `--status DIR`: per shard, done or not and why
+ *   merge.c            `gctb merge DIR`: the shards as one checked file
  *   matrix_plot.c      `gctb plot` / `gctb report`: the Python in analysis/
  *   matrix_testpolicy.c  the "test-fault" policy the crash tests use
  */
@@ -46,6 +51,7 @@ typedef struct gctb_matrix {
   char id[17];               /* hash of base and axes: identifies the cells */
   const char *minheap_cache; /* NULL: the default */
   gctb_minheap_opts minheap;
+  json_t *cost; /* "cost": weights for sharding (borrowed), or NULL */
 } gctb_matrix;
 
 typedef struct gctb_run_ref {
@@ -64,13 +70,84 @@ json_t *gctb_matrix_cell_values(const gctb_matrix *m, size_t c);
 /* Cell c's config: the base with the cell's values set (new reference). */
 json_t *gctb_matrix_cell_config(const gctb_matrix *m, size_t c, char *err,
                                 size_t errlen);
+/* splitmix64 (Steele, Lea, Flood 2014): the seeded sequence of every
+ * shuffle, the same on every machine. */
+uint64_t gctb_splitmix64(uint64_t *state);
 /* Every run in execution order (ncells * invocations, caller frees). */
 gctb_run_ref *gctb_matrix_order(const gctb_matrix *m, size_t *n);
 /* "<id>/<cell>/<invocation>": a run's identity in the results file. */
 void gctb_matrix_run_key(const gctb_matrix *m, gctb_run_ref r, char *buf,
                          size_t len);
+/* The run a run key names; false when it is not one of m's runs (another
+ * matrix, or a cell or invocation outside m). */
+bool gctb_matrix_parse_run_key(const gctb_matrix *m, const char *key,
+                               gctb_run_ref *r);
 /* The "matrix" object of a run's record. */
 json_t *gctb_matrix_tag(const gctb_matrix *m, gctb_run_ref r);
+
+/* ---- shards (matrix_shard.c, docs/cluster.md) ---- */
+
+typedef struct gctb_shard {
+  unsigned k, n; /* shard k (1..n) of n; n == 0: the whole matrix */
+} gctb_shard;
+
+#define GCTB_SHARDS_MAX 100000u
+
+/* "K/N" with 1 <= K <= N <= GCTB_SHARDS_MAX; false with a message. */
+bool gctb_shard_parse(const char *text, gctb_shard *s, char *err,
+                      size_t errlen);
+/* Checks the matrix's "cost" object (at parse time). */
+bool gctb_matrix_cost_check(const json_t *cost, char *err, size_t errlen);
+/* The shard (1..n) of every run, indexed cell * invocations + invocation:
+ * disjoint parts balanced by the cells' expected costs. It depends on the
+ * matrix file and n only, so every task computes the same partition. NULL
+ * with a message when a cost cannot be computed (caller frees). */
+unsigned *gctb_matrix_partition(const gctb_matrix *m, unsigned n, char *err,
+                                size_t errlen);
+
+/* ---- a sharded matrix's results directory (matrix_dir.c) ---- */
+
+/* DIR/shard-K-of-N.jsonl, K zero-padded to N's width so names sort. */
+void gctb_dir_shard_file(const char *dir, gctb_shard s, char *buf, size_t len);
+/* K and N from a shard file's name (any directory); false if it is not
+ * one. */
+bool gctb_dir_parse_shard_file(const char *path, gctb_shard *s);
+bool gctb_dir_exists(const char *path);
+/* Creates dir (and its parents) and records the matrix and n in it
+ * (matrix.json, shards.json); refuses a directory that holds another
+ * matrix or another number of shards. */
+bool gctb_dir_prepare(const char *dir, const gctb_matrix *m, unsigned n,
+                      char *err, size_t errlen);
+/* DIR/matrix.json, parsed into m; false with a message. */
+bool gctb_dir_load_matrix(const char *dir, gctb_matrix *m, char *err,
+                          size_t errlen);
+/* N from DIR/shards.json, else from the shard files' names; 0 when
+ * neither tells. */
+unsigned gctb_dir_shards(const char *dir);
+/* The *.jsonl files in dir, sorted (caller frees each and the array). */
+char **gctb_dir_result_files(const char *dir, size_t *n);
+void gctb_dir_free_list(char **list, size_t n);
+
+/* ---- Slurm (matrix_slurm.c) ---- */
+
+typedef struct gctb_slurm_opts {
+  unsigned shards;
+  const char *partition, *time;
+  const char **sbatch_args;
+  size_t nsbatch_args;
+  bool no_submit, shared_nodes;
+} gctb_slurm_opts;
+
+/* Writes DIR/job.sbatch for m (whose minimum heaps are measured) and,
+ * unless no_submit, submits it; prints the job id and how to follow it.
+ * Returns an exit code. */
+int gctb_slurm_submit(const gctb_matrix *m, const char *dir, const char *cache,
+                      double timeout_s, const gctb_slurm_opts *o);
+/* Asks squeue about the array jobs listed in DIR/slurm-jobs: state[k]
+ * (k = 1..n) becomes 'R' (running), 'P' (pending) or stays 0. False when
+ * squeue answered for none of them (no Slurm, no jobs, or jobs it has
+ * forgotten). */
+bool gctb_slurm_queue(const char *dir, unsigned n, char *state);
 
 /* ---- the results file ---- */
 
@@ -170,6 +247,17 @@ bool gctb_arg_number(int argc, char **argv, int *i, const char *flag,
 int gctb_matrix_main(int argc, char **argv);
 int gctb_plot_main(int argc, char **argv);
 int gctb_report_main(int argc, char **argv);
+/* `gctb matrix M.json --status DIR [--shards N]` (matrix_status.c). */
+int gctb_matrix_status(const gctb_matrix *m, const char *dir, unsigned n);
+/* `gctb merge DIR [--out FILE] [--matrix M.json] [--partial]` (merge.c). */
+int gctb_merge_main(int argc, char **argv);
+
+/* The checks of `gctb merge` on dir (merge.c): every record a run of m,
+ * none twice, one build commit; with partial, missing runs are allowed.
+ * Problems are printed naming the files. Fills *files with the result
+ * files read (caller frees with gctb_dir_free_list) when it passes. */
+bool gctb_merge_check(const char *dir, const gctb_matrix *m, bool partial,
+                      char ***files, size_t *nfiles);
 
 /* The test-only policy "test-fault" (when GCTB_TEST_POLICIES=1): aborts,
  * segfaults or hangs on demand, so tests can show a crash or a hang does

@@ -129,12 +129,82 @@ static int hand_over(const char *script, bool need_matplotlib, int argc,
   return GCTB_EXIT_ERROR;
 }
 
+/* Whether args hold an --out (or -o) of their own. */
+static bool has_out(int argc, char **argv) {
+  for (int i = 1; i < argc; i++)
+    if (gctb_arg_is(argv[i], "--out") || strcmp(argv[i], "-o") == 0)
+      return true;
+  return false;
+}
+
+/* Whether arg (after prev) names a sharded matrix's results directory:
+ * a directory with a matrix.json, and not the value of --out. */
+static bool is_shard_dir(const char *arg, const char *prev) {
+  char path[4200];
+  if (strcmp(prev, "--out") == 0 || strcmp(prev, "-o") == 0 ||
+      !gctb_dir_exists(arg))
+    return false;
+  snprintf(path, sizeof path, "%s/matrix.json", arg);
+  return access(path, F_OK) == 0;
+}
+
+/* A sharded matrix's results directory becomes its shard files, after the
+ * checks of `gctb merge --partial` (no duplicates, strays or mixed builds;
+ * runs may be missing while a study runs). Without an --out, the output
+ * goes beside the directory, DIR<suffix>. */
+static int hand_over_dirs(const char *script, const char *suffix,
+                          bool need_matplotlib, int argc, char **argv) {
+  char **args = calloc(1, sizeof *args), out[4200];
+  int n = 0;
+  bool dirs = false;
+  for (int i = 0; i < argc; i++) {
+    char err[1024], **files;
+    size_t nfiles;
+    gctb_matrix m;
+    if (i == 0 || !is_shard_dir(argv[i], argv[i - 1])) {
+      args = realloc(args, (size_t)(n + 4) * sizeof *args);
+      args[n++] = argv[i];
+      continue;
+    }
+    if (!gctb_dir_load_matrix(argv[i], &m, err, sizeof err)) {
+      fprintf(stderr, "gctb %s: %s (is %s a sharded matrix's results?)\n",
+              argv[0], err, argv[i]);
+      free(args);
+      return GCTB_EXIT_USAGE;
+    }
+    bool ok = gctb_merge_check(argv[i], &m, true, &files, &nfiles);
+    gctb_matrix_free(&m);
+    if (!ok) {
+      fprintf(stderr, "gctb %s: %s does not merge cleanly (above)\n", argv[0],
+              argv[i]);
+      free(args);
+      return GCTB_EXIT_ERROR;
+    }
+    args = realloc(args, ((size_t)n + nfiles + 4) * sizeof *args);
+    for (size_t f = 0; f < nfiles; f++)
+      args[n++] = files[f]; /* kept until exec */
+    if (!dirs && !has_out(argc, argv)) {
+      size_t len = strlen(argv[i]);
+      while (len > 1 && argv[i][len - 1] == '/')
+        len--;
+      snprintf(out, sizeof out, "%.*s%s", (int)len, argv[i], suffix);
+    }
+    dirs = true;
+  }
+  if (dirs && !has_out(argc, argv)) {
+    args[n++] = "--out";
+    args[n++] = out;
+  }
+  args[n] = NULL;
+  return hand_over(script, need_matplotlib, n, args);
+}
+
 int gctb_plot_main(int argc, char **argv) {
-  return hand_over("plot.py", true, argc, argv);
+  return hand_over_dirs("plot.py", "-plots", true, argc, argv);
 }
 
 int gctb_report_main(int argc, char **argv) {
-  return hand_over("report.py", false, argc, argv);
+  return hand_over_dirs("report.py", "-report", false, argc, argv);
 }
 
 int gctb_trace_main(int argc, char **argv) {

@@ -11,8 +11,8 @@
 #define MATRIX_MAX_RUNS 10000000u
 
 static const char *const matrix_keys[] = {
-    "name",  "base",    "axes",          "invocations", "seed",
-    "order", "timeout", "minheap_cache", "minheap",     NULL};
+    "name",    "base",          "axes",    "invocations", "seed", "order",
+    "timeout", "minheap_cache", "minheap", "cost",        NULL};
 
 static bool check_keys(const json_t *root, char *err, size_t errlen) {
   const char *key;
@@ -25,7 +25,7 @@ static bool check_keys(const json_t *root, char *err, size_t errlen) {
       return gc_errorf(err, errlen,
                        "unknown matrix key \"%s\" (known: name, base, axes, "
                        "invocations, seed, order, timeout, minheap_cache, "
-                       "minheap)",
+                       "minheap, cost)",
                        key);
   }
   return true;
@@ -153,7 +153,9 @@ bool gctb_matrix_parse(json_t *root, gctb_matrix *m, char *err, size_t errlen) {
   ok = ok && parse_axes(json_object_get(root, "axes"), m, err, errlen) &&
        parse_scalars(root, m, err, errlen) &&
        gctb_minheap_opts_parse(json_object_get(root, "minheap"), &m->minheap,
-                               err, errlen);
+                               err, errlen) &&
+       gctb_matrix_cost_check(m->cost = json_object_get(root, "cost"), err,
+                              errlen);
   if (!ok) {
     gctb_matrix_free(m);
     return false;
@@ -199,7 +201,7 @@ json_t *gctb_matrix_cell_config(const gctb_matrix *m, size_t c, char *err,
 
 /* splitmix64 (Steele, Lea, Flood 2014): a seeded, portable sequence, so
  * the same seed gives the same order on every machine. */
-static uint64_t splitmix64(uint64_t *s) {
+uint64_t gctb_splitmix64(uint64_t *s) {
   uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
@@ -208,7 +210,7 @@ static uint64_t splitmix64(uint64_t *s) {
 
 static void shuffle(gctb_run_ref *r, size_t n, uint64_t *state) {
   for (size_t i = n; i > 1; i--) {
-    size_t j = (size_t)(splitmix64(state) % i); /* Fisher-Yates */
+    size_t j = (size_t)(gctb_splitmix64(state) % i); /* Fisher-Yates */
     gctb_run_ref t = r[i - 1];
     r[i - 1] = r[j];
     r[j] = t;
@@ -242,6 +244,20 @@ gctb_run_ref *gctb_matrix_order(const gctb_matrix *m, size_t *n) {
 void gctb_matrix_run_key(const gctb_matrix *m, gctb_run_ref r, char *buf,
                          size_t len) {
   snprintf(buf, len, "%s/%zu/%u", m->id, r.cell, r.invocation);
+}
+
+bool gctb_matrix_parse_run_key(const gctb_matrix *m, const char *key,
+                               gctb_run_ref *r) {
+  size_t cell;
+  unsigned inv;
+  int end = 0;
+  size_t idlen = strlen(m->id);
+  if (!key || strncmp(key, m->id, idlen) != 0 || key[idlen] != '/' ||
+      sscanf(key + idlen + 1, "%zu/%u%n", &cell, &inv, &end) != 2 ||
+      key[idlen + 1 + end] != 0 || cell >= m->ncells || inv >= m->invocations)
+    return false;
+  *r = (gctb_run_ref){cell, inv};
+  return true;
 }
 
 json_t *gctb_matrix_tag(const gctb_matrix *m, gctb_run_ref r) {

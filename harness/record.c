@@ -24,6 +24,8 @@ static json_t *pauses_json(const gctb_run *run, const gc_events *e) {
                           "duration_ns", uint_json(e->pauses[i].duration_ns));
     if (e->pauses[i].mutator >= 0) /* one mutator held, not the world */
       json_object_set_new(o, "mutator", json_integer(e->pauses[i].mutator));
+    if (e->pauses[i].cpu_ns != GC_CPU_UNKNOWN)
+      json_object_set_new(o, "cpu_ns", uint_json(e->pauses[i].cpu_ns));
     json_array_append_new(a, o);
   }
   return a;
@@ -31,12 +33,16 @@ static json_t *pauses_json(const gctb_run *run, const gc_events *e) {
 
 static json_t *phases_json(const gctb_run *run, const gc_events *e) {
   json_t *a = json_array();
-  for (size_t i = 0; i < e->nphases; i++)
-    json_array_append_new(
-        a, json_pack("{s:s,s:o,s:o,s:o}", "phase", e->phases[i].name,
-                     "start_ns", rel_json(run, e->phases[i].start_ns), "end_ns",
-                     rel_json(run, e->phases[i].end_ns), "duration_ns",
-                     uint_json(e->phases[i].end_ns - e->phases[i].start_ns)));
+  for (size_t i = 0; i < e->nphases; i++) {
+    json_t *o =
+        json_pack("{s:s,s:o,s:o,s:o}", "phase", e->phases[i].name, "start_ns",
+                  rel_json(run, e->phases[i].start_ns), "end_ns",
+                  rel_json(run, e->phases[i].end_ns), "duration_ns",
+                  uint_json(e->phases[i].end_ns - e->phases[i].start_ns));
+    if (e->phases[i].cpu_ns != GC_CPU_UNKNOWN)
+      json_object_set_new(o, "cpu_ns", uint_json(e->phases[i].cpu_ns));
+    json_array_append_new(a, o);
+  }
   return a;
 }
 
@@ -124,7 +130,7 @@ static void add_delays(json_t *rec, const gctb_run *run) {
     json_object_set_new(rec, sums[k], uint_json(d->kind_ns[k]));
   json_object_set_new(rec, "delays",
                       gctb_delays_list_json(&run->heap->events, run->t_start));
-  json_object_set_new(rec, "mutators", gctb_mutators_json(d));
+  json_object_set_new(rec, "mutators", gctb_mutators_json(d, run->t_start));
   gctb_pause_stats none = {0};
   json_t *worst = gctb_pause_stats_json(
       d->worst >= 0 ? &d->mutators[d->worst].stats : &none);
@@ -136,10 +142,12 @@ static void add_delays(json_t *rec, const gctb_run *run) {
 
 static void add_times(json_t *rec, const gctb_result *r) {
   json_object_set_new(rec, "setup_ns", uint_json(r->setup_ns));
+  json_object_set_new(rec, "setup_cpu_ns", uint_json(r->setup_cpu_ns));
   json_object_set_new(rec, "wall_ns", uint_json(r->wall_ns));
   json_object_set_new(rec, "mutator_ns", uint_json(r->mutator_ns));
   json_object_set_new(rec, "gc_ns", uint_json(r->gc_ns));
   json_object_set_new(rec, "gc_cpu_ns", uint_json(r->gc_cpu_ns));
+  json_object_set_new(rec, "gc_cpu_other_ns", uint_json(r->gc_cpu_other_ns));
   json_object_set_new(rec, "cpu_user_ns", uint_json(r->cpu_user_ns));
   json_object_set_new(rec, "cpu_sys_ns", uint_json(r->cpu_sys_ns));
   json_object_set_new(rec, "peak_rss_bytes", uint_json(r->peak_rss_bytes));
@@ -165,6 +173,7 @@ json_t *gctb_record_build(gctb_run *run) {
   json_object_set_new(rec, "policy_stats", stats);
   json_object_set_new(rec, "workload", json_incref(run->metrics));
   json_object_set_new(rec, "pinning", gctb_pin_applied_json());
+  json_object_set_new(rec, "slurm", gctb_slurm_json()); /* NULL: none */
   if (run->opts.matrix)
     json_object_set_new(rec, "matrix", json_incref(run->opts.matrix));
   return rec;

@@ -35,6 +35,13 @@ static uint64_t tv_ns(struct timeval tv) {
   return (uint64_t)tv.tv_sec * 1000000000u + (uint64_t)tv.tv_usec * 1000u;
 }
 
+/* The process's CPU time so far, user and system. */
+static uint64_t process_cpu_ns(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return tv_ns(ru.ru_utime) + tv_ns(ru.ru_stime);
+}
+
 /* Fills the measurements of res at time end. */
 static void measure(gctb_run *run, uint64_t end) {
   gctb_result *r = &run->res;
@@ -48,6 +55,8 @@ static void measure(gctb_run *run, uint64_t end) {
   r->gc_ns = r->pauses.total_ns; /* world stops only */
   r->mutator_ns = r->wall_ns > r->gc_ns ? r->wall_ns - r->gc_ns : 0;
   r->gc_cpu_ns = __atomic_load_n(&heap->events.gc_cpu_ns, __ATOMIC_RELAXED);
+  r->gc_cpu_other_ns =
+      __atomic_load_n(&heap->events.gc_cpu_other_ns, __ATOMIC_RELAXED);
   gc_heap_mutator_totals(heap, &r->totals);
   r->collections = __atomic_load_n(&heap->collections, __ATOMIC_RELAXED);
   r->verifications = __atomic_load_n(&heap->verifications, __ATOMIC_RELAXED);
@@ -165,7 +174,7 @@ static gc_heap *create_heap(gctb_run *run, char *err, size_t errlen) {
                        .stress_bytes = cfg->stress_bytes,
                        .root_slots = cfg->roots};
   char why[512];
-  uint64_t t0 = gc_now_ns();
+  uint64_t t0 = gc_now_ns(), cpu0 = process_cpu_ns();
   gc_heap *heap =
       gc_heap_create(&hc, cfg->policy, &cfg->policy_options, why, sizeof why);
   if (!heap) {
@@ -173,6 +182,7 @@ static gc_heap *create_heap(gctb_run *run, char *err, size_t errlen) {
     return NULL;
   }
   run->res.setup_ns = gc_now_ns() - t0;
+  run->res.setup_cpu_ns = process_cpu_ns() - cpu0;
   heap->on_oom = on_oom;
   heap->on_fail = on_fail;
   heap->user = run;
@@ -262,7 +272,8 @@ int gctb_run_config(const gctb_config *cfg, const gctb_run_opts *opts) {
                          .params = &cfg->workload_params,
                          .seed = cfg->seed,
                          .hdr_words = cfg->policy->constraints.header_words,
-                         .metrics = run.metrics};
+                         .metrics = run.metrics,
+                         .t_start = run.t_start};
   cfg->workload->run(&ctx);
   json_decref(gctb_run_finish(&run));
   /* record_path is emptied when the record could not be written. */

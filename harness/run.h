@@ -37,8 +37,9 @@ typedef struct gctb_result {
   char error[1024];   /* when status is not "ok" */
   char started_at[40];
   uint64_t setup_ns; /* heap creation (arena reservation and pre-touch) */
+  uint64_t setup_cpu_ns; /* its process CPU time (getrusage) */
   uint64_t wall_ns, gc_ns, mutator_ns;
-  uint64_t gc_cpu_ns, cpu_user_ns, cpu_sys_ns;
+  uint64_t gc_cpu_ns, gc_cpu_other_ns, cpu_user_ns, cpu_sys_ns;
   uint64_t peak_rss_bytes;
   gc_mutator_stats totals;
   uint64_t collections, verifications;
@@ -103,5 +104,8 @@ void gctb_summary_print(FILE *f, const gctb_run *run);
 json_t *gctb_machine_json(void);
 json_t *gctb_build_json(void);
 const char *gctb_version(void);
+/* slurm_env.c: {"job_id", "array_task_id", "node", ...} when running as a
+ * Slurm task, else NULL (records then have no "slurm"). */
+json_t *gctb_slurm_json(void);
 
 #endif

@@ -38,13 +38,17 @@ void gc_events_destroy(gc_events *e) {
   pthread_mutex_destroy(&e->lock);
 }
 
-void gc_events_pause_of(gc_events *e, const char *phase, uint64_t start,
-                        uint64_t end, int mutator) {
+static void add_pause(gc_events *e, gc_pause p) {
   pthread_mutex_lock(&e->lock);
   if (gc_vec_reserve((void **)&e->pauses, &e->pauses_cap, e->npauses,
                      sizeof *e->pauses, 256))
-    e->pauses[e->npauses++] = (gc_pause){phase, start, end - start, mutator};
+    e->pauses[e->npauses++] = p;
   pthread_mutex_unlock(&e->lock);
+}
+
+void gc_events_pause_of(gc_events *e, const char *phase, uint64_t start,
+                        uint64_t end, int mutator) {
+  add_pause(e, (gc_pause){phase, start, end - start, mutator, GC_CPU_UNKNOWN});
 }
 
 void gc_events_pause(gc_events *e, const char *phase, uint64_t start,
@@ -52,16 +56,27 @@ void gc_events_pause(gc_events *e, const char *phase, uint64_t start,
   gc_events_pause_of(e, phase, start, end, -1);
 }
 
-void gc_events_phase(gc_events *e, const char *name, uint64_t start,
-                     uint64_t end) {
+void gc_events_pause_cpu(gc_events *e, const char *phase, uint64_t start,
+                         uint64_t end, uint64_t cpu_ns) {
+  add_pause(e, (gc_pause){phase, start, end - start, -1, cpu_ns});
+}
+
+void gc_events_phase_cpu(gc_events *e, const char *name, uint64_t start,
+                         uint64_t end, uint64_t cpu_ns) {
   pthread_mutex_lock(&e->lock);
   if (gc_vec_reserve((void **)&e->phases, &e->phases_cap, e->nphases,
                      sizeof *e->phases, 256))
-    e->phases[e->nphases++] = (gc_phase){name, start, end};
+    e->phases[e->nphases++] = (gc_phase){name, start, end, cpu_ns};
   pthread_mutex_unlock(&e->lock);
 }
 
+void gc_events_phase(gc_events *e, const char *name, uint64_t start,
+                     uint64_t end) {
+  gc_events_phase_cpu(e, name, start, end, GC_CPU_UNKNOWN);
+}
+
 void gc_events_cycle(gc_events *e, const gc_cycle *c) {
+  __atomic_fetch_add(&e->gc_cpu_ns, c->gc_cpu_ns, __ATOMIC_RELAXED);
   pthread_mutex_lock(&e->lock);
   if (gc_vec_reserve((void **)&e->cycles, &e->cycles_cap, e->ncycles,
                      sizeof *e->cycles, 256))
@@ -70,6 +85,7 @@ void gc_events_cycle(gc_events *e, const gc_cycle *c) {
 }
 
 void gc_events_add_cpu(gc_events *e, uint64_t ns) {
+  __atomic_fetch_add(&e->gc_cpu_other_ns, ns, __ATOMIC_RELAXED);
   __atomic_fetch_add(&e->gc_cpu_ns, ns, __ATOMIC_RELAXED);
 }
 
@@ -107,4 +123,13 @@ void gc_events_mutator_gone(gc_mutator_log *log, uint64_t now) {
   pthread_mutex_lock(&log->lock);
   log->detached_ns = now;
   pthread_mutex_unlock(&log->lock);
+}
+
+gc_phase_timer gc_phase_begin(void) {
+  return (gc_phase_timer){gc_now_ns(), gc_cpu_meter_start()};
+}
+
+void gc_phase_end(gc_events *e, const char *name, const gc_phase_timer *t) {
+  gc_events_phase_cpu(e, name, t->start_ns, gc_now_ns(),
+                      gc_cpu_meter_read(&t->cpu));
 }

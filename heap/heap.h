@@ -73,6 +73,8 @@ struct gc_heap {
   uint64_t stw_epoch;      /* bumped at every resume */
   unsigned handshake_acks; /* mutators still to answer a handshake */
   uint64_t pause_start_ns;
+  gc_cpu_meter pause_cpu; /* started by the thread that stopped the world */
+  pthread_t pause_thread;
 
   /* totals retired from detached mutators */
   gc_mutator_stats retired;

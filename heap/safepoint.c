@@ -111,6 +111,8 @@ bool gc_stop_the_world(gc_heap *heap, gc_mutator *self) {
   heap->collector = self;
   heap->stw_requested = true;
   heap->pause_start_ns = gc_now_ns();
+  heap->pause_cpu = gc_cpu_meter_start();
+  heap->pause_thread = pthread_self();
   for (struct gc_mutator_private *p = heap->mutators; p; p = p->next)
     if (p->m != self && p->state == GC_MUTATOR_RUNNING)
       set_pending(p->m, true);
@@ -136,13 +138,18 @@ void gc_resume_the_world(gc_heap *heap, const char *phase) {
    * gets a CPU, which the woken mutators often take first (milliseconds on
    * a loaded machine, for a GC thread that is not a mutator itself). */
   uint64_t end = gc_now_ns();
+  /* the pause's CPU time, if the thread that stopped the world resumes it
+   * (as every collector does): its meter is per thread */
+  uint64_t cpu = pthread_equal(heap->pause_thread, pthread_self())
+                     ? gc_cpu_meter_read(&heap->pause_cpu)
+                     : GC_CPU_UNKNOWN;
   heap->stw_requested = false;
   heap->collecting = false;
   heap->collector = NULL;
   heap->stw_epoch++;
   pthread_cond_broadcast(&heap->cond);
   pthread_mutex_unlock(&heap->lock);
-  gc_events_pause(&heap->events, phase, start, end);
+  gc_events_pause_cpu(&heap->events, phase, start, end, cpu);
 }
 
 void gc_handshake(gc_heap *heap, gc_mutator *self, gc_handshake_fn fn,

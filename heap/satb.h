@@ -57,12 +57,11 @@ typedef uintptr_t (*satb_mark_fn)(void *ctx, gc_ref r);
 typedef bool (*satb_is_marked_fn)(void *ctx, gc_ref r);
 
 typedef struct satb_stats {
-  uint64_t buffers;   /* full or flushed buffers the marker processed */
-  uint64_t entries;   /* their entries */
-  uint64_t objects;   /* objects the marker scanned */
-  uint64_t bytes;     /* their bytes */
-  uint64_t cpu_ns;    /* GC workers' CPU time (all of it, worker 0 too) */
-  uint64_t w0_cpu_ns; /* the calling thread's share of cpu_ns */
+  uint64_t buffers; /* full or flushed buffers the marker processed */
+  uint64_t entries; /* their entries */
+  uint64_t objects; /* objects the marker scanned */
+  uint64_t bytes;   /* their bytes */
+  uint64_t cpu_ns;  /* GC workers' CPU time (all of it, worker 0 too) */
 } satb_stats;
 
 typedef struct satb_marker {

@@ -31,7 +31,6 @@ static void add_stats(satb_stats *to, const satb_stats *s) {
   to->objects += s->objects;
   to->bytes += s->bytes;
   to->cpu_ns += s->cpu_ns;
-  to->w0_cpu_ns += s->w0_cpu_ns;
 }
 
 void satb_stop(satb_marker *mk) {
@@ -184,6 +183,5 @@ bool satb_drain(satb_marker *mk) {
   mk->cycle.objects += sum.objects_traced;
   mk->cycle.bytes += sum.bytes_traced;
   mk->cycle.cpu_ns += sum.cpu_ns;
-  mk->cycle.w0_cpu_ns += mk->heap->workers.workers[0].cpu_ns;
   return true;
 }

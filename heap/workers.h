@@ -72,9 +72,22 @@ struct gc_workers {
 bool gc_workers_init(gc_workers *p, gc_heap *heap, unsigned nthreads);
 void gc_workers_destroy(gc_workers *p);
 /* Runs job on every worker (the calling thread is worker 0) until the queue
- * is empty everywhere. Adds the workers' CPU time to the heap's events.
- * Returns totals in *sum (objects traced/copied...). */
+ * is empty everywhere. Returns totals in *sum (objects traced/copied, CPU
+ * time of all workers); the helpers' CPU time is also credited to the
+ * calling thread's CPU meter (below). */
 void gc_workers_run(gc_workers *p, const gc_trace_job *job, gc_worker *sum);
+
+/* GC CPU time as one thread sees it: its own CPU time plus that of the
+ * helper workers in the jobs it ran (gc_workers_run), over an interval.
+ * The thread that runs a collection (or a pause, or a phase) measures it
+ * with a meter, so every CPU-nanosecond of a cycle is counted once:
+ * worker 0's time is part of the thread's own, the helpers' time is added.
+ * Start and read on the same thread. */
+typedef struct gc_cpu_meter {
+  uint64_t thread0, helpers0;
+} gc_cpu_meter;
+gc_cpu_meter gc_cpu_meter_start(void);
+uint64_t gc_cpu_meter_read(const gc_cpu_meter *m);
 
 void gc_worker__share(gc_worker *w);
 void gc_worker__grow(gc_worker *w);

@@ -70,7 +70,8 @@ static uint64_t go_live_bytes(const gc_options *params, unsigned h) {
 }
 
 static void go_run_workload(gc_workload_ctx *ctx) {
-  go_run run = {.c = go_config_from(ctx->params, ctx->seed)};
+  go_run run = {.c = go_config_from(ctx->params, ctx->seed),
+                .t_start = ctx->t_start};
   if (!go_types()) {
     fprintf(stderr, "gcold: cannot register its types\n");
     exit(2);

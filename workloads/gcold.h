@@ -20,6 +20,9 @@ go_config go_config_from(const gc_options *params, uint64_t seed);
 
 typedef struct go_stats {
   uint64_t young_ns, work_ns, promote_ns, mutate_ns, check_ns, max_step_ns;
+  uint64_t max_step_start; /* gc_now_ns() when the longest step began */
+  /* the longest step's time on a CPU and waiting for one (0: unknown) */
+  uint64_t max_step_cpu_ns, max_step_wait_ns;
   uint64_t young_objects, trees_built, trees_replaced, swaps, nodes_checked;
   uint64_t work_result;
   uint64_t *step_ns; /* each step's time, for the median (NULL: none) */
@@ -27,6 +30,7 @@ typedef struct go_stats {
 
 typedef struct go_run {
   go_config c;
+  uint64_t t_start; /* the workload's start (gc_workload_ctx) */
   go_stats st;
   wl_sum sum;
 } go_run;

@@ -11,7 +11,10 @@
  * total), so a lost, duplicated or foreign node is caught. */
 #include "../heap/events.h"
 #include "gcold.h"
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 enum { GO_LEFT = 0, GO_RIGHT = 1, GO_DATA = 2 };
 enum { GO_KIND_NODE = 1, GO_KIND_YOUNG = 2 };
@@ -45,7 +48,27 @@ typedef struct go_state {
   size_t trees;         /* root slot: the array of trees */
   uint64_t next_serial; /* of the next tree built */
   uint64_t total;       /* expected sum of node hashes over all trees */
+  int sched_fd;         /* this thread's /proc schedstat, or -1 */
 } go_state;
+
+/* This thread's time on a CPU and waiting for one (Linux schedstat), so
+ * that the longest step can be told apart from the machine's load. */
+typedef struct go_sched {
+  uint64_t cpu_ns, wait_ns;
+} go_sched;
+
+static go_sched go_sched_now(int fd) {
+  go_sched g = {0, 0};
+  char buf[96];
+  ssize_t n = fd >= 0 ? pread(fd, buf, sizeof buf - 1, 0) : -1;
+  if (n > 0) {
+    buf[n] = 0;
+    unsigned long long cpu, wait;
+    if (sscanf(buf, "%llu %llu", &cpu, &wait) == 2)
+      g = (go_sched){cpu, wait};
+  }
+  return g;
+}
 
 static uint64_t go_data(uint64_t seed, uint64_t serial, uint64_t index) {
   uint64_t id = serial << 21 | index;
@@ -276,6 +299,7 @@ static void go_step(go_state *s, uint64_t step, double *credit,
                     size_t *cursor) {
   go_stats *st = &s->run->st;
   uint64_t t = gc_now_ns(), t0 = t;
+  go_sched g0 = go_sched_now(s->sched_fd);
   go_young(s, step);
   st->young_ns += go_elapsed(&t);
   go_work(s);
@@ -287,8 +311,13 @@ static void go_step(go_state *s, uint64_t step, double *credit,
     go_swap(s);
   }
   st->mutate_ns += go_elapsed(&t);
-  if (t - t0 > st->max_step_ns)
+  if (t - t0 > st->max_step_ns) {
+    go_sched g = go_sched_now(s->sched_fd);
     st->max_step_ns = t - t0;
+    st->max_step_start = t0;
+    st->max_step_cpu_ns = g.cpu_ns - g0.cpu_ns;
+    st->max_step_wait_ns = g.wait_ns - g0.wait_ns;
+  }
   if (st->step_ns)
     st->step_ns[step] = t - t0;
 }
@@ -296,7 +325,9 @@ static void go_step(go_state *s, uint64_t step, double *credit,
 void go_thread(gc_mutator *m, unsigned index, void *arg) {
   go_run *run = arg;
   const go_config *c = &run->c;
-  go_state s = {.m = m, .run = run};
+  go_state s = {.m = m,
+                .run = run,
+                .sched_fd = open("/proc/thread-self/schedstat", O_RDONLY)};
   wl_rng_seed(&s.rng, c->seed, 0x6763);
   s.trees = gc_root_push(m, gc_alloc(m, &go_array_type, c->ntrees));
   wl_sum_alloc(&run->sum, 3, c->ntrees);
@@ -313,6 +344,8 @@ void go_thread(gc_mutator *m, unsigned index, void *arg) {
       go_check_all(&s, "periodic check");
   }
   go_check_all(&s, "final check");
+  if (s.sched_fd >= 0)
+    close(s.sched_fd);
   gc_root_pop(m, 1);
 }
 
@@ -353,4 +386,12 @@ void go_metrics(json_t *out, const go_run *run, uint64_t wall_ns) {
   wl_work_json(out, run->c.steps, "steps");
   json_object_set_new(out, "median_step_ns",
                       json_integer((json_int_t)median_step(run)));
+  /* on the record's clock, to find the delays within the longest step */
+  json_object_set_new(
+      out, "max_step_start_ns",
+      json_integer((json_int_t)(run->st.max_step_start - run->t_start)));
+  json_object_set_new(out, "max_step_cpu_ns",
+                      json_integer((json_int_t)run->st.max_step_cpu_ns));
+  json_object_set_new(out, "max_step_runqueue_ns",
+                      json_integer((json_int_t)run->st.max_step_wait_ns));
 }

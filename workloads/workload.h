@@ -20,6 +20,7 @@ typedef struct gc_workload_ctx {
   uint64_t seed;
   unsigned hdr_words; /* header words of the running policy */
   json_t *metrics;    /* the workload adds its own metrics here */
+  uint64_t t_start;   /* gc_now_ns() at the start: the record's time 0 */
 } gc_workload_ctx;
 
 typedef struct gc_workload {

@@ -49,7 +49,7 @@ def mutator_ids(rec):
     ids = [m.get("id") for m in rec.get("mutators") or []
            if isinstance(m, dict) and m.get("id") is not None]
     if ids:
-        return sorted(set(ids))
+        return list(dict.fromkeys(ids))  # attach order, as listed
     named = {m for _, _, m in _events(rec) if m is not None}
     return sorted(named) if named else [0]
 
@@ -67,12 +67,32 @@ def merge(intervals):
     return out
 
 
+def lifetime(rec, mid):
+    """(start, end) of a mutator on the record's clock: its ``start_ns`` and
+    ``end_ns`` in ``mutators`` when the record has them, else the whole run
+    [0, wall_ns] (None for the end when wall_ns is missing too)."""
+    for m in rec.get("mutators") or []:
+        if isinstance(m, dict) and m.get("id") == mid and isinstance(
+                m.get("start_ns"), (int, float)) and isinstance(
+                m.get("end_ns"), (int, float)):
+            return m["start_ns"], m["end_ns"]
+    return 0, rec.get("wall_ns")
+
+
 def timelines(rec):
-    """{mutator id: merged [(start, end)]}: world pauses plus its own."""
+    """{mutator id: merged [(start, end)]}: world pauses plus its own,
+    clipped to its lifetime (gctb computes delay_stats the same way)."""
     ev = _events(rec)
     world = [(s, e) for s, e, m in ev if m is None]
-    return {mid: merge(world + [(s, e) for s, e, m in ev if m == mid])
-            for mid in mutator_ids(rec)}
+    out = {}
+    for mid in mutator_ids(rec):
+        lo, hi = lifetime(rec, mid)
+        mine = world + [(s, e) for s, e, m in ev if m == mid]
+        if hi is not None:
+            mine = [(max(s, lo), min(e, hi)) for s, e in mine]
+            mine = [(s, e) for s, e in mine if e > s]
+        out[mid] = merge(mine)
+    return out
 
 
 def world_pauses(rec):
@@ -98,23 +118,33 @@ def per_mutator(rec):
 
 def worst(rec):
     """(mutator id, stats, merged delay lengths) of the mutator whose
-    longest delay is longest (ties: the larger total, then the lower id)."""
-    tl = timelines(rec)
+    longest delay is longest (ties: the first in attach order, as gctb's
+    own delay_stats.worst_mutator)."""
     best = None
-    for mid in sorted(tl):
-        lengths = [e - s for s, e in tl[mid]]
+    for mid, iv in timelines(rec).items():
+        lengths = [e - s for s, e in iv]
         st = stats_of(lengths)
-        key = (st["max_ns"], st["total_ns"])
-        if best is None or key > best[0]:
-            best = (key, mid, st, lengths)
-    return best[1], best[2], best[3]
+        if best is None or st["max_ns"] > best[1]["max_ns"]:
+            best = (mid, st, lengths)
+    return best
+
+
+TOTAL_FIELDS = {"pause": "gc_ns", "hold": "held_ns", "stall": "stalled_ns",
+                "pace": "paced_ns", "assist": "assist_ns"}
 
 
 def kind_totals(rec):
-    """{kind: ns} summed over the record's delays as listed (not merged):
-    "pause" counts each world stop once, the other kinds sum over
-    mutators. Old records give only "pause" and "hold"."""
+    """{kind: ns}: the record's own sums (gc_ns for world stops, held_ns,
+    stalled_ns, paced_ns, assist_ns; assist_ns includes the assists under
+    10 us that are counted but not listed) when it has them, else summed
+    over its delays as listed (not merged): "pause" counts each world stop
+    once, the other kinds sum over mutators. Old records give only "pause"
+    and "hold"."""
     out = dict.fromkeys(KINDS, 0)
+    if source(rec) == "delays" and all(
+            isinstance(rec.get(f), (int, float))
+            for f in TOTAL_FIELDS.values()):
+        return {k: rec[f] for k, f in TOTAL_FIELDS.items()}
     if source(rec) == "delays":
         for d in rec["delays"]:
             k, dur = d.get("kind"), d.get("duration_ns")

@@ -304,13 +304,19 @@ def run_curves(rec, windows_ns, timelines=None):
         empty = [None] * len(windows_ns)
         return {k: list(empty) for k in
                 ("mmu_min", "mmu_mean", "bmu_min", "bmu_mean")}
-    per = [Timeline(iv, length).curves(windows_ns) for iv in tls.values()]
+    per = []
+    for mid, iv in tls.items():
+        # each mutator over its own lifetime, shifted to start at 0
+        lo, hi = delays.lifetime(rec, mid)
+        hi = length if hi is None else hi
+        shifted = [(s - lo, e - lo) for s, e in iv]
+        per.append(Timeline(shifted, max(hi - lo, 0)).curves(windows_ns))
     out = {}
     for i, name in ((0, "mmu"), (1, "bmu")):
-        cols = list(zip(*(p[i] for p in per)))
-        out[name + "_min"] = [None if c[0] is None else min(c) for c in cols]
-        out[name + "_mean"] = [None if c[0] is None else sum(c) / len(c)
-                               for c in cols]
+        cols = [[v for v in c if v is not None]
+                for c in zip(*(p[i] for p in per))]
+        out[name + "_min"] = [min(c) if c else None for c in cols]
+        out[name + "_mean"] = [sum(c) / len(c) if c else None for c in cols]
     return out
 
 

@@ -24,6 +24,7 @@ record's own nanosecond values in ``args`` too.
 
 Only the standard library is needed.
 """
+import bisect
 
 PID = 1
 DELAY_KINDS = ("pause", "hold", "stall", "pace", "assist")
@@ -182,21 +183,27 @@ def _gc_tracks(b, rec, delays):
                           phase_items)
     # Each cycle's flow arrows: from the cycle's start to each pause and
     # phase it overlaps (at the later of the two starts, inside both).
+    # Targets sorted by start: a cycle looks only at those that start
+    # before it ends and late enough to reach it (long runs have thousands
+    # of cycles and pauses).
+    targets = sorted(zip(pause_items + phase_items, pause_tids + phase_tids),
+                     key=lambda t: t[0][0])
+    starts = [t[0][0] for t in targets]
+    longest = max((t[0][1] for t in targets), default=0)
     flow = 0
-    targets = list(zip(pause_items, pause_tids)) + \
-        list(zip(phase_items, phase_tids))
     for (cs, cdur, _, _, _), ctid in zip(cyc_items, cyc_tids):
-        for (s, dur, _, _, _), tid in targets:
+        lo = bisect.bisect_left(starts, cs - longest)
+        hi = bisect.bisect_right(starts, cs + cdur)
+        for (s, dur, _, _, _), tid in targets[lo:hi]:
             if not _overlaps(cs, cs + cdur, s, s + dur):
                 continue
             flow += 1
-            at = max(s, cs)
             b.events.append({"ph": "s", "name": "cycle", "cat": "cycle",
                              "id": flow, "pid": PID, "tid": ctid,
                              "ts": _us(cs)})
             b.events.append({"ph": "f", "bp": "e", "name": "cycle",
                              "cat": "cycle", "id": flow, "pid": PID,
-                             "tid": tid, "ts": _us(at)})
+                             "tid": tid, "ts": _us(max(s, cs))})
 
 
 def _counters(b, rec):

@@ -55,11 +55,12 @@ static void on_stop(bdw_state *s, uint64_t now) {
  * collector's (the initiating thread and the parallel markers); outside it
  * only the initiating thread's own time is. */
 static void on_restart(bdw_state *s, uint64_t now) {
-  s->stw_cpu += process_cpu_ns() - s->proc_cpu_stop;
+  uint64_t cpu = process_cpu_ns() - s->proc_cpu_stop;
+  s->stw_cpu += cpu;
   s->thread_cpu_stopped += gc_thread_cpu_ns() - s->thread_cpu_stop;
   if (__atomic_load_n(&s->world_held, __ATOMIC_RELAXED))
     return; /* nested in bdw_collect's own pause */
-  gc_events_pause(&s->heap->events, "bdw-stw", s->stop_ns, now);
+  gc_events_pause_cpu(&s->heap->events, "bdw-stw", s->stop_ns, now, cpu);
   __atomic_fetch_add(&s->pauses, 1, __ATOMIC_RELAXED);
   __atomic_fetch_add(&s->pause_ns, now - s->stop_ns, __ATOMIC_RELAXED);
 }
@@ -84,7 +85,6 @@ static void on_end(bdw_state *s, uint64_t now) {
   c->bytes_after = bdw_bytes_in_use();
   uint64_t thread_cpu = gc_thread_cpu_ns() - s->thread_cpu_start;
   c->gc_cpu_ns = s->stw_cpu + (thread_cpu - s->thread_cpu_stopped);
-  gc_events_add_cpu(&s->heap->events, c->gc_cpu_ns);
   gc_events_cycle(&s->heap->events, c);
   __atomic_fetch_add(&s->cycles, 1, __ATOMIC_RELAXED);
   __atomic_fetch_add(&s->heap->collections, 1, __ATOMIC_RELAXED);

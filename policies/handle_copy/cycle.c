@@ -125,6 +125,7 @@ static size_t los_in_use(gc_los *l) {
 static void finish_stopped(hc_state *s, gc_mutator *m) {
   if (hc_phase(s) != HC_COPYING)
     return;
+  gc_cpu_meter cpu = gc_cpu_meter_start(); /* the pause's share of copying */
   hc_copy_all(s, m);
   hc_release_from(s);
   hc_set_phase(s, HC_IDLE);
@@ -136,6 +137,7 @@ static void finish_stopped(hc_state *s, gc_mutator *m) {
   cy->bytes_copied = s->copy_bytes;
   cy->bytes_after = hc_space_bytes(hc_to(s)) + los_in_use(&s->heap->los);
   cy->end_ns = gc_now_ns();
+  cy->gc_cpu_ns += gc_cpu_meter_read(&cpu);
   gc_events_cycle(&s->heap->events, cy);
 }
 
@@ -147,32 +149,32 @@ static void mark_pause(gc_heap *heap, void *arg) {
   hc_pause_arg *a = arg;
   hc_state *s = hc_of(heap);
   finish_stopped(s, a->m);
+  gc_cpu_meter cpu = gc_cpu_meter_start(); /* marking to the flip */
   s->cy = (gc_cycle){
       .kind = "copy", .reason = reason_names[a->why], .start_ns = gc_now_ns()};
   s->cy.bytes_before = hc_space_bytes(hc_to(s)) + los_in_use(&heap->los);
   gc_trace_job job = {job_seed, job_scan, NULL, s};
   gc_worker sum;
-  uint64_t t0 = gc_now_ns();
+  gc_phase_timer phase = gc_phase_begin();
   gc_workers_run(&heap->workers, &job, &sum);
-  uint64_t t1 = gc_now_ns();
+  gc_phase_end(&heap->events, "mark", &phase);
+  phase = gc_phase_begin();
   hc_copy_list_build(s);
-  uint64_t t2 = gc_now_ns();
+  gc_phase_end(&heap->events, "copy-list", &phase);
+  phase = gc_phase_begin();
   s->table_before_sweep = hc_table_resident_bytes(&s->t);
   s->handles_freed += hc_table_sweep(s);
   s->table_after_sweep = hc_table_resident_bytes(&s->t);
   size_t los_live = gc_los_sweep(&heap->los);
   hc_flip(s);
-  uint64_t t3 = gc_now_ns();
-  gc_events_phase(&heap->events, "mark", t0, t1);
-  gc_events_phase(&heap->events, "copy-list", t1, t2);
-  gc_events_phase(&heap->events, "sweep-flip", t2, t3);
+  gc_phase_end(&heap->events, "sweep-flip", &phase);
   s->cycles++;
   s->live_handles = sum.objects_traced;
   if (s->live_handles > s->max_live_handles)
     s->max_live_handles = s->live_handles;
   s->cy.objects_traced = sum.objects_traced;
   s->cy.live_bytes = s->copy_bytes + los_live;
-  s->cy.gc_cpu_ns = sum.cpu_ns;
+  s->cy.gc_cpu_ns = gc_cpu_meter_read(&cpu);
   if (s->ncopy == 0) { /* nothing to copy: the cycle ends here */
     hc_set_phase(s, HC_COPYING);
     finish_stopped(s, a->m);

@@ -132,7 +132,6 @@ static void record(ix_state *s, gc_cycle *cy, immix_cycle_log *lg,
   cy->objects_traced = sum->objects_traced;
   cy->objects_copied = sum->objects_copied;
   cy->bytes_copied = sum->bytes_copied;
-  cy->gc_cpu_ns = sum->cpu_ns;
 }
 
 /* Live bytes in the space are the traced bytes less the LOS's (page
@@ -147,6 +146,7 @@ static void note_line_waste(ix_state *s, const immix_cycle_log *lg,
 void ix_collect_stopped(gc_heap *heap, void *request) {
   ix_state *s = ix_of(heap);
   const ix_request *rq = request;
+  gc_cpu_meter cpu = gc_cpu_meter_start(); /* clearing and sweeping too */
   gc_cycle cy = {.kind = "full", .reason = rq->reason, .start_ns = gc_now_ns()};
   immix_cycle_log lg = {.kind = "full"};
   gc_for_each_mutator(heap, retire, &s->sp);
@@ -173,6 +173,7 @@ void ix_collect_stopped(gc_heap *heap, void *request) {
   s->after_gc = heap->cfg.verify != GC_VERIFY_NONE;
   cy.bytes_after = immix_bytes_in_use(&s->sp);
   cy.end_ns = gc_now_ns();
+  cy.gc_cpu_ns = gc_cpu_meter_read(&cpu);
   gc_events_cycle(&heap->events, &cy);
 }
 

@@ -23,9 +23,9 @@ static void set_phase(otf_state *s, otf_phase p) {
 /* A handshake is also a collector phase: recorded with its span (request
  * to last answer), beside the per-mutator holds. */
 static void handshake(otf_state *s, const char *name, gc_handshake_fn fn) {
-  uint64_t t0 = gc_now_ns();
+  gc_phase_timer phase = gc_phase_begin();
   gc_handshake_named(s->heap, NULL, name, fn, s);
-  gc_events_phase(&s->heap->events, name, t0, gc_now_ns());
+  gc_phase_end(&s->heap->events, name, &phase);
   s->cycle_handshakes++;
 }
 
@@ -115,7 +115,7 @@ static void start(otf_state *s) {
 
 /* Drains, then flush rounds until one brings nothing (see the header). */
 static void trace(otf_state *s) {
-  uint64_t t0 = gc_now_ns();
+  gc_phase_timer phase = gc_phase_begin();
   for (;;) {
     while (satb_drain(&s->marker))
       ;
@@ -126,7 +126,7 @@ static void trace(otf_state *s) {
         !satb_has_work(&s->marker))
       break;
   }
-  gc_events_phase(&s->heap->events, "trace", t0, gc_now_ns());
+  gc_phase_end(&s->heap->events, "trace", &phase);
 }
 
 /* Checked mode: the world is stopped for this check only (recorded as a
@@ -163,7 +163,7 @@ static void release_free_pools(otf_state *s) {
 /* The gate keeps everyone from sweeping until the handshake has shown that
  * no allocator still works from the old epoch (heap/sfspace.h). */
 static void sweep(otf_state *s) {
-  uint64_t t0 = gc_now_ns();
+  gc_phase_timer phase = gc_phase_begin();
   gc_sf_begin_sweep(&s->sf); /* first: see alloc.c on colour */
   set_phase(s, OTF_SWEEP);
   handshake(s, "sweep-start", nothing);
@@ -174,19 +174,20 @@ static void sweep(otf_state *s) {
   __atomic_store_n(&s->alloc_since, 0, __ATOMIC_RELAXED);
   __atomic_store_n(&s->live_base, otf_heap_used(s->heap), __ATOMIC_RELAXED);
   set_phase(s, OTF_IDLE);
-  gc_events_phase(&s->heap->events, "sweep", t0, gc_now_ns());
+  gc_phase_end(&s->heap->events, "sweep", &phase);
 }
 
-static void finish(otf_state *s, gc_cycle *cy, uint64_t cpu0) {
+/* Records the cycle: its GC CPU is this thread's time since the cycle began
+ * plus the helper workers' in its jobs (gc_cpu_meter). */
+static void finish(otf_state *s, gc_cycle *cy, const gc_cpu_meter *cpu) {
   gc_heap *heap = s->heap;
   const satb_stats *st = &s->marker.cycle;
-  uint64_t own = gc_thread_cpu_ns() - cpu0 - st->w0_cpu_ns;
-  gc_events_add_cpu(&heap->events, own);
+  uint64_t own = gc_thread_cpu_ns() - cpu->thread0;
   cy->end_ns = gc_now_ns();
   cy->bytes_after = otf_heap_used(heap);
   cy->live_bytes = st->bytes;
   cy->objects_traced = st->objects;
-  cy->gc_cpu_ns = own + st->cpu_ns;
+  cy->gc_cpu_ns = gc_cpu_meter_read(cpu);
   gc_events_cycle(&heap->events, cy);
   __atomic_add_fetch(&heap->collections, 1, __ATOMIC_RELAXED);
   pthread_mutex_lock(&s->lock);
@@ -199,13 +200,13 @@ static void finish(otf_state *s, gc_cycle *cy, uint64_t cpu0) {
   t->entries += st->entries;
   t->objects += st->objects;
   t->bytes += st->bytes;
-  t->gc_thread_cpu_ns += own + st->w0_cpu_ns;
+  t->gc_thread_cpu_ns += own;
   pthread_mutex_unlock(&s->lock);
 }
 
 void otf_cycle(void *ctx, const char *reason) {
   otf_state *s = ctx;
-  uint64_t cpu0 = gc_thread_cpu_ns();
+  gc_cpu_meter cpu = gc_cpu_meter_start();
   gc_cycle cy = {.reason = reason, .start_ns = gc_now_ns()};
   cy.bytes_before = otf_heap_used(s->heap);
   otf_gen_begin(s, reason);
@@ -219,7 +220,7 @@ void otf_cycle(void *ctx, const char *reason) {
   if (s->verify_marks)
     check_marks(s);
   sweep(s);
-  finish(s, &cy, cpu0);
+  finish(s, &cy, &cpu);
   otf_gen_end(s);
   otf_hook(s, OTF_HOOK_CYCLE_END);
 }

@@ -87,7 +87,7 @@ static void init_mark(satb_state *s, satb_cycle_log *log) {
  * preclean option: what the last one brought is roughly what the pause
  * will have to trace from. */
 static uint64_t mark_concurrently(satb_state *s) {
-  uint64_t t0 = gc_now_ns();
+  gc_phase_timer phase = gc_phase_begin();
   int rounds = 0;
   bool enough = false;
   for (;;) {
@@ -102,7 +102,7 @@ static uint64_t mark_concurrently(satb_state *s) {
     enough =
         __atomic_load_n(&s->precleaned, __ATOMIC_RELAXED) < SATB_BUFFER_ENTRIES;
   }
-  gc_events_phase(&s->heap->events, "mark", t0, gc_now_ns());
+  gc_phase_end(&s->heap->events, "mark", &phase);
   return (uint64_t)rounds;
 }
 
@@ -133,28 +133,26 @@ static void final_mark(satb_state *s, satb_cycle_log *log) {
 /* Sweeps what allocators have not; then the occupancy the trigger starts
  * from is what the sweep left. */
 static void sweep_concurrently(satb_state *s) {
-  uint64_t t0 = gc_now_ns();
+  gc_phase_timer phase = gc_phase_begin();
   gc_sf_sweep_rest(&s->sf);
   __atomic_store_n(&s->alloc_since, 0, __ATOMIC_RELAXED);
   __atomic_store_n(&s->live_base, satb_heap_used(s->heap), __ATOMIC_RELAXED);
   set_phase(s, SATB_IDLE);
-  gc_events_phase(&s->heap->events, "sweep", t0, gc_now_ns());
+  gc_phase_end(&s->heap->events, "sweep", &phase);
 }
 
-/* Records the cycle. GC CPU: the worker pool adds what its jobs used
- * (gc_workers_run), this thread's share included; the rest of this
- * thread's time is added here. */
+/* Records the cycle. GC CPU: this thread's time since the cycle began
+ * plus the helper workers' in its jobs (gc_cpu_meter), counted once. */
 static void finish(satb_state *s, gc_cycle *cy, satb_cycle_log *log,
-                   uint64_t cpu0) {
+                   const gc_cpu_meter *cpu) {
   gc_heap *heap = s->heap;
   const satb_stats *st = &s->marker.cycle;
-  uint64_t own = gc_thread_cpu_ns() - cpu0 - st->w0_cpu_ns;
-  gc_events_add_cpu(&heap->events, own);
+  uint64_t own = gc_thread_cpu_ns() - cpu->thread0;
   cy->end_ns = gc_now_ns();
   cy->bytes_after = satb_heap_used(heap);
   cy->live_bytes = st->bytes;
   cy->objects_traced = st->objects;
-  cy->gc_cpu_ns = own + st->cpu_ns;
+  cy->gc_cpu_ns = gc_cpu_meter_read(cpu);
   gc_events_cycle(&heap->events, cy);
   log->kind = cy->kind;
   log->buffers = st->buffers;
@@ -170,7 +168,7 @@ static void finish(satb_state *s, gc_cycle *cy, satb_cycle_log *log,
   t->entries += st->entries;
   t->objects += st->objects;
   t->bytes += st->bytes;
-  t->gc_thread_cpu_ns += own + st->w0_cpu_ns;
+  t->gc_thread_cpu_ns += own;
   uint64_t work = log->init_work_ns > log->final_work_ns ? log->init_work_ns
                                                          : log->final_work_ns;
   uint64_t ttsp = log->init_ttsp_ns > log->final_ttsp_ns ? log->init_ttsp_ns
@@ -186,7 +184,7 @@ static void finish(satb_state *s, gc_cycle *cy, satb_cycle_log *log,
 }
 
 void satb_concurrent_cycle(satb_state *s, const char *reason) {
-  uint64_t cpu0 = gc_thread_cpu_ns();
+  gc_cpu_meter cpu = gc_cpu_meter_start();
   gc_cycle cy = {
       .kind = "concurrent", .reason = reason, .start_ns = gc_now_ns()};
   satb_cycle_log log = {0};
@@ -197,7 +195,7 @@ void satb_concurrent_cycle(satb_state *s, const char *reason) {
   satb_hook(s, SATB_HOOK_FINAL_MARK);
   final_mark(s, &log);
   sweep_concurrently(s);
-  finish(s, &cy, &log, cpu0);
+  finish(s, &cy, &log, &cpu);
 }
 
 /* The whole collection in one pause, with the worker pool: what a mutator
@@ -206,7 +204,7 @@ void satb_concurrent_cycle(satb_state *s, const char *reason) {
  * so it is segfit's collection with the marker's trace. */
 void satb_degenerated_cycle(satb_state *s, const char *reason) {
   gc_heap *heap = s->heap;
-  uint64_t cpu0 = gc_thread_cpu_ns();
+  gc_cpu_meter cpu = gc_cpu_meter_start();
   gc_stop_the_world(heap, NULL);
   uint64_t stopped = gc_now_ns();
   gc_cycle cy = {.kind = "degenerated", .reason = reason, .start_ns = stopped};
@@ -231,5 +229,5 @@ void satb_degenerated_cycle(satb_state *s, const char *reason) {
   set_phase(s, SATB_IDLE);
   pause_split(heap, stopped, &log.final_ttsp_ns, &log.final_work_ns);
   gc_resume_the_world(heap, "degenerated");
-  finish(s, &cy, &log, cpu0);
+  finish(s, &cy, &log, &cpu);
 }

@@ -17,6 +17,7 @@ static void drop_caches(gc_mutator *m, void *ctx) {
 
 void segfit_collect_stw(gc_heap *heap, void *why) {
   segfit_state *s = segfit_of(heap);
+  gc_cpu_meter cpu = gc_cpu_meter_start(); /* clearing and sweeping too */
   gc_cycle cy = {.kind = "full", .reason = why, .start_ns = gc_now_ns()};
   cy.bytes_before = segfit_heap_used(heap);
   gc_for_each_mutator(heap, drop_caches, &s->sf);
@@ -31,6 +32,6 @@ void segfit_collect_stw(gc_heap *heap, void *why) {
   cy.bytes_after = segfit_heap_used(heap);
   cy.live_bytes = sum.bytes_traced;
   cy.objects_traced = sum.objects_traced;
-  cy.gc_cpu_ns = sum.cpu_ns;
+  cy.gc_cpu_ns = gc_cpu_meter_read(&cpu);
   gc_events_cycle(&heap->events, &cy);
 }

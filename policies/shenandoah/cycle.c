@@ -120,7 +120,7 @@ static void preclean(gc_mutator *m, void *arg) {
  * finds little left to trace. */
 #define SHEN_PRECLEAN_ROUNDS 4
 static bool mark_concurrently(shen_state *s) {
-  uint64_t t0 = gc_now_ns();
+  gc_phase_timer phase = gc_phase_begin();
   int rounds = 0;
   bool enough = false;
   for (;;) {
@@ -137,7 +137,7 @@ static bool mark_concurrently(shen_state *s) {
     enough =
         __atomic_load_n(&s->precleaned, __ATOMIC_RELAXED) < SATB_BUFFER_ENTRIES;
   }
-  gc_events_phase(&s->heap->events, "mark", t0, gc_now_ns());
+  gc_phase_end(&s->heap->events, "mark", &phase);
   return true;
 }
 
@@ -370,7 +370,8 @@ static bool must_degenerate(shen_state *s) {
 /* The concurrent phases and pauses; returns the step it stopped at, if the
  * cycle must degenerate (STEP_DONE otherwise). */
 static step concurrent_steps(shen_state *s) {
-  uint64_t stopped, t0;
+  uint64_t stopped;
+  gc_phase_timer phase;
   pause_begin(s, &stopped);
   if (s->heap->cfg.verify == GC_VERIFY_BEFORE_AND_AFTER)
     verify(s, "before-gc", NULL);
@@ -386,17 +387,17 @@ static step concurrent_steps(shen_state *s) {
     return STEP_DONE;
   if (must_degenerate(s))
     return STEP_EVACUATE;
-  t0 = gc_now_ns();
+  phase = gc_phase_begin();
   shen_evacuate_cset(s);
-  gc_events_phase(&s->heap->events, "evacuate", t0, gc_now_ns());
+  gc_phase_end(&s->heap->events, "evacuate", &phase);
   if (must_degenerate(s))
     return STEP_INIT_UPDATE;
   pause_begin(s, &stopped);
   do_init_update(s);
   pause_end(s, stopped, "init-update-refs");
-  t0 = gc_now_ns();
+  phase = gc_phase_begin();
   shen_update_refs(s);
-  gc_events_phase(&s->heap->events, "update-refs", t0, gc_now_ns());
+  gc_phase_end(&s->heap->events, "update-refs", &phase);
   pause_begin(s, &stopped);
   do_final_update(s);
   pause_end(s, stopped, "final-update-refs");
@@ -414,11 +415,12 @@ static void begin(shen_state *s, gc_cycle *cy, const char *kind,
   __atomic_store_n(&s->cycle_active, 1, __ATOMIC_RELAXED);
 }
 
-static void finish(shen_state *s, gc_cycle *cy, uint64_t cpu0) {
+/* Records the cycle. GC CPU: this thread's time since the cycle began plus
+ * the helper workers' in all its jobs, marking, evacuation and update-refs
+ * alike (gc_cpu_meter), counted once. */
+static void finish(shen_state *s, gc_cycle *cy, const gc_cpu_meter *cpu) {
   gc_heap *heap = s->heap;
   const satb_stats *st = &s->marker.cycle;
-  uint64_t own = gc_thread_cpu_ns() - cpu0 - st->w0_cpu_ns;
-  gc_events_add_cpu(&heap->events, own);
   __atomic_add_fetch(&heap->collections, 1, __ATOMIC_RELAXED);
   __atomic_store_n(&s->alloc_since, 0, __ATOMIC_RELAXED);
   __atomic_store_n(&s->cycle_active, 0, __ATOMIC_RELAXED);
@@ -431,7 +433,7 @@ static void finish(shen_state *s, gc_cycle *cy, uint64_t cpu0) {
   cy->objects_traced = st->objects;
   cy->objects_copied = s->cur.gc_copies + s->cur.mutator_copies;
   cy->bytes_copied = s->cur.gc_copy_bytes + s->cur.mutator_copy_bytes;
-  cy->gc_cpu_ns = own + st->cpu_ns;
+  cy->gc_cpu_ns = gc_cpu_meter_read(cpu);
   gc_events_cycle(&heap->events, cy);
   pthread_mutex_lock(&s->lock);
   shen_totals *t = &s->totals;
@@ -451,15 +453,17 @@ static void finish(shen_state *s, gc_cycle *cy, uint64_t cpu0) {
 }
 
 void shen_concurrent_cycle(shen_state *s, const char *reason) {
-  uint64_t cpu0 = gc_thread_cpu_ns(), t0 = gc_now_ns(), stopped;
+  gc_cpu_meter cpu = gc_cpu_meter_start();
+  gc_phase_timer phase = gc_phase_begin();
+  uint64_t stopped;
   gc_cycle cy;
   begin(s, &cy, "concurrent", reason);
   reset_marks(s);
-  gc_events_phase(&s->heap->events, "reset", t0, gc_now_ns());
+  gc_phase_end(&s->heap->events, "reset", &phase);
   step at = concurrent_steps(s);
   if (at != STEP_DONE)
     degenerate(s, at, &stopped);
-  finish(s, &cy, cpu0);
+  finish(s, &cy, &cpu);
 }
 
 /* One stop-the-world round: mark, choose (any garbage at all when full),
@@ -476,7 +480,8 @@ static size_t stw_round(shen_state *s, bool full) {
  * round), or "full": rounds until one frees nothing, so that regions the
  * reserve could not empty in one go are emptied over several. */
 void shen_stw_cycle(shen_state *s, const char *kind, const char *reason) {
-  uint64_t cpu0 = gc_thread_cpu_ns(), stopped;
+  gc_cpu_meter cpu = gc_cpu_meter_start();
+  uint64_t stopped;
   gc_cycle cy;
   begin(s, &cy, kind, reason);
   pause_begin(s, &stopped);
@@ -487,5 +492,5 @@ void shen_stw_cycle(shen_state *s, const char *kind, const char *reason) {
     if (stw_round(s, full) == 0 || !full)
       break;
   pause_end(s, stopped, kind);
-  finish(s, &cy, cpu0);
+  finish(s, &cy, &cpu);
 }

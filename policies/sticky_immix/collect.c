@@ -130,6 +130,7 @@ void sticky_collect_stopped(gc_heap *heap, void *request) {
   const sticky_request *rq = request;
   bool full = want_full(s, rq);
   const char *kind = full ? "full" : "nursery";
+  gc_cpu_meter cpu = gc_cpu_meter_start(); /* clearing and sweeping too */
   gc_cycle cy = {.kind = kind, .reason = rq->reason, .start_ns = gc_now_ns()};
   immix_cycle_log lg = {.kind = kind};
   gc_for_each_mutator(heap, retire, &s->sp);
@@ -150,9 +151,9 @@ void sticky_collect_stopped(gc_heap *heap, void *request) {
   s->after_gc = heap->cfg.verify != GC_VERIFY_NONE;
   cy.live_bytes = sum.bytes_traced;
   cy.objects_traced = sum.objects_traced;
-  cy.gc_cpu_ns = sum.cpu_ns;
   cy.bytes_after = immix_bytes_in_use(&s->sp);
   cy.end_ns = gc_now_ns();
+  cy.gc_cpu_ns = gc_cpu_meter_read(&cpu);
   gc_events_cycle(&heap->events, &cy);
 }
 

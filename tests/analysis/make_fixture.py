@@ -58,6 +58,9 @@ def concurrent(rec, invocation):
     r["cycles"] = [{"kind": "full", "reason": "alloc", "start_ns": wall // 4,
                     "end_ns": wall // 2 + 30000,
                     "gc_cpu_ns": (wall // 4) // 2 + 50000}]
+    r["delays"] = [dict(p, kind="pause") for p in r["pauses"]]
+    for k in ("mutators", "delay_stats"):  # one mutator, the whole run
+        r.pop(k, None)
     r["gc_ns"] = 50000
     r["mutator_ns"] = wall - 50000
     r["pause_stats"] = {"count": 2, "total_ns": 50000, "p50_ns": 20000,

@@ -12,7 +12,7 @@ import unittest
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "..", "analysis"))
-from gctb_analysis import cells, latency, lbo, records, stats, tables  # noqa
+from gctb_analysis import cells, delays, latency, lbo, records, tables  # noqa
 
 FIXTURE = os.path.join(here, "fixture.jsonl")
 FIGURE_KINDS = {"delays", "pauses", "mmu", "gccpu", "time", "throughput",
@@ -46,13 +46,15 @@ class Reading(unittest.TestCase):
         for r in records.ok(records.read_records([FIXTURE])):
             if r["config"]["policy"]["name"].endswith("-demo"):
                 continue
-            d = sorted(p["duration_ns"] for p in r["pauses"])
             ps = r["pause_stats"]
-            self.assertEqual(len(d), ps["count"])
-            if d:
-                self.assertEqual(stats.percentile(d, 50), ps["p50_ns"])
-                self.assertEqual(stats.percentile(d, 99), ps["p99_ns"])
-                self.assertEqual(d[-1], ps["max_ns"])
+            self.assertEqual(delays.stats_of(delays.world_pauses(r)),
+                             {k: ps[k] for k in ("count", "total_ns",
+                                                 "p50_ns", "p99_ns",
+                                                 "max_ns")})
+            if "delay_stats" in r:
+                mid, st, _ = delays.worst(r)
+                self.assertEqual(st, {k: v for k, v in r["delay_stats"].items()
+                                      if k != "worst_mutator"})
 
 
 class Grouping(unittest.TestCase):

@@ -217,16 +217,37 @@ class Pooling(unittest.TestCase):
         self.assertIn("segfit", err)
 
     def test_baseline_table(self):
-        rc, out, err = self.run_report(FIXTURE, "--baseline", "segfit")
+        """A policy twice as slow as the baseline in every round, one of its
+        four runs out of memory: 3 pairs, ratio about 2, "higher", and the
+        failed run counted beside it."""
+        def rec(policy, inv, wall_ms, status="ok"):
+            return {"status": status, "wall_ns": int(wall_ms * 1e6),
+                    "gc_ns": 0, "cpu_user_ns": int(wall_ms * 1e6),
+                    "cpu_sys_ns": 0, "setup_ns": 0, "gc_cpu_ns": 0,
+                    "config": {"policy": {"name": policy},
+                               "workload": {"name": "w", "params": {}},
+                               "heap": {"multiple": 3}, "seed": inv},
+                    "matrix": {"id": "m1", "invocation": inv}}
+        base = [100, 120, 90, 110]
+        recs = [rec("base", i, w) for i, w in enumerate(base)]
+        recs += [rec("slow", i, 2 * w + (i % 2)) for i, w in
+                 enumerate(base[:3])] + [rec("slow", 3, 1, "oom")]
+        rc, out, err = self.report_on(recs)
         self.assertEqual(rc, 0, err)
-        self.assertIn("Paired ratios to segfit", out)
-        table = out.split("Paired ratios to segfit")[1].split("\n\n")[0]
-        rows = [ln for ln in table.splitlines() if ln.startswith("gcbench")]
-        stall = [ln for ln in rows if "stall-demo" in ln][0]
-        # 2 pairs (same matrix round as segfit's 8x live cell)
-        self.assertIn(" 2 ", stall)
-        self.assertIn("higher", stall)  # 80 ms against about 3 ms
-        self.assertFalse([ln for ln in rows if " segfit " in ln])
+        self.assertNotIn("Paired ratios", out)
+        self.assertIn("overlap is not a test", out)
+        p = os.path.join(self.tmp, "one.jsonl")
+        rc, out, err = self.run_report(p, "--baseline", "base")
+        self.assertEqual(rc, 0, err)
+        table = out.split("Paired ratios to base")[1].split("\n\n")[0]
+        rows = [ln.split() for ln in table.splitlines() if ln.startswith("w ")]
+        self.assertEqual(len(rows), 1)  # the baseline is not compared
+        row = rows[0]
+        self.assertEqual(row[1:4], ["slow", "3x", "live"])
+        self.assertEqual(row[4:7], ["3/1/0/0", "4/0/0/0", "3"])
+        self.assertAlmostEqual(float(row[7]), 2.0, places=2)
+        self.assertEqual(row[10], "higher")
+        self.assertIn("†", out)  # slow's means are over survivors only
 
 
 if __name__ == "__main__":

@@ -97,6 +97,22 @@ class Timelines(unittest.TestCase):
             self.assertEqual(totals["hold"], r["held_ns"])
             self.assertEqual(totals["pause"], r["gc_ns"])
 
+    def test_listed_delays_add_up_to_the_recorded_sums(self):
+        """Summing the listed delays by kind gives the record's own sums
+        (assists: at most, the short ones are not listed)."""
+        with open(REAL) as f:
+            recs = [json.loads(line) for line in f]
+        for r in recs:
+            if delays.source(r) != "delays" or "held_ns" not in r:
+                continue
+            listed = dict.fromkeys(delays.KINDS, 0)
+            for d in r["delays"]:
+                listed[d["kind"]] += d["duration_ns"]
+            want = delays.kind_totals(r)
+            for k in ("pause", "hold", "stall", "pace"):
+                self.assertEqual(listed[k], want[k], (k, r["config"]))
+            self.assertLessEqual(listed["assist"], want["assist"])
+
     def test_real_records_agree_with_recorded_stats(self):
         """Where a real record carries per-mutator delay_stats (gctb with
         the delay list), the analysis computes the same from `delays`."""

@@ -195,6 +195,11 @@ class CheckerRejects(unittest.TestCase):
         self.doc["traceEvents"].remove(f)
         self.assertRejected(trace_check.check_format(self.doc), "flow")
 
+    def test_flow_bound_to_no_slice(self):
+        self.first("f")["ts"] = 9999.0
+        self.assertRejected(trace_check.check_format(self.doc),
+                            "binds to no slice")
+
     def test_missing_delay(self):
         self.doc["traceEvents"].remove(self.first("X", "stall"))
         self.assertRejected(trace_check.check_delays(self.doc, RECORD),

@@ -23,6 +23,7 @@ not from gctb_analysis.trace, so that a mistake there shows here.
 Exit status 0 when the trace passes, 1 with one line per problem.
 """
 import argparse
+import bisect
 import json
 import math
 import re
@@ -144,13 +145,30 @@ def _check_nesting(thread, sl):
     return probs
 
 
-def _inside(slices, thread, ts):
-    t = _ns(ts)
-    return any(s <= t <= end for s, end, _ in slices.get(thread, []))
+def _reach(slices):
+    """Per thread: slice starts in order, and the latest end among the
+    slices starting at or before each: a time t is inside some slice iff
+    the latest end of those starting at or before t reaches t."""
+    out = {}
+    for thread, sl in slices.items():
+        ordered = sorted((s, end) for s, end, _ in sl)
+        ends, latest = [], -1
+        for _, end in ordered:
+            latest = max(latest, end)
+            ends.append(latest)
+        out[thread] = ([s for s, _ in ordered], ends)
+    return out
+
+
+def _inside(reach, thread, ts):
+    starts, ends = reach.get(thread, ([], []))
+    i = bisect.bisect_right(starts, _ns(ts)) - 1
+    return i >= 0 and ends[i] >= _ns(ts)
 
 
 def _check_flows(flows, slices):
     probs = []
+    reach = _reach(slices)
     for key, evs in flows.items():
         kinds = [ph for ph, _ in evs]
         if kinds.count("s") != 1 or kinds.count("f") != 1:
@@ -161,7 +179,7 @@ def _check_flows(flows, slices):
         if f["ts"] < s["ts"]:
             probs.append(f"flow {key}: finishes before it starts")
         for e in (s, f):
-            if not _inside(slices, (e.get("pid"), e.get("tid")), e["ts"]):
+            if not _inside(reach, (e.get("pid"), e.get("tid")), e["ts"]):
                 probs.append(f"flow {key}: {e['ph']} at {e['ts']} binds to "
                              "no slice of its thread")
     return probs

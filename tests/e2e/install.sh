@@ -5,8 +5,9 @@
 # temporary prefix and moves it (the install must be relocatable); builds
 # examples/gcbench_mini.c and examples/plugin_workload.c with pkg-config
 # alone and again with find_package(gctb); runs the program under segfit,
-# immix and shenandoah and has the installed `gctb report` read its records
-# (finding its analysis package from the prefix, not the source tree); runs
+# immix and shenandoah and has the installed `gctb report` (and `gctb plot`,
+# where matplotlib is) read its records, finding its analysis package from
+# the prefix, not the source tree; runs
 # the plugin under `gctb run` and `gctb matrix`, and its bad parameters to
 # exit 2; and checks the manual page.
 set -euo pipefail
@@ -64,6 +65,14 @@ for p in pols:
     assert f"gcbench-mini  {p}" in report, report
 print("install.sh: 3 records, all ok, collecting, in the report")
 PY
+
+if "$python" -c "import matplotlib" 2>/dev/null; then
+  step "the installed gctb plot draws them"
+  (cd "$work" && "$gctb" plot mini.jsonl --out plots >/dev/null 2>&1)
+  test -s "$work/plots/figures.json"
+else
+  step "no matplotlib: gctb plot not tried"
+fi
 
 step "find_package(gctb)"
 cmake -S "$src/examples" -B "$work/cmake-build" -DCMAKE_PREFIX_PATH="$prefix" \

@@ -101,3 +101,28 @@ set_tests_properties(e2e.matrix.smoke-plot PROPERTIES
 set_tests_properties(e2e.matrix.smoke e2e.matrix.smoke-plot PROPERTIES
                      LABELS long TIMEOUT 600 ENVIRONMENT "${PYENV}"
                      SKIP_RETURN_CODE 77)
+
+# Sharding (docs/cluster.md): the shards of N = 1, 3, 7 cover the smoke and
+# full matrices with no run twice (dry runs: nothing runs); bad K/N values;
+# merge, status and their refusals on real shard files.
+mx_test(e2e.matrix.shards ${E2E}/matrix_shards.sh ${GCTB}
+        ${CMAKE_SOURCE_DIR}/configs/matrices/smoke.json
+        ${CMAKE_SOURCE_DIR}/configs/matrices/full.json)
+mx_test(e2e.matrix.shard-bad ${E2E}/expect.sh 2 "--shard 4/3: K must be 1 to 3"
+        -- ${GCTB} matrix ${MX}/tiny.json --dry-run --shard 4/3)
+mx_test(e2e.matrix.shard-too-many ${E2E}/expect.sh 2 "only 12 runs" --
+        ${GCTB} matrix ${MX}/tiny.json --dry-run --shard 1/13)
+mx_test(e2e.matrix.merge ${E2E}/matrix_merge.sh ${GCTB} ${MX}/shards.json
+        ${MX_OUT}/merge)
+
+# A real Slurm (docs/cluster.md): munged, slurmctld and slurmd started on
+# this machine, the smoke matrix as a 4-task job array, one task cancelled
+# and resubmitted, merged with one record per run. About two minutes, and
+# it needs root: labels slurm and long (not in the default run; .ci/run
+# runs -L slurm). It skips (77) only where Slurm cannot start, saying why.
+add_test(NAME e2e.slurm.local
+         COMMAND ${E2E}/slurm_local.sh ${GCTB}
+                 ${CMAKE_SOURCE_DIR}/configs/matrices/smoke.json
+                 ${MX_OUT}/slurm)
+set_tests_properties(e2e.slurm.local PROPERTIES LABELS "slurm;long"
+                     TIMEOUT 1500 SKIP_RETURN_CODE 77 ENVIRONMENT "${PYENV}")

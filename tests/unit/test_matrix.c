@@ -344,6 +344,78 @@ static void min_multiple_from_cache(void **state) {
   gctb_minheap_set_cache(NULL);
 }
 
+/* --shard K/N: a partition that covers every run once, is the same every
+ * time, and balances declared costs: with policy "bdw" ten times as costly
+ * as the others, LPT keeps every shard within one heavy run of the mean. */
+static void shard_partition(void **state) {
+  (void)state;
+  gctb_matrix m;
+  char err[512];
+  load_matrix("{" BASE ", \"axes\": {\"policy.name\": [\"semispace\", "
+              "\"segfit\", \"bdw\", \"immix\"], \"heap.multiple\": [2, 3, "
+              "4]}, \"invocations\": 5, \"seed\": 7, \"cost\": "
+              "{\"policy.name\": {\"bdw\": 10}, \"heap.multiple\": "
+              "\"value\"}}",
+              &m);
+  size_t total = m.ncells * m.invocations;
+  for (unsigned n = 1; n <= 9; n++) {
+    unsigned *p = gctb_matrix_partition(&m, n, err, sizeof err);
+    unsigned *q = gctb_matrix_partition(&m, n, err, sizeof err);
+    assert_non_null(p);
+    assert_memory_equal(p, q, total * sizeof *p);
+    double load[10] = {0}, sum = 0, heaviest = 0;
+    for (size_t r = 0; r < total; r++) {
+      json_t *cfg =
+          gctb_matrix_cell_config(&m, r / m.invocations, err, sizeof err);
+      double w = json_number_value(
+          json_object_get(json_object_get(cfg, "heap"), "multiple"));
+      if (strcmp(get_str(cfg, "policy.name"), "bdw") == 0)
+        w *= 10;
+      assert_in_range(p[r], 1, n);
+      load[p[r]] += w;
+      sum += w;
+      heaviest = w > heaviest ? w : heaviest;
+      json_decref(cfg);
+    }
+    for (unsigned k = 1; k <= n; k++)
+      if (load[k] > sum / n + heaviest || load[k] < sum / n - heaviest)
+        fail_msg("N=%u: shard %u has cost %g, the mean is %g", n, k, load[k],
+                 sum / n);
+    free(p);
+    free(q);
+  }
+  gctb_matrix_free(&m);
+}
+
+static void shard_specs(void **state) {
+  (void)state;
+  static const char *good[][3] = {{"1/1", "1", "1"},
+                                  {"3/7", "3", "7"},
+                                  {"100000/100000", "100000", "100000"}};
+  static const char *bad[] = {"0/3",  "4/3",  "3",   "/3",       "1/",   "a/b",
+                              "1/3x", "-1/3", "1/0", "1/100001", " 1/3", ""};
+  char err[256];
+  gctb_shard s;
+  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+    assert_true(gctb_shard_parse(good[i][0], &s, err, sizeof err));
+    assert_int_equal(s.k, atoi(good[i][1]));
+    assert_int_equal(s.n, atoi(good[i][2]));
+  }
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    if (gctb_shard_parse(bad[i], &s, err, sizeof err))
+      fail_msg("--shard \"%s\" accepted", bad[i]);
+  expect_matrix_error("{" BASE ", \"cost\": [1]}", "cost");
+  expect_matrix_error("{" BASE ", \"cost\": {\"policy.name\": {\"bdw\": 0}}}",
+                      "cost.policy.name.bdw");
+  expect_matrix_error("{" BASE ", \"cost\": {\"policy.name\": \"double\"}}",
+                      "cost.policy.name");
+  gctb_matrix m;
+  load_matrix("{" BASE ", \"cost\": {\"policy.nmae\": {\"bdw\": 2}}}", &m);
+  assert_null(gctb_matrix_partition(&m, 1, err, sizeof err));
+  assert_non_null(strstr(err, "cost.policy.nmae"));
+  gctb_matrix_free(&m);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(axes_expand),
@@ -353,6 +425,8 @@ int main(void) {
       cmocka_unit_test(store_resumes),
       cmocka_unit_test(pinning_specs),
       cmocka_unit_test(min_multiple_from_cache),
+      cmocka_unit_test(shard_partition),
+      cmocka_unit_test(shard_specs),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""worst_step.py RECORDS.jsonl [--check]
+
+Does the record account for gcold's worst step? For each gcold record:
+the workload's longest step, the record's mutator-observed maximum
+(delay_stats.max_ns), their difference, the median step, and the union of
+the worst mutator's delays (world pauses and its own) that fall within the
+longest step, and that step's own CPU time and time waiting for a CPU
+(Linux schedstat: the machine's load, not the collector). The issue-13
+criterion is worst step - observed max <= median step: the rest of the
+step is its own work ("max"). On a loaded machine the rest also holds time
+the thread waited for a CPU ("max+load": worst - max - runqueue wait <=
+median); a step that holds several delays is explained by their union
+("union", "union+load"). With --check, exits 1 unless every record meets
+one of them.
+"""
+import json
+import sys
+
+
+def union_within(rec, lo, hi):
+    """Total of the merged delays of the worst mutator clipped to [lo, hi)."""
+    worst = rec["delay_stats"]["worst_mutator"]
+    spans = []
+    for d in rec["delays"]:
+        if d["kind"] != "pause" and d.get("mutator") != worst:
+            continue
+        a, b = max(d["start_ns"], lo), min(d["start_ns"] + d["duration_ns"], hi)
+        if a < b:
+            spans.append((a, b))
+    spans.sort()
+    total, end = 0, None
+    for a, b in spans:
+        if end is None or a > end:
+            total += b - a
+            end = b
+        elif b > end:
+            total += b - end
+            end = b
+    return total
+
+
+def main():
+    check = "--check" in sys.argv
+    path = [a for a in sys.argv[1:] if a != "--check"][0]
+    ok = True
+    ms = lambda ns: f"{ns / 1e6:.2f} ms"
+    print("| policy | worst step | observed max | worst - max | median step "
+          "| delays in worst step | worst step CPU | worst step runqueue "
+          "| met |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    for line in open(path):
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        if r["status"] != "ok" or "max_step_ns" not in r["workload"]:
+            continue
+        w = r["workload"]
+        worst, med = w["max_step_ns"], w["median_step_ns"]
+        mx = r["delay_stats"]["max_ns"]
+        lo = w["max_step_start_ns"]
+        inside = union_within(r, lo, lo + worst)
+        queued = w.get("max_step_runqueue_ns", 0)
+        met = ("max" if worst - mx <= med else
+               "union" if worst - inside <= med else
+               "max+load" if worst - mx - queued <= med else
+               "union+load" if worst - inside - queued <= med else "no")
+        ok &= met != "no"
+        print(f"| {r['config']['policy']['name']} | {ms(worst)} | {ms(mx)} | "
+              f"{ms(worst - mx)} | {ms(med)} | {ms(inside)} | "
+              f"{ms(w.get('max_step_cpu_ns', 0))} | {ms(queued)} | {met} |")
+    sys.exit(0 if ok or not check else 1)
+
+
+if __name__ == "__main__":
+    main()
