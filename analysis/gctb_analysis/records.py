@@ -16,8 +16,8 @@ _NUMS = {"*": _NUM}  # an object of numbers
 # reported and skipped like a line that is not JSON. A dict describes an
 # object ("*": every value; a key in _REQUIRED must be there), a list the
 # elements of an array.
-_EVENT = {"phase": str, "start_ns": _NUM, "end_ns": _NUM,
-          "duration_ns": _NUM, "gc_cpu_ns": _NUM}
+_EVENT = {"phase": str, "kind": str, "mutator": int, "start_ns": _NUM,
+          "end_ns": _NUM, "duration_ns": _NUM, "gc_cpu_ns": _NUM}
 _REQUIRED = {"pauses": ("start_ns", "duration_ns"),
              "phases": ("start_ns", "end_ns")}
 _SHAPE = {
@@ -30,6 +30,11 @@ _SHAPE = {
     "machine": {"ncpus": int, "ncpus_allowed": (int, type(None))},
     "heap": _NUMS, "counters": _NUMS, "pause_stats": _NUMS,
     "pauses": [_EVENT], "phases": [_EVENT], "cycles": [{"*": object, **_EVENT}],
+    "delays": [_EVENT], "delay_stats": _NUMS,
+    "mutators": [{"*": object, "id": int, "start_ns": _NUM, "end_ns": _NUM,
+                  "delay_stats": _NUMS}],
+    "build": dict, "matrix": dict, "held_ns": _NUM, "stalled_ns": _NUM,
+    "paced_ns": _NUM, "assist_ns": _NUM,
     "workload": {"throughput": {"value": _NUM, "unit": str},
                  "latency": dict},
     "wall_ns": _NUM, "mutator_ns": _NUM, "gc_ns": _NUM, "gc_cpu_ns": _NUM,
