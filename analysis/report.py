@@ -12,29 +12,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gctb_analysis import cells, provenance, records, tables  # noqa: E402
 
 
-def check_pooling(recs, allow_mixed, err):
-    """Prints what makes the records unfit to pool or to time; returns
-    False when the report must stop."""
-    problems = provenance.describe_mixed(provenance.mixed(recs))
-    for line in problems:
-        err(("warning: " if allow_mixed else "gctb report: ") + line)
-    if problems and not allow_mixed:
-        err("gctb report: refusing to pool these records (their timings are "
-            "not comparable); report them separately, or pass --allow-mixed "
-            "to pool them anyway with these warnings")
-        return False
-    for reason, n in provenance.unfit(recs):
-        err(f"warning: {n} record(s) with {reason}: not a performance "
-            "measurement")
-    flags = [provenance.loaded(r) for r in recs]
-    busy = sum(1 for f in flags if f)
-    if busy:
-        err(f"warning: {busy} of {sum(1 for f in flags if f is not None)} "
-            "runs started on a busy machine (1-minute load average above "
-            "half the CPUs; the `loaded` column counts them per cell)")
-    return True
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="gctb report", description=__doc__)
     ap.add_argument("results", nargs="+", help="JSON-lines result files")
@@ -59,7 +36,8 @@ def main(argv=None):
     if not recs:
         err("gctb report: no records")
         return 1
-    if not check_pooling(recs, a.allow_mixed, err):
+    if not provenance.check_pooling(recs, a.allow_mixed, err,
+                                    "gctb report"):
         return 2
     analysis = cells.Analysis(recs)
     if a.baseline:

@@ -38,15 +38,29 @@ void gctb_stats_of(uint64_t *d, size_t n, gctb_pause_stats *out) {
   out->max_ns = n ? d[n - 1] : 0;
 }
 
-/* Adds [start, start + len) clipped to [lo, hi) to s; returns the clipped
- * length. */
+/* Adds [start, start + len) clipped to [lo, hi), less the blocked spans bl
+ * (in order, disjoint), to s; returns the length added. */
 static uint64_t add_clipped(span *s, size_t *n, uint64_t start, uint64_t len,
-                            uint64_t lo, uint64_t hi) {
+                            uint64_t lo, uint64_t hi, const gc_span *bl,
+                            size_t nb) {
   uint64_t a = start > lo ? start : lo, b = start + len < hi ? start + len : hi;
-  if (a >= b)
-    return 0;
-  s[(*n)++] = (span){a, b};
-  return b - a;
+  uint64_t added = 0;
+  for (size_t i = 0; i < nb && a < b; i++) {
+    if (bl[i].end_ns <= a)
+      continue;
+    if (bl[i].start_ns >= b)
+      break;
+    if (bl[i].start_ns > a) {
+      s[(*n)++] = (span){a, bl[i].start_ns};
+      added += bl[i].start_ns - a;
+    }
+    a = bl[i].end_ns;
+  }
+  if (a < b) {
+    s[(*n)++] = (span){a, b};
+    added += b - a;
+  }
+  return added;
 }
 
 /* Merges overlapping spans (sorted in place) and puts the merged lengths
@@ -72,7 +86,7 @@ static bool one_mutator(gc_mutator_log *log, const gc_pause *world, size_t nw,
            hi = log->detached_ns ? log->detached_ns : end;
   if (hi < lo)
     hi = lo;
-  size_t cap = nw + log->ndelays;
+  size_t cap = nw + log->nblocked + log->ndelays;
   span *s = malloc((cap ? cap : 1) * sizeof *s);
   uint64_t *len = malloc((cap ? cap : 1) * sizeof *len);
   if (!s || !len) {
@@ -80,17 +94,29 @@ static bool one_mutator(gc_mutator_log *log, const gc_pause *world, size_t nw,
     free(s), free(len);
     return false;
   }
+  gc_span *blocked =
+      malloc((log->nblocked ? log->nblocked : 1) * sizeof *blocked);
+  if (!blocked) {
+    pthread_mutex_unlock(&log->lock);
+    free(s), free(len);
+    return false;
+  }
   *md = (gctb_mutator_delays){.id = log->id,
                               .lifetime_ns = hi - lo,
                               .attached_ns = lo,
-                              .detached_ns = hi};
+                              .detached_ns = hi,
+                              .blocked = blocked,
+                              .nblocked = log->nblocked};
+  for (size_t i = 0; i < log->nblocked; i++)
+    blocked[i] = log->blocked[i];
   size_t n = 0;
+  /* a world stop delays the mutator only while it is not blocked */
   for (size_t i = 0; i < nw; i++)
-    md->paused_ns +=
-        add_clipped(s, &n, world[i].start_ns, world[i].duration_ns, lo, hi);
+    md->paused_ns += add_clipped(s, &n, world[i].start_ns, world[i].duration_ns,
+                                 lo, hi, blocked, md->nblocked);
   for (size_t i = 0; i < log->ndelays; i++)
     add_clipped(s, &n, log->delays[i].start_ns, log->delays[i].duration_ns, lo,
-                hi);
+                hi, NULL, 0);
   for (int k = 0; k < GC_DELAY_KINDS; k++)
     md->kind_ns[k] = log->total_ns[k];
   md->small_assists = log->small_assists;
@@ -150,6 +176,8 @@ bool gctb_delays_compute(gc_events *e, uint64_t end, gctb_delays *d) {
 }
 
 void gctb_delays_free(gctb_delays *d) {
+  for (size_t i = 0; i < d->nmutators; i++)
+    free(d->mutators[i].blocked);
   free(d->mutators);
   *d = (gctb_delays){.worst = -1};
 }

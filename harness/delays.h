@@ -19,10 +19,12 @@ typedef struct gctb_mutator_delays {
   unsigned id;
   uint64_t lifetime_ns; /* attach to detach (or the end of the run) */
   uint64_t mutator_ns;  /* lifetime less every delay it saw */
-  uint64_t paused_ns;   /* world pauses within its lifetime */
+  uint64_t paused_ns;   /* world pauses within its lifetime, not blocked */
   uint64_t kind_ns[GC_DELAY_KINDS]; /* its own delays by kind */
   uint64_t small_assists;           /* aggregated assists (not intervals) */
   gctb_pause_stats stats; /* over the union of pauses and its delays */
+  gc_span *blocked;       /* outside the heap while the world stopped */
+  size_t nblocked;
 
   uint64_t attached_ns, detached_ns; /* the lifetime's ends (monotonic) */
 } gctb_mutator_delays;

@@ -90,6 +90,15 @@ static json_t *since(uint64_t t, uint64_t t0) {
   return u64(t > t0 ? t - t0 : 0);
 }
 
+/* [[start_ns, duration_ns], ...] on the record's clock */
+static json_t *spans_json(const gc_span *s, size_t n, uint64_t t0) {
+  json_t *a = json_array();
+  for (size_t i = 0; i < n; i++)
+    json_array_append_new(a, json_pack("[o,o]", since(s[i].start_ns, t0),
+                                       u64(s[i].end_ns - s[i].start_ns)));
+  return a;
+}
+
 json_t *gctb_mutators_json(const gctb_delays *d, uint64_t t0) {
   json_t *a = json_array();
   for (size_t i = 0; i < d->nmutators; i++) {
@@ -107,6 +116,7 @@ json_t *gctb_mutators_json(const gctb_delays *d, uint64_t t0) {
     json_object_set_new(o, "assist_ns", u64(m->kind_ns[GC_DELAY_ASSIST]));
     json_object_set_new(o, "small_assists", u64(m->small_assists));
     json_object_set_new(o, "delay_stats", gctb_pause_stats_json(&m->stats));
+    json_object_set_new(o, "blocked", spans_json(m->blocked, m->nblocked, t0));
     json_array_append_new(a, o);
   }
   return a;

@@ -3,6 +3,7 @@
  * end are run.c's (gctb_run_start, gctb_run_finish), so a session's record
  * is a `gctb run` record. */
 #include "embed.h"
+#include "../workloads/common.h"
 #include "config.h"
 #include "plugins.h"
 #include "run.h"
@@ -109,6 +110,13 @@ const gc_options *gctb_session_params(gctb_session *s) {
 }
 
 uint64_t gctb_session_seed(gctb_session *s) { return s->cfg.seed; }
+
+void gctb_session_run_threads(gctb_session *s, unsigned n,
+                              void (*fn)(gc_mutator *m, unsigned index,
+                                         void *arg),
+                              void *arg) {
+  wl_run_threads(s->run.heap, n, fn, arg, s->cfg.workload->name);
+}
 
 void gctb_session_metric(gctb_session *s, const char *name, double value) {
   json_object_set_new(s->run.metrics, name, json_real(value));

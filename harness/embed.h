@@ -71,6 +71,15 @@ gc_heap *gctb_session_heap(gctb_session *s);
 const gc_options *gctb_session_params(gctb_session *s);
 uint64_t gctb_session_seed(gctb_session *s);
 
+/* Runs fn on n new threads, each attached to the heap for its whole life
+ * (fn's m), and returns when all have detached; with n = 1, on the calling
+ * thread. The caller must not be attached itself: it only waits, so no
+ * collection waits for it. What the built-in multi-threaded workloads use. */
+void gctb_session_run_threads(gctb_session *s, unsigned n,
+                              void (*fn)(gc_mutator *m, unsigned index,
+                                         void *arg),
+                              void *arg);
+
 /* Adds a number to the record's "workload" metrics object. */
 void gctb_session_metric(gctb_session *s, const char *name, double value);
 

@@ -281,7 +281,7 @@ static const command commands[] = {
      "  --cache FILE       the cache (default $GCTB_MINHEAP_CACHE, else\n"
      "                     results/minheap.json)\n",
      gctb_minheap_main},
-    {"plot", "plot RESULTS.jsonl|DIR... [--out DIR]",
+    {"plot", "plot RESULTS.jsonl|DIR... [--allow-mixed] [--out DIR]",
      "Draws the figures of docs/analysis.md from result records, as PNG and\n"
      "SVG in DIR (default RESULTS-plots/): mutator-observed delay and world\n"
      "pause CDFs, per-mutator MMU and BMU, the GC CPU share, time against\n"
@@ -291,7 +291,8 @@ static const command commands[] = {
      "shard files is read as `gctb merge --partial` checks it.\n",
      gctb_plot_main},
     {"report",
-     "report RESULTS.jsonl|DIR... [--baseline POLICY] [--allow-mixed] [--out DIR] "
+     "report RESULTS.jsonl|DIR... [--baseline POLICY] [--allow-mixed] [--out "
+     "DIR] "
      "[--no-csv]",
      "Prints the numbers behind the figures as tables (per cell, first the\n"
      "delays each mutator saw, then world pauses, outcomes, times with 95%\n"

@@ -24,6 +24,14 @@ void gc_delay_log(gc_mutator_log *log, gc_delay_kind kind, const char *phase,
   pthread_mutex_unlock(&log->lock);
 }
 
+void gc_delay_blocked(gc_mutator_log *log, uint64_t start, uint64_t end) {
+  pthread_mutex_lock(&log->lock);
+  if (gc_vec_reserve((void **)&log->blocked, &log->blocked_cap, log->nblocked,
+                     sizeof *log->blocked, 16))
+    log->blocked[log->nblocked++] = (gc_span){start, end};
+  pthread_mutex_unlock(&log->lock);
+}
+
 uint64_t gc_delay_begin(void) { return gc_now_ns(); }
 
 void gc_delay_end(gc_mutator *m, gc_delay_kind kind, const char *phase,

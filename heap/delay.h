@@ -45,6 +45,10 @@ typedef struct gc_delay {
   gc_delay_kind kind;
 } gc_delay;
 
+typedef struct gc_span {
+  uint64_t start_ns, end_ns;
+} gc_span;
+
 typedef struct gc_mutator_log {
   pthread_mutex_t lock;
   unsigned id;
@@ -54,11 +58,21 @@ typedef struct gc_mutator_log {
   uint64_t total_ns[GC_DELAY_KINDS]; /* logged and aggregated */
   uint64_t count[GC_DELAY_KINDS];
   uint64_t small_assists, small_assist_ns; /* aggregated, not in delays */
+  /* Spans the mutator spent outside the heap (gc_enter_blocking, sleeping
+   * or waiting by its own choice) while the world stopped: a world stop
+   * delays it only from the moment it wants to run again. Only spans that
+   * a world stop overlapped are kept. */
+  gc_span *blocked;
+  size_t nblocked, blocked_cap;
 } gc_mutator_log;
 
 /* Records [start, end) as a delay of kind for the mutator that owns log. */
 void gc_delay_log(gc_mutator_log *log, gc_delay_kind kind, const char *phase,
                   uint64_t start, uint64_t end);
+
+/* Records that the mutator of log was outside the heap over [start, end)
+ * while the world stopped (safepoint.c). */
+void gc_delay_blocked(gc_mutator_log *log, uint64_t start, uint64_t end);
 
 /* The one call a policy makes: t = gc_delay_begin(); ... wait or work ...;
  * gc_delay_end(m, kind, phase, t) records the interval for mutator m. */

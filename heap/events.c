@@ -32,6 +32,7 @@ void gc_events_destroy(gc_events *e) {
   for (size_t i = 0; i < e->nmlogs; i++) {
     pthread_mutex_destroy(&e->mlogs[i]->lock);
     free(e->mlogs[i]->delays);
+    free(e->mlogs[i]->blocked);
     free(e->mlogs[i]);
   }
   free(e->mlogs);

@@ -48,6 +48,7 @@ struct gc_mutator_private {
   uint64_t stress_allocs, stress_bytes; /* since the last stress collection */
   uint64_t attached_ns;
   gc_mutator_log *log; /* its delays (delay.h); outlives the mutator */
+  uint64_t blocked_since, blocked_epoch; /* gc_enter_blocking's time, epoch */
 };
 
 struct gc_heap {

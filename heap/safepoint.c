@@ -79,19 +79,29 @@ void gc_enter_blocking(gc_mutator *m) {
   if (m->priv->handshake_fn)
     run_handshake(heap, m->priv, true, t0);
   m->priv->state = GC_MUTATOR_BLOCKED;
+  m->priv->blocked_since = gc_now_ns();
+  m->priv->blocked_epoch = heap->stw_epoch;
   heap->nrunning--;
   pthread_cond_broadcast(&heap->cond);
   pthread_mutex_unlock(&heap->lock);
 }
 
+/* A world stop that overlapped the blocked span delays m only from now on
+ * (it waits below): the span is recorded so that the stop's part before
+ * now is not counted as m's delay (docs/delays.md). */
 void gc_leave_blocking(gc_mutator *m) {
   gc_heap *heap = m->heap;
+  struct gc_mutator_private *p = m->priv;
+  uint64_t asked = gc_now_ns();
   pthread_mutex_lock(&heap->lock);
+  bool stopped = heap->stw_requested || heap->stw_epoch != p->blocked_epoch;
   while (heap->stw_requested)
     pthread_cond_wait(&heap->cond, &heap->lock);
-  m->priv->state = GC_MUTATOR_RUNNING;
+  p->state = GC_MUTATOR_RUNNING;
   heap->nrunning++;
   pthread_mutex_unlock(&heap->lock);
+  if (stopped)
+    gc_delay_blocked(p->log, p->blocked_since, asked);
 }
 
 bool gc_stop_the_world(gc_heap *heap, gc_mutator *self) {

@@ -134,6 +134,12 @@ class Cell:
         """True when some runs failed, so means are over survivors only."""
         return len(self.ok) < len(self.records)
 
+    def min_is_bound(self):
+        """True when a run's reference minimum heap is a floor the search
+        could not go below (heap.min_heap_is_bound), not a measurement."""
+        return any((r.get("heap") or {}).get("min_heap_is_bound")
+                   for r in self.records)
+
     def loaded(self):
         """How many of the cell's runs started on a busy machine."""
         return sum(1 for r in self.records if provenance.loaded(r))

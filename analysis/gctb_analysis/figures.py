@@ -98,7 +98,7 @@ def _cdf_figure(bench, pal, outdir, data, what, title, name):
         ax.set_ylabel(f"fraction of {what}s ≤ x")
         ax.grid(True, which="both", alpha=0.3)
         if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=7, loc="lower right")
+            ax.legend(fontsize=6, loc="best", framealpha=0.6)
         else:
             ax.text(0.5, 0.5, f"no {what}s", ha="center",
                     transform=ax.transAxes)

@@ -100,3 +100,26 @@ def loaded(rec):
             la[0], (int, float)) or not n:
         return None
     return la[0] > n / 2
+
+
+def check_pooling(recs, allow_mixed, err, prog):
+    """Prints (through err) what makes the records unfit to pool or to
+    time, prog naming the command; returns False when it must stop."""
+    problems = describe_mixed(mixed(recs))
+    for line in problems:
+        err(("warning: " if allow_mixed else prog + ": ") + line)
+    if problems and not allow_mixed:
+        err(f"{prog}: refusing to pool these records (their timings are "
+            "not comparable); report them separately, or pass --allow-mixed "
+            "to pool them anyway with these warnings")
+        return False
+    for reason, n in unfit(recs):
+        err(f"warning: {n} record(s) with {reason}: not a performance "
+            "measurement")
+    flags = [loaded(r) for r in recs]
+    busy = sum(1 for f in flags if f)
+    if busy:
+        err(f"warning: {busy} of {sum(1 for f in flags if f is not None)} "
+            "runs started on a busy machine (1-minute load average above "
+            "half the CPUs)")
+    return True

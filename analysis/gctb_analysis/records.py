@@ -149,13 +149,14 @@ def cpu_ns(rec):
     heap (pre-touching it, mostly system time, which grows with the heap
     size). Its CPU cost is taken off: setup_cpu_ns when the record measured
     it (getrusage around the setup), else setup_ns, its wall time on one
-    thread.
+    thread. None when that leaves nothing (setup_ns, a wall time, can
+    exceed the CPU the process used): an unknown, not a zero cost.
     """
     total = rec.get("cpu_user_ns", 0) + rec.get("cpu_sys_ns", 0)
     setup = rec.get("setup_cpu_ns")
     if not isinstance(setup, (int, float)):
         setup = rec.get("setup_ns", 0)
-    return max(total - setup, 0)
+    return total - setup if total > setup else None
 
 
 # Where a run's throughput came from (throughput_source).

@@ -27,7 +27,6 @@ Only the standard library is needed.
 import bisect
 
 PID = 1
-DELAY_KINDS = ("pause", "hold", "stall", "pace", "assist")
 
 # Sort order of the tracks in the viewer: collector first, then mutators.
 _SORT_GC, _SORT_MUTATOR = 0, 1000

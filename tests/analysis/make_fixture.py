@@ -157,8 +157,8 @@ SMALL_MT = {"threads": 2, "long_lived_depth": 12, "array_size": 20000,
             "iterations_depth": 15, "max_depth": 12}
 
 
-def real_concurrent(gctb):
-    out = os.path.join(here, "real-concurrent.jsonl")
+def real_concurrent(gctb, out=os.path.join(here, "real-concurrent.jsonl")):
+    """Runs CONCURRENT on SMALL_MT into out (replaced)."""
     if os.path.exists(out):
         os.unlink(out)
     for policy in CONCURRENT:
@@ -170,12 +170,12 @@ def real_concurrent(gctb):
                         "--set", 'heap={"size": "16M"}',
                         "--set", "workload.params=" + json.dumps(SMALL_MT)],
                        check=True)
-    print(f"wrote {out}")
 
 
 def main():
     if sys.argv[1:2] == ["--concurrent"]:
         real_concurrent(os.path.abspath(sys.argv[2]))
+        print("wrote real-concurrent.jsonl")
         return
     if sys.argv[1:] == ["--synthetic"]:
         with open(os.path.join(here, "fixture.jsonl")) as f:

@@ -101,6 +101,8 @@ class LBOBaseline(unittest.TestCase):
         self.assertEqual(records.cpu_ns(rec), 120)
         del rec["setup_cpu_ns"]
         self.assertEqual(records.cpu_ns(rec), 140)
+        rec["setup_ns"] = 200  # a wall time above the CPU used: unknown
+        self.assertIsNone(records.cpu_ns(rec))
 
 
 class Throughput(unittest.TestCase):
@@ -183,6 +185,21 @@ class Pooling(unittest.TestCase):
             self.assertIn(f"warning: records differ in {field}", err)
             self.assertIn("Mutator-observed delays", out)
 
+    def test_plot_refuses_mixed_too(self):
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            self.skipTest("matplotlib not available")
+        import plot
+        pa, pb = self.two_files("build.commit", "0000000")
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            rc = plot.main([pa, pb, "--out", os.path.join(self.tmp, "p")])
+        self.assertEqual(rc, 2)
+        self.assertIn("gctb plot: records differ in build.commit",
+                      err.getvalue())
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "p")))
+
     def test_same_records_pool(self):
         pa, pb = self.two_files("status", "ok")
         rc, _, err = self.run_report(pa, pb)
@@ -248,6 +265,15 @@ class Pooling(unittest.TestCase):
         self.assertAlmostEqual(float(row[7]), 2.0, places=2)
         self.assertEqual(row[10], "higher")
         self.assertIn("†", out)  # slow's means are over survivors only
+
+    def test_minimum_heap_bound_is_marked(self):
+        recs = base_records()
+        for r in recs:
+            r["heap"]["min_multiple"] = 2.0
+            r["heap"]["min_heap_is_bound"] = True
+        rc, out, err = self.report_on(recs)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("≥2", out.split("\nTime")[1])
 
 
 if __name__ == "__main__":

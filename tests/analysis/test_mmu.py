@@ -185,15 +185,26 @@ def brute_mmu_units(iv, length, w):
 
 
 class RealRecords(unittest.TestCase):
-    """Each mutator of real satb, otf and shenandoah runs (committed records
-    made with build/gctb by make_fixture.py --concurrent)."""
+    """Each mutator of real satb, otf and shenandoah runs: the committed
+    records made with build/gctb by make_fixture.py --concurrent, and, when
+    ctest says where gctb is (GCTB_BIN), fresh ones from that binary."""
+    path = REAL
 
     def records(self):
-        with open(REAL) as f:
+        with open(self.path) as f:
             recs = [json.loads(line) for line in f]
         self.assertEqual(sorted(r["config"]["policy"]["name"] for r in recs),
                          ["otf", "satb", "shenandoah"])
         return recs
+
+    def test_timelines_give_the_recorded_delay_stats(self):
+        """The analysis's merged timelines give each mutator the
+        delay_stats gctb recorded (harness/delays.c)."""
+        for rec in self.records():
+            got = delays.per_mutator(rec)
+            for m in rec["mutators"]:
+                self.assertEqual(got[m["id"]], m["delay_stats"],
+                                 (rec["config"]["policy"], m["id"]))
 
     def test_exact_mmu_equals_brute_force(self):
         """On the timeline rounded to 10 us (every boundary an integer),
@@ -267,6 +278,24 @@ class ConcurrentPhases(unittest.TestCase):
                "cycles": [{"start_ns": 0, "end_ns": 50, "gc_cpu_ns": 50}]}
         # 50 ns of GC CPU, 10 of them in the pause: 40 over 40 ns x 4 CPUs
         self.assertIn((10, 50, 0.25), mmu.cpu_share_intervals(rec))
+
+
+
+@unittest.skipUnless(os.environ.get("GCTB_BIN"), "GCTB_BIN not set")
+class FreshRecords(RealRecords):
+    @classmethod
+    def setUpClass(cls):
+        import tempfile
+        sys.path.insert(0, HERE)
+        import make_fixture
+        cls.tmp = tempfile.mkdtemp()
+        cls.path = os.path.join(cls.tmp, "fresh.jsonl")
+        make_fixture.real_concurrent(os.environ["GCTB_BIN"], cls.path)
+
+    @classmethod
+    def tearDownClass(cls):
+        import shutil
+        shutil.rmtree(cls.tmp)
 
 
 if __name__ == "__main__":

@@ -28,3 +28,12 @@ foreach(wl gcbench gcold server lifetimes)
   set_tests_properties(e2e.fair-counts.${wl} PROPERTIES LABELS e2e
                        TIMEOUT 300)
 endforeach()
+
+# The full-size gcold under satb, otf, shenandoah and segfit: the record
+# accounts for the longest step (label long: a minute or more).
+add_test(NAME e2e.delays.gcold-worst-step
+         COMMAND ${E2E}/gcold_worst_step.sh ${GCTB}
+                 ${CMAKE_SOURCE_DIR}/configs/gcold.json
+                 ${CMAKE_BINARY_DIR}/gcold-worst-step.jsonl)
+set_tests_properties(e2e.delays.gcold-worst-step PROPERTIES LABELS long
+                     TIMEOUT 900)

@@ -7,9 +7,9 @@
 # alone and again with find_package(gctb); runs the program under segfit,
 # immix and shenandoah and has the installed `gctb report` (and `gctb plot`,
 # where matplotlib is) read its records, finding its analysis package from
-# the prefix, not the source tree; runs
-# the plugin under `gctb run` and `gctb matrix`, and its bad parameters to
-# exit 2; and checks the manual page.
+# the prefix, not the source tree; runs the plugin under `gctb run`,
+# `gctb minheap` and `gctb matrix`, and its bad parameters to exit 2; and
+# checks the manual page.
 set -euo pipefail
 build=$1 src=$2 work=$3 python=${4:-python3}
 cc=${CC:-cc}
@@ -96,6 +96,10 @@ rc=$?
 set -e
 [ $rc -eq 2 ] && grep -q "workload.params.cells" <<<"$out" ||
   { echo "bad plugin parameter: exit $rc: $out" >&2; exit 1; }
+
+step "the plugin under gctb minheap"
+"$gctb" minheap "$work/ring.json" --precision 0.5 --cache "$work/minheap.json" \
+  | grep -Eq "minimum heap: [0-9.]+[KM]"
 
 step "the plugin under gctb matrix"
 cat >"$work/ring-matrix.json" <<EOF2

@@ -48,7 +48,7 @@ ours() {
 cleanup() {
   local rc=$? p left
   trap - EXIT INT TERM
-  scancel --quiet --user=root >/dev/null 2>&1 || true
+  timeout 30 scancel --quiet --user=root >/dev/null 2>&1 || true
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for _ in $(seq 50); do
     left=0
@@ -66,6 +66,10 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# A watchdog below ctest's TIMEOUT (1500 s), which kills without a trap:
+# past it, this script stops itself and the trap stops the daemons.
+(sleep "${SLURM_TEST_LIMIT:-1400}" && kill -TERM $$) >/dev/null 2>&1 &
+pids+=($!)
 
 # until SECONDS WHAT CMD...: retries CMD every 0.5 s until it succeeds.
 until_ok() {
@@ -132,7 +136,7 @@ slurmctld -D -i -f "$SLURM_CONF" >"$tmp/slurmctld.out" 2>&1 &
 pids+=($!)
 slurmd -D -N gctbnode -f "$SLURM_CONF" >"$tmp/slurmd.out" 2>&1 &
 pids+=($!)
-node_idle() { [ "$(sinfo -h -n gctbnode -o %t 2>/dev/null)" = idle ]; }
+node_idle() { [ "$(timeout 10 sinfo -h -n gctbnode -o %t 2>/dev/null)" = idle ]; }
 until_ok 60 "the node" node_idle ||
   skip "slurmctld and slurmd did not bring the node up within 60 s: $(
     tail -n 3 "$tmp/slurmctld.out" "$tmp/slurmd.out" "$tmp/slurmctld.log" \
@@ -142,7 +146,7 @@ log "Slurm up: node gctbnode, $cpus CPUs, ${mem_mb} MB"
 # ---- the matrix as a job array ----
 dir=$work/results
 cd "$work"
-job=$("$gctb" matrix "$matrix" --slurm --shards "$shards" --out "$dir" \
+job=$(timeout 900 "$gctb" matrix "$matrix" --slurm --shards "$shards" --out "$dir" \
   --minheap-cache "$work/minheap.json" --no-exclusive \
   --sbatch-arg=--cpus-per-task=1 2>"$work/submit.log") ||
   { cat "$work/submit.log" >&2; fail "gctb matrix --slurm failed"; }
@@ -152,7 +156,7 @@ log "submitted job $job"
 # wait_job ID SECONDS: until no task of ID is pending or running.
 wait_job() {
   local end=$((SECONDS + $2))
-  while [ -n "$(squeue -h -r -j "$1" -t PD,R,CG,CF,S -o %i 2>/dev/null)" ]; do
+  while [ -n "$(timeout 30 squeue -h -r -j "$1" -t PD,R,CG,CF,S -o %i 2>/dev/null)" ]; do
     [ $SECONDS -lt $end ] || fail "job $1 still queued after $2 s"
     sleep 1
   done
@@ -176,7 +180,11 @@ while [ "$victim" = 0 ]; do
   [ $SECONDS -lt $end ] || fail "no task was caught part-way in 300 s"
   sleep 0.2
 done
-scancel "${job}_$victim"
+# While it runs, status says so (squeue knows the job).
+status_out=$("$gctb" matrix "$dir/matrix.json" --status "$dir" 2>&1 || true)
+grep -Eq "^ +$victim .* running$" <<<"$status_out" ||
+  { echo "$status_out" >&2; fail "status does not call shard $victim running"; }
+timeout 30 scancel "${job}_$victim"
 log "cancelled task $victim after $(lines "$dir/shard-$victim-of-$shards.jsonl") records"
 wait_job "$job" 900
 
@@ -193,7 +201,7 @@ grep -Eq "^ +$victim .* failed$" <<<"$status_out" ||
 log "after the cancel: merge refused, status: $(grep -E "^ +$victim " <<<"$status_out")"
 
 # Resubmit the cancelled task: it resumes its shard.
-job2=$(sbatch --parsable --array="$victim" "$dir/job.sbatch")
+job2=$(timeout 60 sbatch --parsable --array="$victim" "$dir/job.sbatch")
 job2=${job2%%;*}
 log "resubmitted task $victim as job $job2"
 wait_job "$job2" 900

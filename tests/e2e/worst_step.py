@@ -3,16 +3,17 @@
 
 Does the record account for gcold's worst step? For each gcold record:
 the workload's longest step, the record's mutator-observed maximum
-(delay_stats.max_ns), their difference, the median step, and the union of
-the worst mutator's delays (world pauses and its own) that fall within the
-longest step, and that step's own CPU time and time waiting for a CPU
-(Linux schedstat: the machine's load, not the collector). The issue-13
-criterion is worst step - observed max <= median step: the rest of the
-step is its own work ("max"). On a loaded machine the rest also holds time
-the thread waited for a CPU ("max+load": worst - max - runqueue wait <=
-median); a step that holds several delays is explained by their union
-("union", "union+load"). With --check, exits 1 unless every record meets
-one of them.
+(delay_stats.max_ns), the median step, the union of the worst mutator's
+delays (world pauses and its own) within the longest step, and that step's
+own CPU time and time waiting for a CPU (Linux schedstat: the machine's
+load, not the collector). Three readings, any of which explains the step:
+  max    worst - observed max <= median step (issue 13's criterion: the
+         rest of the step is ordinary work);
+  union  worst - delays within it <= median step (a step holding several
+         delays, a stall and then a pause, or many pacing waits);
+  own    worst - delays within it <= the step's CPU + runqueue time (the
+         rest is the step's own work, however long, or the machine's load).
+With --check, exits 1 unless every record meets one of them.
 """
 import json
 import sys
@@ -46,9 +47,10 @@ def main():
     ok = True
     ms = lambda ns: f"{ns / 1e6:.2f} ms"
     print("| policy | worst step | observed max | worst - max | median step "
-          "| delays in worst step | worst step CPU | worst step runqueue "
-          "| met |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+          "| delays within it | its CPU | its runqueue | max | union | own |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+          "| --- | --- | --- |")
+    yes = lambda b: "yes" if b else "no"
     for line in open(path):
         if not line.strip():
             continue
@@ -60,15 +62,13 @@ def main():
         mx = r["delay_stats"]["max_ns"]
         lo = w["max_step_start_ns"]
         inside = union_within(r, lo, lo + worst)
-        queued = w.get("max_step_runqueue_ns", 0)
-        met = ("max" if worst - mx <= med else
-               "union" if worst - inside <= med else
-               "max+load" if worst - mx - queued <= med else
-               "union+load" if worst - inside - queued <= med else "no")
-        ok &= met != "no"
+        cpu, queued = w.get("max_step_cpu_ns", 0), w.get("max_step_runqueue_ns", 0)
+        met = [worst - mx <= med, worst - inside <= med,
+               worst - inside <= cpu + queued]
+        ok &= any(met)
         print(f"| {r['config']['policy']['name']} | {ms(worst)} | {ms(mx)} | "
-              f"{ms(worst - mx)} | {ms(med)} | {ms(inside)} | "
-              f"{ms(w.get('max_step_cpu_ns', 0))} | {ms(queued)} | {met} |")
+              f"{ms(worst - mx)} | {ms(med)} | {ms(inside)} | {ms(cpu)} | "
+              f"{ms(queued)} | " + " | ".join(map(yes, met)) + " |")
     sys.exit(0 if ok or not check else 1)
 
 

@@ -84,6 +84,26 @@ static void overlaps_merge(void **state) {
   gc_heap_destroy(heap);
 }
 
+/* A mutator outside the heap (sleeping by its own choice) is delayed by a
+ * world stop only from the moment it wants to run again. */
+static void blocked_time_is_not_a_delay(void **state) {
+  gc_heap *heap = make_heap();
+  gc_mutator *m = gc_attach(heap);
+  uint64_t t = gc_now_ns() + 1000 * MS;
+  gc_delay_blocked(m->priv->log, t, t + 5 * MS);
+  gc_delay_blocked(m->priv->log, t + 6 * MS, t + 7 * MS);
+  gc_events_pause(&heap->events, "p", t + 3 * MS, t + 8 * MS);
+  gctb_delays d;
+  assert_true(gctb_delays_compute(&heap->events, t + 20 * MS, &d));
+  /* [t+5, t+6) and [t+7, t+8): the stop less the blocked spans */
+  assert_stats(&d.mutators[0].stats, 2, 2 * MS, MS);
+  assert_int_equal(d.mutators[0].paused_ns, 2 * MS);
+  assert_stats(&d.world, 1, 5 * MS, 5 * MS);
+  gctb_delays_free(&d);
+  gc_detach(m);
+  gc_heap_destroy(heap);
+}
+
 typedef struct spinner {
   gc_heap *heap;
   gc_mutator *m; /* written by the thread once attached */
@@ -142,6 +162,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(holds_in_turn_are_per_mutator),
       cmocka_unit_test(overlaps_merge),
+      cmocka_unit_test(blocked_time_is_not_a_delay),
       cmocka_unit_test(handshake_holds_are_recorded),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -158,12 +158,51 @@ static void a_session_writes_and_returns_its_record(void **state) {
   unlink(path);
 }
 
+/* Each thread builds its own list of pairs and checks it. */
+static void build_list(gc_mutator *m, unsigned index, void *arg) {
+  size_t head = gc_root_push(m, GC_NULL);
+  for (uint64_t i = 0; i < 50000; i++) {
+    gc_ref p = gc_alloc(m, &pair, 0);
+    gc_write_word(m, p, 1, i * 2 + index);
+    gc_write_ref(m, p, 0, i % 500 ? gc_root_get(m, head) : GC_NULL);
+    gc_root_set(m, head, p);
+  }
+  if (gc_read_word(m, gc_root_get(m, head), 1) != 49999 * 2 + index)
+    gc_fail(m, "thread %u: wrong value", index);
+  __atomic_add_fetch((int *)arg, 1, __ATOMIC_RELAXED);
+  gc_root_pop(m, 1);
+}
+
+static void threads_run_attached(void **state) {
+  char err[1024], *text = NULL;
+  gctb_session_opts opts = {.out_path = "/dev/null"};
+  gctb_session *s = gctb_session_open(
+      "{\"policy\": {\"name\": \"immix\"}, \"heap\": {\"size\": \"4M\"}}",
+      &opts, err, sizeof err);
+  if (!s)
+    fail_msg("%s", err);
+  assert_true(gc_type_register(&pair));
+  int done = 0;
+  gctb_session_run_threads(s, 3, build_list, &done);
+  assert_int_equal(done, 3);
+  assert_int_equal(gctb_session_finish(s, &text), 0);
+  json_t *rec = json_loads(text, 0, NULL);
+  json_t *muts = json_object_get(rec, "mutators");
+  assert_int_equal(json_array_size(muts), 3);
+  assert_int_equal(json_integer_value(json_object_get(
+                       json_object_get(rec, "counters"), "objects_allocated")),
+                   150000);
+  json_decref(rec);
+  free(text);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(config_errors_are_gctb_runs),
       cmocka_unit_test(bad_json_and_impossible_heap),
       cmocka_unit_test(declared_params_are_validated),
       cmocka_unit_test(a_session_writes_and_returns_its_record),
+      cmocka_unit_test(threads_run_attached),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
