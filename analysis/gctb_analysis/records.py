@@ -9,13 +9,14 @@ import sys
 
 
 _NUM = (int, float)
-_NUMS = {"*": _NUM}  # an object of numbers
+_STATS = {"count": _NUM, "total_ns": _NUM, "p50_ns": _NUM, "p99_ns": _NUM,
+          "max_ns": _NUM, "worst_mutator": int}
 # The types of the fields the analysis reads (docs/results-format.md). A
 # field may be absent (a run that never started has no times), but one of
 # another type would end the analysis in a traceback: such a record is
 # reported and skipped like a line that is not JSON. A dict describes an
-# object ("*": every value; a key in _REQUIRED must be there), a list the
-# elements of an array.
+# object by its known keys (others are not checked: fields may be added;
+# a key in _REQUIRED must be there), a list the elements of an array.
 _EVENT = {"phase": str, "kind": str, "mutator": int, "start_ns": _NUM,
           "end_ns": _NUM, "duration_ns": _NUM, "gc_cpu_ns": _NUM}
 _REQUIRED = {"pauses": ("start_ns", "duration_ns"),
@@ -28,11 +29,15 @@ _SHAPE = {
                         "min_multiple": _NUM},
                "gc_threads": int},
     "machine": {"ncpus": int, "ncpus_allowed": (int, type(None))},
-    "heap": _NUMS, "counters": _NUMS, "pause_stats": _NUMS,
-    "pauses": [_EVENT], "phases": [_EVENT], "cycles": [{"*": object, **_EVENT}],
-    "delays": [_EVENT], "delay_stats": _NUMS,
-    "mutators": [{"*": object, "id": int, "start_ns": _NUM, "end_ns": _NUM,
-                  "delay_stats": _NUMS}],
+    "heap": {"size_bytes": _NUM, "live_declared_bytes": _NUM,
+             "multiple": _NUM, "min_heap_bytes": _NUM, "min_multiple": _NUM},
+    "counters": {"objects_allocated": _NUM, "bytes_allocated": _NUM,
+                 "bytes_allocated_policy": _NUM},
+    "pause_stats": _STATS,
+    "pauses": [_EVENT], "phases": [_EVENT], "cycles": [_EVENT],
+    "delays": [_EVENT], "delay_stats": _STATS,
+    "mutators": [{"id": int, "start_ns": _NUM, "end_ns": _NUM,
+                  "delay_stats": _STATS}],
     "build": dict, "matrix": dict, "held_ns": _NUM, "stalled_ns": _NUM,
     "paced_ns": _NUM, "assist_ns": _NUM,
     "workload": {"throughput": {"value": _NUM, "unit": str},
@@ -60,7 +65,7 @@ def _misfit(value, shape, where):
             if k not in value:
                 return f"{where} has no {k}"
         for k, v in value.items():
-            sub = shape.get(k, shape.get("*"))
+            sub = shape.get(k)
             bad = sub and _misfit(v, sub, f"{where}.{k}" if where else k)
             if bad:
                 return bad
