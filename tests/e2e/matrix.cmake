@@ -78,7 +78,8 @@ mx_test(e2e.matrix.bad-key ${E2E}/expect.sh 2 "unknown matrix key \"axis\"" --
 # checks on the fixtures, every figure on the fixture.
 mx_test(analysis.stats ${CMAKE_COMMAND} -E env GCTB_BIN=${GCTB}
         ${GCTB_TEST_PYTHON} -m unittest test_stats test_mmu)
-mx_test(analysis.report ${GCTB_TEST_PYTHON} -m unittest
+mx_test(analysis.report ${CMAKE_COMMAND} -E env GCTB_BIN=${GCTB}
+        ${GCTB_TEST_PYTHON} -m unittest
         test_analysis.Reading test_analysis.Grouping test_analysis.LBO
         test_analysis.Latency test_analysis.Report test_delays test_compare)
 mx_test(analysis.plot ${CMAKE_COMMAND} -E env GCTB_BIN=${GCTB}
