@@ -18,6 +18,8 @@
 #define GCTB_MAX_GC_THREADS 256
 #define GCTB_MAX_ROOTS (1u << 30)
 #define GCTB_DEFAULT_ROOTS 65536 /* the heap's own default (heap.h) */
+#define GCTB_LIVE_HEADER_WORDS 1
+#define GCTB_MAX_ITERATIONS 100000
 
 /* "string \"x\"", "number 1.5", "an object"...: what the user wrote, for
  * messages of the form "expected X, got Y". */
@@ -244,12 +246,57 @@ static bool get_multiple(const json_t *m, const char *key, double *out,
   return true;
 }
 
+static int compare_names(const void *a, const void *b) {
+  return strcmp(json_string_value(*(json_t *const *)a),
+                json_string_value(*(json_t *const *)b));
+}
+
+/* heap.reference: the policies whose smallest minimum heap heap.min_multiple
+ * multiplies (minheap.h); absent, every policy. Kept sorted and without
+ * repeats, so that the order written does not change the cache key. */
+static bool load_reference(const json_t *v, gctb_config *cfg, char *err,
+                           size_t errlen) {
+  size_t n = v ? json_array_size(v) : gc_policy_count(), i;
+  json_t **names = calloc(n ? n : 1, sizeof *names), *x;
+  if (v && (!json_is_array(v) || n == 0)) {
+    free(names);
+    return wrong_type("heap.reference", "a non-empty array of policy names", v,
+                      err, errlen);
+  }
+  for (i = 0; i < n; i++) {
+    x = v ? json_array_get(v, i) : json_string(gc_policy_at(i)->name);
+    if (v && (!json_is_string(x) || !gc_policy_find(json_string_value(x)))) {
+      char known[256], got[96];
+      known_policies(known, sizeof known);
+      describe(x, got, sizeof got);
+      for (size_t j = 0; j < i; j++)
+        json_decref(names[j]);
+      free(names);
+      return gc_errorf(err, errlen,
+                       "heap.reference[%zu]: %s is not a policy (known: %s)", i,
+                       got, known);
+    }
+    names[i] = v ? json_incref(x) : x;
+  }
+  qsort(names, n, sizeof *names, compare_names);
+  cfg->heap_reference = json_array();
+  for (i = 0; i < n; i++) {
+    if (!i || compare_names(&names[i - 1], &names[i]) != 0)
+      json_array_append(cfg->heap_reference, names[i]);
+    json_decref(names[i]);
+  }
+  free(names);
+  cfg->heap_reference_given = v != NULL;
+  return true;
+}
+
 /* Needs the workload loaded: heap.multiple is relative to its live size.
  * heap.min_multiple is resolved later (resolve_min_heap), once everything
  * its cache key needs is loaded. */
 static bool load_heap(const json_t *root, gctb_config *cfg, char *err,
                       size_t errlen) {
-  static const char *const keys[] = {"size", "multiple", "min_multiple", NULL};
+  static const char *const keys[] = {"size", "multiple", "min_multiple",
+                                     "reference", NULL};
   json_t *h, *m, *mm, *size;
   if (!get_object(root, "heap", "heap", &h, err, errlen))
     return false;
@@ -257,7 +304,8 @@ static bool load_heap(const json_t *root, gctb_config *cfg, char *err,
     return gc_errorf(err, errlen,
                      "missing key \"heap\" (give heap.size, "
                      "heap.multiple or heap.min_multiple)");
-  if (!check_keys(h, "heap", keys, err, errlen))
+  if (!check_keys(h, "heap", keys, err, errlen) ||
+      !load_reference(json_object_get(h, "reference"), cfg, err, errlen))
     return false;
   m = json_object_get(h, "multiple");
   mm = json_object_get(h, "min_multiple");
@@ -283,21 +331,34 @@ static bool load_heap(const json_t *root, gctb_config *cfg, char *err,
   return get_size(h, "size", "heap.size", &cfg->heap_bytes, err, errlen);
 }
 
-/* heap.min_multiple x: x times the measured minimum heap from the cache. */
+/* heap.min_multiple x: x times the reference minimum heap from the cache
+ * (a fresh entry only: one measured by another build is refused). */
 static bool resolve_min_heap(gctb_config *cfg, char *err, size_t errlen) {
   if (cfg->heap_min_multiple <= 0)
     return true;
-  json_t *key = gctb_minheap_key(cfg);
-  bool found = gctb_minheap_lookup_bytes(key, &cfg->min_heap_bytes);
+  char why[512] = "";
+  json_t *key = gctb_minheap_ref_key(cfg), *entry;
+  gctb_minheap_state st = gctb_minheap_lookup(key, &entry, why, sizeof why);
+  json_t *b = json_object_get(entry, "min_heap_bytes");
+  if (st == GCTB_MINHEAP_FRESH && json_is_integer(b) &&
+      json_integer_value(b) > 0)
+    cfg->min_heap_bytes = (uint64_t)json_integer_value(b);
+  json_decref(entry);
   json_decref(key);
-  if (!found)
+  if (st == GCTB_MINHEAP_STALE)
     return gc_errorf(err, errlen,
-                     "heap.min_multiple: no measured minimum heap for policy "
-                     "%s on workload %s with these options and gc_threads in "
-                     "%s; measure it with `gctb minheap CONFIG` (gctb matrix "
+                     "heap.min_multiple: the cached reference minimum heap "
+                     "for workload %s in %s is stale (%s); measure it again "
+                     "with `gctb minheap --reference CONFIG` (gctb matrix "
                      "does this itself)",
-                     cfg->policy->name, cfg->workload->name,
-                     gctb_minheap_cache_path());
+                     cfg->workload->name, gctb_minheap_cache_path(), why);
+  if (!cfg->min_heap_bytes)
+    return gc_errorf(err, errlen,
+                     "heap.min_multiple: no reference minimum heap for "
+                     "workload %s with these parameters, gc_threads and "
+                     "heap.reference in %s; measure it with `gctb minheap "
+                     "--reference CONFIG` (gctb matrix does this itself)",
+                     cfg->workload->name, gctb_minheap_cache_path());
   cfg->heap_bytes =
       (uint64_t)ceil(cfg->heap_min_multiple * (double)cfg->min_heap_bytes);
   return true;
@@ -357,6 +418,26 @@ static bool load_stress(const json_t *root, gctb_config *cfg, char *err,
                   err, errlen);
 }
 
+/* iterations: {"warmup": W, "measure": M}, each a whole workload run in
+ * the same heap and process (harness/iterations.c). */
+static bool load_iterations(const json_t *root, gctb_config *cfg, char *err,
+                            size_t errlen) {
+  static const char *const keys[] = {"warmup", "measure", NULL};
+  uint64_t w = 0, m = 1;
+  json_t *it;
+  if (!get_object(root, "iterations", "iterations", &it, err, errlen))
+    return false;
+  if (it && (!check_keys(it, "iterations", keys, err, errlen) ||
+             !get_uint(it, "warmup", "iterations.warmup", 0,
+                       GCTB_MAX_ITERATIONS, &w, err, errlen) ||
+             !get_uint(it, "measure", "iterations.measure", 1,
+                       GCTB_MAX_ITERATIONS, &m, err, errlen)))
+    return false;
+  cfg->warmup_iterations = (unsigned)w;
+  cfg->measure_iterations = (unsigned)m;
+  return true;
+}
+
 static bool load_scalars(const json_t *root, gctb_config *cfg, char *err,
                          size_t errlen) {
   uint64_t threads = cfg->gc_threads, roots = GCTB_DEFAULT_ROOTS;
@@ -379,22 +460,27 @@ bool gctb_config_load_json(const json_t *root, gctb_config *cfg, char *err,
                            size_t errlen) {
   static const char *const keys[] = {
       "name",   "policy", "workload", "heap",    "gc_threads", "seed",
-      "verify", "stress", "roots",    "pinning", NULL};
+      "verify", "stress", "roots",    "pinning", "iterations", NULL};
   memset(cfg, 0, sizeof *cfg);
   cfg->gc_threads = 1;
   cfg->seed = 1;
   cfg->verify = GC_VERIFY_NONE;
+  cfg->measure_iterations = 1;
   if (!json_is_object(root))
     return wrong_type("config", "an object", root, err, errlen);
   if (!check_keys(root, "", keys, err, errlen) ||
       !load_policy(root, cfg, err, errlen) ||
       !load_workload(root, cfg, err, errlen))
     return false;
-  cfg->live_bytes = cfg->workload->live_bytes(
-      &cfg->workload_params, cfg->policy->constraints.header_words);
+  /* One header word for every policy: the declared live size is the x axis
+   * all policies share, so a policy with a second header word (Brooks)
+   * pays for it inside the same heap rather than getting a bigger one. */
+  cfg->live_bytes =
+      cfg->workload->live_bytes(&cfg->workload_params, GCTB_LIVE_HEADER_WORDS);
   if (!load_heap(root, cfg, err, errlen) ||
       !load_verify(root, cfg, err, errlen) ||
       !load_stress(root, cfg, err, errlen) ||
+      !load_iterations(root, cfg, err, errlen) ||
       !load_scalars(root, cfg, err, errlen) ||
       !gctb_pin_parse(json_object_get(root, "pinning"), &cfg->pinning, err,
                       errlen) ||
@@ -428,11 +514,16 @@ json_t *gctb_config_read_file(const char *path, char *err, size_t errlen) {
 /* The heap key as given: a size or a multiple, only one, so the effective
  * config loads again. The resolved size is in the record's "heap" object. */
 static json_t *heap_json(const gctb_config *cfg) {
+  json_t *h;
   if (cfg->heap_min_multiple > 0)
-    return json_pack("{s:f}", "min_multiple", cfg->heap_min_multiple);
-  if (cfg->heap_multiple > 0)
-    return json_pack("{s:f}", "multiple", cfg->heap_multiple);
-  return json_pack("{s:I}", "size", (json_int_t)cfg->heap_bytes);
+    h = json_pack("{s:f}", "min_multiple", cfg->heap_min_multiple);
+  else if (cfg->heap_multiple > 0)
+    h = json_pack("{s:f}", "multiple", cfg->heap_multiple);
+  else
+    h = json_pack("{s:I}", "size", (json_int_t)cfg->heap_bytes);
+  if (cfg->heap_reference_given)
+    json_object_set(h, "reference", cfg->heap_reference);
+  return h;
 }
 
 json_t *gctb_config_to_json(const gctb_config *cfg) {
@@ -458,12 +549,19 @@ json_t *gctb_config_to_json(const gctb_config *cfg) {
                                 (json_int_t)cfg->stress_bytes));
   json_object_set_new(o, "roots", json_integer((json_int_t)cfg->roots));
   json_object_set_new(o, "pinning", gctb_pin_to_json(&cfg->pinning));
+  if (cfg->warmup_iterations || cfg->measure_iterations > 1) /* not default */
+    json_object_set_new(o, "iterations",
+                        json_pack("{s:i,s:i}", "warmup",
+                                  (int)cfg->warmup_iterations, "measure",
+                                  (int)cfg->measure_iterations));
   return o;
 }
 
 void gctb_config_free(gctb_config *cfg) {
   free(cfg->name);
   cfg->name = NULL;
+  json_decref(cfg->heap_reference);
+  cfg->heap_reference = NULL;
 }
 
 const char *gctb_verify_name(gc_verify_mode v) {

@@ -28,15 +28,20 @@ typedef struct gctb_config {
   uint64_t heap_bytes;      /* resolved heap size */
   double heap_multiple;     /* as given; 0 when heap.size was given */
   double heap_min_multiple; /* as given; 0 unless heap.min_multiple */
-  uint64_t min_heap_bytes;  /* the measured minimum heap, 0 if unknown */
-  uint64_t live_bytes;      /* the workload's declared live size */
-  unsigned gc_threads;      /* default 1 */
-  uint64_t seed;            /* default 1 */
-  gc_verify_mode verify;    /* default none */
-  uint64_t stress_allocs;   /* 0: off */
-  uint64_t stress_bytes;    /* 0: off */
-  size_t roots;             /* shadow-stack slots per mutator; default 65536 */
-  gctb_pinning pinning;     /* default none */
+  uint64_t min_heap_bytes;  /* the reference minimum heap, 0 if unknown */
+  json_t *heap_reference;   /* owned: the reference policies' names, sorted
+                               (heap.reference, default every policy) */
+  bool heap_reference_given;
+  uint64_t live_bytes;    /* the workload's declared live size */
+  unsigned gc_threads;    /* default 1 */
+  uint64_t seed;          /* default 1 */
+  gc_verify_mode verify;  /* default none */
+  uint64_t stress_allocs; /* 0: off */
+  uint64_t stress_bytes;  /* 0: off */
+  size_t roots;           /* shadow-stack slots per mutator; default 65536 */
+  gctb_pinning pinning;   /* default none */
+  unsigned warmup_iterations;  /* iterations.warmup: discarded; default 0 */
+  unsigned measure_iterations; /* iterations.measure: recorded; default 1 */
 } gctb_config;
 
 /* Validates root and fills cfg. On error writes a message naming the key

@@ -1,6 +1,6 @@
-/* machine.c — what machine and which build produced a result. Timings are
- * only comparable on the same hardware, kernel settings (transparent huge
- * pages, frequency governor) and build flags, so every record carries them.
+/* machine.c — what machine produced a result. Timings are only comparable
+ * on the same hardware and kernel settings (transparent huge pages,
+ * frequency governor), so every record carries them (the build: build.c).
  */
 #define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "run.h"
@@ -11,16 +11,6 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
-
-#ifndef GCTB_COMMIT
-#define GCTB_COMMIT "unknown"
-#endif
-#ifndef GCTB_COMPILER
-#define GCTB_COMPILER "unknown"
-#endif
-#ifndef GCTB_CFLAGS
-#define GCTB_CFLAGS ""
-#endif
 
 /* The first line of a file, without its newline; false if unreadable. */
 static bool read_line(const char *path, char *buf, size_t len) {
@@ -175,39 +165,4 @@ json_t *gctb_machine_json(void) {
       file_integer("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq"));
   json_object_set_new(o, "loadavg", loadavg());
   return o;
-}
-
-static bool sanitizer_address(void) {
-#if defined(__SANITIZE_ADDRESS__)
-  return true;
-#else
-  return false;
-#endif
-}
-
-static bool sanitizer_thread(void) {
-#if defined(__SANITIZE_THREAD__)
-  return true;
-#else
-  return false;
-#endif
-}
-
-static bool checked_build(void) {
-#if defined(GCTB_CHECKED)
-  return true;
-#else
-  return false;
-#endif
-}
-
-json_t *gctb_build_json(void) {
-  return json_pack("{s:s,s:s,s:s,s:b,s:b,s:b}", "commit", GCTB_COMMIT,
-                   "compiler", GCTB_COMPILER, "cflags", GCTB_CFLAGS, "checked",
-                   checked_build(), "asan", sanitizer_address(), "tsan",
-                   sanitizer_thread());
-}
-
-const char *gctb_version(void) {
-  return "gctb " GCTB_COMMIT " (" GCTB_COMPILER ")";
 }

@@ -264,15 +264,22 @@ static const command commands[] = {
      "Exit status: 0 merged, 1 refused, 2 bad usage.\n",
      gctb_merge_main},
     {"minheap",
-     "minheap CONFIG.json [--set KEY=VALUE]... [--force] [--precision P]\n"
-     "           [--timeout S] [--max-multiple M] [--cache FILE]",
+     "minheap CONFIG.json [--set KEY=VALUE]... [--reference] [--force]\n"
+     "           [--precision P] [--timeout S] [--max-multiple M] [--cache "
+     "FILE]",
      "Finds the smallest heap in which CONFIG's workload completes under its\n"
      "policy: doubling from the declared live size until a run fits, then\n"
      "bisecting. Each probe is a child `gctb run`; out of memory, a refused\n"
      "heap, a crash or a timeout count as \"does not fit\". The result is\n"
-     "cached (key: policy and options, workload and parameters, gc_threads)\n"
-     "and is what heap.min_multiple multiplies.\n"
+     "cached (key: policy and options, workload and parameters, gc_threads,\n"
+     "the build and the CPU count; an entry of another build is stale and is\n"
+     "measured again). A result at the declared live size or just above a\n"
+     "size the policy refuses is reported as a BOUND, not a measurement.\n"
      "\n"
+     "  --reference        the reference minimum heap.min_multiple "
+     "multiplies:\n"
+     "                     the smallest of the own minima of the policies in\n"
+     "                     heap.reference (default every policy)\n"
      "  --force            measure again even if cached\n"
      "  --precision P      stop within P x live size (default 0.01)\n"
      "  --timeout S        per probe (default 300; after a success at most\n"

@@ -100,6 +100,8 @@ static bool plan_cells(plan *p) {
     char err[1024], what[512];
     p->configs[c] = gctb_matrix_cell_config(m, c, err, sizeof err);
     p->min_multiple[c] = p->configs[c] && uses_min_heap(p->configs[c]);
+    if (p->min_multiple[c])
+      gctb_minheap_set_reference(p->configs[c], &m->minheap);
     if (!p->configs[c] ||
         !validate(p->configs[c], p->min_multiple[c], err, sizeof err)) {
       describe_cell(m, c, what, sizeof what);
@@ -178,11 +180,13 @@ static bool has_pending_runs(const plan *p, size_t c) {
   return false;
 }
 
-/* What a minimum-heap search depends on, as written in the cell (so that
- * cells differing only in their heap share one failed search). */
+/* What a reference minimum-heap search depends on, as written in the cell
+ * (so that cells differing only in their policy or heap share one failed
+ * search). */
 static char *search_key(const json_t *config) {
   json_t *k =
-      json_pack("{s:O?,s:O?,s:O?}", "policy", json_object_get(config, "policy"),
+      json_pack("{s:O?,s:O?,s:O?}", "reference",
+                json_object_get(json_object_get(config, "heap"), "reference"),
                 "workload", json_object_get(config, "workload"), "gc_threads",
                 json_object_get(config, "gc_threads"));
   char *text = json_dumps(k, JSON_COMPACT | JSON_SORT_KEYS);
@@ -205,8 +209,8 @@ static void measure_min_heaps(plan *p) {
     const char *before = json_string_value(json_object_get(failed, key));
     if (before) {
       p->cell_error[c] = strdup(before);
-    } else if (gctb_minheap_find(p->configs[c], &p->m.minheap, &bytes, err,
-                                 sizeof err) != GCTB_EXIT_OK) {
+    } else if (gctb_minheap_find_reference(p->configs[c], &p->m.minheap, &bytes,
+                                           err, sizeof err) != GCTB_EXIT_OK) {
       p->cell_error[c] = strdup(err);
       json_object_set_new(failed, key, json_string(err));
     } else if (!validate(p->configs[c], false, err, sizeof err)) {

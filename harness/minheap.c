@@ -52,12 +52,13 @@ bool gctb_minheap_opts_parse(const json_t *obj, gctb_minheap_opts *o, char *err,
     return gc_errorf(err, errlen, "minheap: expected an object");
   json_object_foreach((json_t *)obj, key, v) {
     if (strcmp(key, "precision") && strcmp(key, "timeout") &&
-        strcmp(key, "max_multiple"))
+        strcmp(key, "max_multiple") && strcmp(key, "reference"))
       return gc_errorf(err, errlen,
                        "unknown key \"minheap.%s\" (known: precision, timeout, "
-                       "max_multiple)",
+                       "max_multiple, reference)",
                        key);
   }
+  o->reference = json_object_get(obj, "reference");
   return get_number(obj, "precision", 0, 1, &o->precision, err, errlen) &&
          get_number(obj, "timeout", 0, 1e7, &o->timeout_s, err, errlen) &&
          get_number(obj, "max_multiple", 1, 1e6, &o->max_multiple, err, errlen);
@@ -141,9 +142,10 @@ static uint64_t round_up(double x) {
 
 /* Doubles from the live size until a run fits, then bisects: the smallest
  * size that fitted, to within precision x live. 0 when none fits below
- * max_multiple x live. */
+ * max_multiple x live. Nothing below the live size is tried: a config
+ * refuses a heap smaller than it. */
 static uint64_t bisect(search *s, uint64_t live) {
-  uint64_t lo = 0, hi = round_up((double)live);
+  uint64_t hi = round_up((double)live), lo = hi;
   uint64_t limit = round_up(s->o->max_multiple * (double)live);
   while (!probe(s, hi)) {
     if (s->broken || hi >= limit)
@@ -151,6 +153,8 @@ static uint64_t bisect(search *s, uint64_t live) {
     lo = hi;
     hi = hi * 2 < limit ? hi * 2 : limit;
   }
+  if (lo == hi)
+    return s->broken ? 0 : hi; /* fits at the live size: a floor */
   uint64_t tol = round_up(s->o->precision * (double)live);
   while (!s->broken && hi - lo > tol && hi - lo > GRANULE) {
     uint64_t mid = round_up((double)(lo + (hi - lo) / 2));
@@ -164,12 +168,19 @@ static uint64_t bisect(search *s, uint64_t live) {
   return s->broken ? 0 : hi;
 }
 
-/* The config as probes run it: no verifier or stress mode (they add time,
- * not space) and a placeholder heap so it validates. */
-static json_t *probe_config(const json_t *root, gctb_config *cfg, char *err,
-                            size_t errlen) {
+void gctb_minheap_set_reference(json_t *config, const gctb_minheap_opts *o) {
+  json_t *heap = json_object_get(config, "heap");
+  if (o->reference && json_is_object(heap) &&
+      !json_object_get(heap, "reference"))
+    json_object_set(heap, "reference", o->reference);
+}
+
+json_t *gctb_minheap_probe_config(const json_t *root, gctb_config *cfg,
+                                  char *err, size_t errlen) {
   json_t *c = json_deep_copy(root);
-  json_object_set_new(c, "heap", json_pack("{s:f}", "multiple", 1.0));
+  json_t *ref = json_object_get(json_object_get(root, "heap"), "reference");
+  json_object_set_new(
+      c, "heap", json_pack("{s:f,s:O*}", "multiple", 1.0, "reference", ref));
   json_object_set_new(c, "verify", json_string("none"));
   json_object_del(c, "stress");
   if (!gctb_config_load_json(c, cfg, err, errlen)) {
@@ -186,26 +197,53 @@ static void now_iso(char *buf, size_t len) {
   strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static bool store(const json_t *key, const search *s, uint64_t min,
-                  uint64_t live, char *err, size_t errlen) {
-  char when[32];
-  now_iso(when, sizeof when);
-  json_t *build = gctb_build_json();
-  json_t *fields =
-      json_pack("{s:I,s:I,s:f,s:f,s:O,s:O,s:s}", "min_heap_bytes",
-                (json_int_t)min, "live_bytes", (json_int_t)live,
-                "min_multiple_of_live", (double)min / (double)live, "precision",
-                s->o->precision, "probes", s->probes, "commit",
-                json_object_get(build, "commit"), "measured_at", when);
-  bool ok = gctb_minheap_store(key, fields, err, errlen);
-  json_decref(fields);
-  json_decref(build);
-  return ok;
+/* Whether min is a floor the search cannot go below rather than a
+ * measurement: the live size (nothing smaller is tried), or a size just
+ * above one the policy refused outright (exit 2: "invalid") rather than
+ * ran out of memory in. "live", "policy" or NULL. */
+static const char *bound_kind(const search *s, uint64_t min, uint64_t live) {
+  if (min <= round_up((double)live))
+    return "live";
+  uint64_t below = 0;
+  const char *status = NULL;
+  size_t i;
+  json_t *p;
+  json_array_foreach(s->probes, i, p) {
+    uint64_t b = (uint64_t)json_integer_value(json_object_get(p, "heap_bytes"));
+    if (b < min && b >= below) {
+      below = b;
+      status = json_string_value(json_object_get(p, "status"));
+    }
+  }
+  return status && strcmp(status, "invalid") == 0 ? "policy" : NULL;
 }
 
-static bool search_and_store(json_t *config, const json_t *key,
-                             const gctb_config *cfg, const gctb_minheap_opts *o,
-                             uint64_t *bytes, char *err, size_t errlen) {
+static json_t *store(const json_t *key, const search *s, uint64_t min,
+                     uint64_t live, char *err, size_t errlen) {
+  char when[32];
+  const char *bound = bound_kind(s, min, live);
+  now_iso(when, sizeof when);
+  json_t *fields =
+      json_pack("{s:I,s:I,s:f,s:f,s:b,s:s?,s:O,s:s}", "min_heap_bytes",
+                (json_int_t)min, "live_bytes", (json_int_t)live,
+                "min_multiple_of_live", (double)min / (double)live, "precision",
+                s->o->precision, "bound", bound != NULL, "bound_kind", bound,
+                "probes", s->probes, "measured_at", when);
+  json_t *entry = json_deep_copy(key);
+  json_object_update(entry, fields);
+  bool ok = gctb_minheap_store(key, fields, err, errlen);
+  json_decref(fields);
+  if (!ok) {
+    json_decref(entry);
+    return NULL;
+  }
+  return entry;
+}
+
+static json_t *search_and_store(json_t *config, const json_t *key,
+                                const gctb_config *cfg,
+                                const gctb_minheap_opts *o, char *err,
+                                size_t errlen) {
   search s = {.config = config, .o = o, .probes = json_array()};
   if (!o->quiet) {
     char live[32];
@@ -214,32 +252,64 @@ static bool search_and_store(json_t *config, const json_t *key,
             cfg->workload->name, live);
   }
   uint64_t min = bisect(&s, cfg->live_bytes);
-  bool ok = min > 0;
-  if (!ok && s.broken)
+  json_t *entry = NULL;
+  if (!min && s.broken)
     gc_errorf(err, errlen, "minheap: %s", s.err);
-  else if (!ok)
+  else if (!min)
     gc_errorf(err, errlen,
               "minheap: %s on %s does not complete in %g x its live size",
               cfg->policy->name, cfg->workload->name, o->max_multiple);
-  ok = ok && store(key, &s, min, cfg->live_bytes, err, errlen);
-  if (ok)
-    *bytes = min;
+  else
+    entry = store(key, &s, min, cfg->live_bytes, err, errlen);
   json_decref(s.probes);
-  return ok;
+  return entry;
+}
+
+/* A fresh cached entry for key, unless forced; a stale one is reported and
+ * ignored. NULL: measure. */
+json_t *gctb_minheap_cached(const json_t *key, const gctb_minheap_opts *o,
+                            const char *what) {
+  char why[512];
+  json_t *entry = NULL;
+  gctb_minheap_state st =
+      o->force ? GCTB_MINHEAP_MISSING
+               : gctb_minheap_lookup(key, &entry, why, sizeof why);
+  if (st == GCTB_MINHEAP_FRESH)
+    return entry;
+  if (st == GCTB_MINHEAP_STALE && !o->quiet)
+    fprintf(stderr,
+            "minheap: the cached minimum heap of %s is stale (%s): measuring "
+            "again\n",
+            what, why);
+  json_decref(entry);
+  return NULL;
+}
+
+int gctb_minheap_find_entry(const json_t *root, const gctb_minheap_opts *o,
+                            json_t **entry, char *err, size_t errlen) {
+  gctb_config cfg;
+  char what[256];
+  json_t *config = gctb_minheap_probe_config(root, &cfg, err, errlen);
+  if (!config)
+    return GCTB_EXIT_USAGE;
+  json_t *key = gctb_minheap_key(&cfg);
+  snprintf(what, sizeof what, "%s on %s", cfg.policy->name, cfg.workload->name);
+  *entry = gctb_minheap_cached(key, o, what);
+  if (!*entry)
+    *entry = search_and_store(config, key, &cfg, o, err, errlen);
+  json_decref(key);
+  json_decref(config);
+  gctb_config_free(&cfg);
+  return *entry ? GCTB_EXIT_OK : GCTB_EXIT_ERROR;
 }
 
 int gctb_minheap_find(const json_t *root, const gctb_minheap_opts *o,
                       uint64_t *bytes, char *err, size_t errlen) {
-  gctb_config cfg;
-  json_t *config = probe_config(root, &cfg, err, errlen);
-  if (!config)
-    return GCTB_EXIT_USAGE;
-  json_t *key = gctb_minheap_key(&cfg);
-  bool ok = !o->force && gctb_minheap_lookup_bytes(key, bytes);
-  if (!ok)
-    ok = search_and_store(config, key, &cfg, o, bytes, err, errlen);
-  json_decref(key);
-  json_decref(config);
-  gctb_config_free(&cfg);
-  return ok ? GCTB_EXIT_OK : GCTB_EXIT_ERROR;
+  json_t *entry;
+  int rc = gctb_minheap_find_entry(root, o, &entry, err, errlen);
+  if (rc == GCTB_EXIT_OK)
+    *bytes =
+        (uint64_t)json_integer_value(json_object_get(entry, "min_heap_bytes"));
+  json_decref(entry);
+  return rc;
 }

@@ -12,6 +12,7 @@ typedef struct minheap_args {
   const char **sets;
   size_t nsets;
   gctb_minheap_opts o;
+  bool reference; /* the reference minimum, not the policy's own */
 } minheap_args;
 
 static int usage(const char *msg, const char *arg) {
@@ -48,6 +49,8 @@ static int parse(int argc, char **argv, minheap_args *a) {
       if (!(v = gctb_arg_value(argc, argv, &i, flag)))
         return usage("%s needs a FILE", arg);
       gctb_minheap_set_cache(v);
+    } else if (strcmp(arg, "--reference") == 0) {
+      a->reference = true;
     } else if (strcmp(arg, "--force") == 0) {
       a->o.force = true;
     } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
@@ -78,6 +81,31 @@ static json_t *load(const minheap_args *a) {
   return root;
 }
 
+/* " (a bound: ...)" when the cached result is a floor, not a measurement. */
+static const char *bound_note(const json_t *root, bool reference) {
+  char err[256];
+  gctb_config cfg;
+  const char *note = "";
+  json_t *c = gctb_minheap_probe_config(root, &cfg, err, sizeof err), *e;
+  if (!c)
+    return note;
+  json_t *key = reference ? gctb_minheap_ref_key(&cfg) : gctb_minheap_key(&cfg);
+  if (gctb_minheap_lookup(key, &e, NULL, 0) == GCTB_MINHEAP_FRESH &&
+      json_is_true(json_object_get(e, "bound"))) {
+    const char *kind = json_string_value(json_object_get(e, "bound_kind"));
+    note = kind && strcmp(kind, "live") == 0
+               ? " (a BOUND, not a measurement: it completes at the declared "
+                 "live size)"
+               : " (a BOUND, not a measurement: the policy refuses any "
+                 "smaller heap)";
+  }
+  json_decref(e);
+  json_decref(key);
+  json_decref(c);
+  gctb_config_free(&cfg);
+  return note;
+}
+
 int gctb_minheap_main(int argc, char **argv) {
   minheap_args a = {.sets = calloc((size_t)argc, sizeof(char *))};
   gctb_minheap_opts_default(&a.o);
@@ -88,11 +116,15 @@ int gctb_minheap_main(int argc, char **argv) {
   if (rc < 0) {
     char err[2048], size[32];
     uint64_t bytes;
-    rc = gctb_minheap_find(root, &a.o, &bytes, err, sizeof err);
+    rc = a.reference
+             ? gctb_minheap_find_reference(root, &a.o, &bytes, err, sizeof err)
+             : gctb_minheap_find(root, &a.o, &bytes, err, sizeof err);
     if (rc == GCTB_EXIT_OK) {
       gctb_format_size(bytes, size, sizeof size);
-      printf("minimum heap: %s (%llu bytes), cached in %s\n", size,
-             (unsigned long long)bytes, gctb_minheap_cache_path());
+      printf("%s minimum heap: %s (%llu bytes)%s, cached in %s\n",
+             a.reference ? "reference" : "policy", size,
+             (unsigned long long)bytes, bound_note(root, a.reference),
+             gctb_minheap_cache_path());
     } else {
       fprintf(stderr, "%s%s\n",
               rc == GCTB_EXIT_USAGE ? "config error: " : "gctb: ", err);

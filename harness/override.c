@@ -19,9 +19,12 @@ static json_t *parse_value(const char *text) {
  * the file used. */
 static void drop_sibling(json_t *parent, const char *path) {
   static const char *const heap_keys[] = {"size", "multiple", "min_multiple"};
+  bool sized = false;
   if (strncmp(path, "heap.", 5) != 0)
     return;
   for (size_t i = 0; i < 3; i++)
+    sized = sized || strcmp(path + 5, heap_keys[i]) == 0;
+  for (size_t i = 0; i < 3 && sized; i++) /* not for heap.reference */
     if (strcmp(path + 5, heap_keys[i]) != 0)
       json_object_del(parent, heap_keys[i]);
 }

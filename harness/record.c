@@ -98,25 +98,6 @@ static json_t *counters_json(const gctb_result *r) {
   return o;
 }
 
-/* The heap as multiples of the declared live size and, when it has been
- * measured (minheap.h), of the minimum heap: the x axes of time-space
- * curves. */
-static json_t *heap_json(const gctb_run *run) {
-  const gctb_config *cfg = run->cfg;
-  double multiple =
-      cfg->live_bytes ? (double)cfg->heap_bytes / (double)cfg->live_bytes : 0.0;
-  json_t *o = json_pack("{s:o,s:o,s:f}", "size_bytes",
-                        uint_json(cfg->heap_bytes), "live_declared_bytes",
-                        uint_json(cfg->live_bytes), "multiple", multiple);
-  if (run->min_heap_bytes) {
-    json_object_set_new(o, "min_heap_bytes", uint_json(run->min_heap_bytes));
-    json_object_set_new(
-        o, "min_multiple",
-        json_real((double)cfg->heap_bytes / (double)run->min_heap_bytes));
-  }
-  return o;
-}
-
 /* What the mutators saw (docs/delays.md): every delay, per-mutator
  * figures, and the worst mutator's statistics. */
 static void add_delays(json_t *rec, const gctb_run *run) {
@@ -151,6 +132,9 @@ static void add_times(json_t *rec, const gctb_result *r) {
   json_object_set_new(rec, "cpu_user_ns", uint_json(r->cpu_user_ns));
   json_object_set_new(rec, "cpu_sys_ns", uint_json(r->cpu_sys_ns));
   json_object_set_new(rec, "peak_rss_bytes", uint_json(r->peak_rss_bytes));
+  json_object_set_new(rec, "page_faults",
+                      json_pack("{s:o,s:o}", "minor", uint_json(r->minflt),
+                                "major", uint_json(r->majflt)));
 }
 
 json_t *gctb_record_build(gctb_run *run) {
@@ -164,7 +148,7 @@ json_t *gctb_record_build(gctb_run *run) {
   json_object_set_new(rec, "build", gctb_build_json());
   json_object_set_new(rec, "started_at", json_string(r->started_at));
   add_times(rec, r);
-  json_object_set_new(rec, "heap", heap_json(run));
+  json_object_set_new(rec, "heap", json_incref(run->heap_axis));
   add_events(rec, run);
   json_object_set_new(rec, "pause_stats", gctb_pause_stats_json(&r->pauses));
   add_delays(rec, run);
@@ -173,6 +157,9 @@ json_t *gctb_record_build(gctb_run *run) {
   json_object_set_new(rec, "policy_stats", stats);
   json_object_set_new(rec, "workload", json_incref(run->metrics));
   json_object_set_new(rec, "pinning", gctb_pin_applied_json());
+  json_t *iterations = gctb_iterations_json(run);
+  if (iterations)
+    json_object_set_new(rec, "iterations", iterations);
   json_object_set_new(rec, "slurm", gctb_slurm_json()); /* NULL: none */
   if (run->opts.matrix)
     json_object_set_new(rec, "matrix", json_incref(run->opts.matrix));

@@ -35,6 +35,15 @@ static uint64_t tv_ns(struct timeval tv) {
   return (uint64_t)tv.tv_sec * 1000000000u + (uint64_t)tv.tv_usec * 1000u;
 }
 
+/* a -= b, field by field (every field is a uint64_t counter). */
+static void stats_sub(gc_mutator_stats *a, const gc_mutator_stats *b) {
+  _Static_assert(sizeof *a % sizeof(uint64_t) == 0, "counters only");
+  uint64_t *x = (uint64_t *)a;
+  const uint64_t *y = (const uint64_t *)b;
+  for (size_t i = 0; i < sizeof *a / sizeof *x; i++)
+    x[i] -= y[i];
+}
+
 /* The process's CPU time so far, user and system. */
 static uint64_t process_cpu_ns(void) {
   struct rusage ru;
@@ -58,12 +67,17 @@ static void measure(gctb_run *run, uint64_t end) {
   r->gc_cpu_other_ns =
       __atomic_load_n(&heap->events.gc_cpu_other_ns, __ATOMIC_RELAXED);
   gc_heap_mutator_totals(heap, &r->totals);
-  r->collections = __atomic_load_n(&heap->collections, __ATOMIC_RELAXED);
-  r->verifications = __atomic_load_n(&heap->verifications, __ATOMIC_RELAXED);
+  stats_sub(&r->totals, &run->totals0); /* warm-up iterations' */
+  r->collections =
+      __atomic_load_n(&heap->collections, __ATOMIC_RELAXED) - run->collections0;
+  r->verifications = __atomic_load_n(&heap->verifications, __ATOMIC_RELAXED) -
+                     run->verifications0;
   getrusage(RUSAGE_SELF, &ru);
   r->peak_rss_bytes = (uint64_t)ru.ru_maxrss * 1024u; /* ru_maxrss is KiB */
   r->cpu_user_ns = tv_ns(ru.ru_utime);
   r->cpu_sys_ns = tv_ns(ru.ru_stime);
+  r->minflt = (uint64_t)ru.ru_minflt - run->minflt0;
+  r->majflt = (uint64_t)ru.ru_majflt - run->majflt0;
 }
 
 /* Writes the record (heap still alive) and prints the summary; false
@@ -189,19 +203,6 @@ static gc_heap *create_heap(gctb_run *run, char *err, size_t errlen) {
   return heap;
 }
 
-/* The measured minimum heap, for the record's heap multiples: from the
- * config when heap.min_multiple used it, else from the cache if there. */
-static uint64_t min_heap(const gctb_config *cfg) {
-  uint64_t bytes = cfg->min_heap_bytes;
-  if (!bytes) {
-    json_t *key = gctb_minheap_key(cfg);
-    if (!gctb_minheap_lookup_bytes(key, &bytes))
-      bytes = 0;
-    json_decref(key);
-  }
-  return bytes;
-}
-
 /* Pinning is installed before the heap so that its GC threads, created
  * with it, are placed too. */
 static bool start_pinning(const gctb_config *cfg, char *err, size_t errlen) {
@@ -219,7 +220,7 @@ int gctb_run_start(gctb_run *run, const gctb_config *cfg,
   run->opts = *opts;
   run->machine = gctb_machine_json();
   run->metrics = json_object();
-  run->min_heap_bytes = min_heap(cfg);
+  run->heap_axis = gctb_heap_axis_json(cfg);
   iso_now(run->res.started_at, sizeof run->res.started_at);
   if (opts->signals)
     gctb_signals_block(); /* before the heap creates its GC threads */
@@ -227,11 +228,12 @@ int gctb_run_start(gctb_run *run, const gctb_config *cfg,
       start_pinning(cfg, err, errlen) ? create_heap(run, err, errlen) : NULL;
   if (!run->heap) {
     gctb_pin_stop();
+    json_decref(run->heap_axis);
     json_decref(run->machine);
     json_decref(run->metrics);
     return GCTB_EXIT_USAGE;
   }
-  run->t_start = gc_now_ns();
+  gctb_measure_begin(run);
   if (opts->signals)
     gctb_signals_watch(run);
   return GCTB_EXIT_OK;
@@ -250,6 +252,8 @@ json_t *gctb_run_finish(gctb_run *run) {
   run->heap = NULL;
   report(run, record);
   gctb_delays_free(&run->res.delays);
+  json_decref(run->heap_axis);
+  json_decref(run->iterations);
   json_decref(run->machine);
   json_decref(run->metrics);
   gctb_pin_stop();
@@ -274,7 +278,7 @@ int gctb_run_config(const gctb_config *cfg, const gctb_run_opts *opts) {
                          .hdr_words = cfg->policy->constraints.header_words,
                          .metrics = run.metrics,
                          .t_start = run.t_start};
-  cfg->workload->run(&ctx);
+  gctb_iterations_run(&run, &ctx);
   json_decref(gctb_run_finish(&run));
   /* record_path is emptied when the record could not be written. */
   return run.res.record_path[0] ? GCTB_EXIT_OK : GCTB_EXIT_ERROR;

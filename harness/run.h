@@ -36,11 +36,12 @@ typedef struct gctb_result {
   const char *status; /* "ok", "oom", "error", "interrupted" */
   char error[1024];   /* when status is not "ok" */
   char started_at[40];
-  uint64_t setup_ns; /* heap creation (arena reservation and pre-touch) */
+  uint64_t setup_ns;     /* heap creation (arena reservation and pre-touch) */
   uint64_t setup_cpu_ns; /* its process CPU time (getrusage) */
   uint64_t wall_ns, gc_ns, mutator_ns;
   uint64_t gc_cpu_ns, gc_cpu_other_ns, cpu_user_ns, cpu_sys_ns;
   uint64_t peak_rss_bytes;
+  uint64_t minflt, majflt; /* page faults in the timed region */
   gc_mutator_stats totals;
   uint64_t collections, verifications;
   gctb_pause_stats pauses; /* world stops only (delays.world) */
@@ -52,12 +53,18 @@ typedef struct gctb_run {
   const gctb_config *cfg;
   gctb_run_opts opts;
   gc_heap *heap;
-  json_t *machine; /* gathered before the run, outside the measurement */
-  json_t *metrics; /* the workload's own metrics */
-  uint64_t min_heap_bytes; /* measured minimum heap (cache), 0 if unknown */
-  uint64_t t_start;        /* gc_now_ns() when the workload started */
-  int ending; /* atomic: set by the first to end the run (the workload's
-               * return, on_oom, on_fail, a signal) */
+  json_t *machine;   /* gathered before the run, outside the measurement */
+  json_t *metrics;   /* the workload's own metrics */
+  json_t *heap_axis; /* the record's "heap" object (heap_axis.c), owned */
+  uint64_t minflt0, majflt0; /* page faults before the workload started */
+  /* iterations.c: the zero of the measured counters, and each iteration's
+   * figures (NULL for a single iteration) */
+  uint64_t collections0, verifications0;
+  gc_mutator_stats totals0;
+  json_t *iterations;
+  uint64_t t_start; /* gc_now_ns() when the workload started */
+  int ending;       /* atomic: set by the first to end the run (the workload's
+                     * return, on_oom, on_fail, a signal) */
   gctb_result res;
 } gctb_run;
 
@@ -97,12 +104,27 @@ json_t *gctb_record_build(gctb_run *run);
 bool gctb_record_write(gctb_run *run, const json_t *record, char *err,
                        size_t errlen);
 
+/* iterations.c: the zero of the measured figures (counters, page faults,
+ * t_start), taken by gctb_run_start and again when the first measured
+ * iteration starts. */
+void gctb_measure_begin(gctb_run *run);
+/* iterations.c: runs the workload's warm-up and measured iterations
+ * (config "iterations"), setting t_start and the measurement's zero when
+ * the first measured one starts; returns the end time of the last. The
+ * record's "iterations" object, or NULL for a single iteration. */
+uint64_t gctb_iterations_run(gctb_run *run, gc_workload_ctx *ctx);
+json_t *gctb_iterations_json(const gctb_run *run);
+
 /* summary.c: the one-screen human summary. */
 void gctb_summary_print(FILE *f, const gctb_run *run);
 
-/* machine.c: the machine and the build, for the record; the version line. */
+/* machine.c: the machine; build.c: the build and the version line. */
 json_t *gctb_machine_json(void);
 json_t *gctb_build_json(void);
+/* build.c: what of the build changes code paths (commit, dirty flag and
+ * diff hash, build type, specialisation, checked, sanitizers): the part of
+ * gctb_build_json that keys the minimum-heap cache. */
+json_t *gctb_build_key_json(void);
 const char *gctb_version(void);
 /* slurm_env.c: {"job_id", "array_task_id", "node", ...} when running as a
  * Slurm task, else NULL (records then have no "slurm"). */

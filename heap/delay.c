@@ -32,6 +32,11 @@ void gc_delay_blocked(gc_mutator_log *log, uint64_t start, uint64_t end) {
   pthread_mutex_unlock(&log->lock);
 }
 
+static _Thread_local gc_mutator_log *thread_log;
+
+gc_mutator_log *gc_delay_thread_log(void) { return thread_log; }
+void gc_delay_set_thread_log(gc_mutator_log *log) { thread_log = log; }
+
 uint64_t gc_delay_begin(void) { return gc_now_ns(); }
 
 void gc_delay_end(gc_mutator *m, gc_delay_kind kind, const char *phase,

@@ -74,6 +74,13 @@ void gc_delay_log(gc_mutator_log *log, gc_delay_kind kind, const char *phase,
  * while the world stopped (safepoint.c). */
 void gc_delay_blocked(gc_mutator_log *log, uint64_t start, uint64_t end);
 
+/* The log of the mutator this thread is, while it runs on its own behalf:
+ * NULL on GC threads and inside a world stop this thread made. Lets shared
+ * code that a mutator may run (a lazy sweep on allocation) record an assist
+ * without being handed the mutator. */
+gc_mutator_log *gc_delay_thread_log(void);
+void gc_delay_set_thread_log(gc_mutator_log *log);
+
 /* The one call a policy makes: t = gc_delay_begin(); ... wait or work ...;
  * gc_delay_end(m, kind, phase, t) records the interval for mutator m. */
 uint64_t gc_delay_begin(void);

@@ -3,6 +3,7 @@
 #include "events.h"
 #include "util.h"
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -25,7 +26,7 @@ void gc_events_init(gc_events *e) {
   e->t0 = gc_now_ns();
 }
 
-void gc_events_destroy(gc_events *e) {
+static void free_logs(gc_events *e) {
   free(e->pauses);
   free(e->phases);
   free(e->cycles);
@@ -36,7 +37,23 @@ void gc_events_destroy(gc_events *e) {
     free(e->mlogs[i]);
   }
   free(e->mlogs);
+}
+
+void gc_events_destroy(gc_events *e) {
+  free_logs(e);
   pthread_mutex_destroy(&e->lock);
+}
+
+/* Everything after the lock is zeroed, so a log or counter added later is
+ * cleared too (its array must be freed in free_logs). */
+_Static_assert(offsetof(gc_events, lock) == 0, "the lock comes first");
+
+void gc_events_clear(gc_events *e) {
+  pthread_mutex_lock(&e->lock);
+  free_logs(e);
+  memset((char *)e + sizeof e->lock, 0, sizeof *e - sizeof e->lock);
+  e->t0 = gc_now_ns();
+  pthread_mutex_unlock(&e->lock);
 }
 
 static void add_pause(gc_events *e, gc_pause p) {

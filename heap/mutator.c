@@ -63,6 +63,7 @@ gc_mutator *gc_attach(gc_heap *heap) {
   heap->nrunning++;
   unsigned id = p->id;
   pthread_mutex_unlock(&heap->lock);
+  gc_delay_set_thread_log(p->log);
   gc_thread_started(GC_THREAD_MUTATOR, id);
   return m;
 }
@@ -93,6 +94,8 @@ void gc_detach(gc_mutator *m) {
     p->next->prev = p->prev;
   heap->nmutators--;
   gc_events_mutator_gone(p->log, gc_now_ns());
+  if (gc_delay_thread_log() == p->log)
+    gc_delay_set_thread_log(NULL);
   pthread_cond_broadcast(&heap->cond);
   pthread_mutex_unlock(&heap->lock);
   free(m->roots);
@@ -199,9 +202,13 @@ bool gc_collect_stw_named_after(gc_mutator *self, const char *const *phase,
   gc_heap *heap = self->heap;
   if (!gc_stop_the_world(heap, self))
     return false;
+  /* the collection's work is the pause's, not this mutator's assist */
+  gc_mutator_log *log = gc_delay_thread_log();
+  gc_delay_set_thread_log(NULL);
   if (heap->cfg.verify == GC_VERIFY_BEFORE_AND_AFTER)
     gc_verify(heap, "before-gc");
   fn(heap, arg);
+  gc_delay_set_thread_log(log);
   heap->collections++;
   if (heap->cfg.verify != GC_VERIFY_NONE)
     gc_verify(heap, "after-gc");

@@ -78,7 +78,7 @@ static void cursor_advance(gc_sf_class *k, uint64_t pos) {
  * background sweeper) sweeps it; others wait the microsecond it takes rather
  * than skip it, so the cursor never passes blocks that are about to become
  * free. After an eager sweep this is one load. */
-static void sweep_at(gc_sf_space *sp, size_t chunk, uint64_t epoch) {
+static void sweep_pool(gc_sf_space *sp, size_t chunk, uint64_t epoch) {
   gc_sf_pool *p = &sp->pools[chunk];
   uint64_t sw = __atomic_load_n(&p->swept, __ATOMIC_ACQUIRE);
   while (sw != epoch) {
@@ -103,6 +103,18 @@ static void sweep_at(gc_sf_space *sp, size_t chunk, uint64_t epoch) {
       sw = __atomic_load_n(&p->swept, __ATOMIC_ACQUIRE);
     }
   }
+}
+
+/* A mutator that sweeps a pool (or waits for its sweeper) on allocation
+ * does GC work: an assist (docs/delays.md). */
+static void sweep_at(gc_sf_space *sp, size_t chunk, uint64_t epoch) {
+  if (__atomic_load_n(&sp->pools[chunk].swept, __ATOMIC_ACQUIRE) == epoch)
+    return;
+  gc_mutator_log *log = gc_delay_thread_log();
+  uint64_t t0 = log ? gc_now_ns() : 0;
+  sweep_pool(sp, chunk, epoch);
+  if (log)
+    gc_delay_log(log, GC_DELAY_ASSIST, "sweep", t0, gc_now_ns());
 }
 
 void gc_sf_ensure_swept(gc_sf_space *sp, size_t chunk) {

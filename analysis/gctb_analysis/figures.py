@@ -128,11 +128,13 @@ def pause_cdf(bench, pal, outdir):
 # ---- MMU ----
 
 def _band(ax, per_run, grid, color, label):
-    """Median line and min-max band over runs of per_run[i][j] (window j)."""
+    """Median line and min-max band over runs of per_run[i][j] (window j),
+    at the windows every run has (no longer than the shortest run: a median
+    over fewer runs would make a monotone BMU look as if it fell)."""
     xs, med, lo, hi = [], [], [], []
     for j, w in enumerate(grid):
         vs = sorted(c[j] for c in per_run if c[j] is not None)
-        if vs:
+        if vs and len(vs) == len(per_run):
             xs.append(w / 1e6)
             med.append(stats.percentile(vs, 50))
             lo.append(vs[0])

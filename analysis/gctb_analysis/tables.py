@@ -363,11 +363,12 @@ def print_report(out, analysis, cell_rows, ratios=None, baseline=None):
     ws = [f"{w:g}ms" for w in cellmod.REPORT_WINDOWS_MS]
     print_table(
         out, "Per-mutator MMU and BMU, exact (mean over invocations of the "
-             "minimum over mutators; mean over mutators in cells.csv)",
+             "minimum over mutators; after |, of the mean over mutators)",
         ["benchmark", "series", "heap"] + [f"MMU {w}" for w in ws] +
-        [f"BMU {w}" for w in ws],
+        [f"BMU {w}" for w in ws] + ["|"] + [f"MMU {w}" for w in ws],
         [_key(r) + [fmt(r[f"mmu_min_{w}"]) for w in ws] +
-         [fmt(r[f"bmu_min_{w}"]) for w in ws] for r in cell_rows])
+         [fmt(r[f"bmu_min_{w}"]) for w in ws] + ["|"] +
+         [fmt(r[f"mmu_mean_{w}"]) for w in ws] for r in cell_rows])
     print_table(
         out, "GC CPU share (not an MMU): the largest share of the machine's "
              "CPUs GC used in any window (mean over invocations)",

@@ -11,14 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const char *const trigger_choices[] = {"full", "divisor", NULL};
+
 static const gc_option_spec bdw_options[] = {
-    {"initial_fraction", GC_OPT_DOUBLE,
-     "share of the heap size libgc maps at start (it grows on demand up to "
-     "the heap size)",
-     0.25, 0, 1, NULL},
+    {"trigger", GC_OPT_ENUM,
+     "when libgc collects: full (only when its fixed heap cannot satisfy an "
+     "allocation, as the other policies do) or divisor (libgc's own rule: "
+     "after allocating about (in-use heap)/free_space_divisor)",
+     0, 0, 0, trigger_choices},
     {"free_space_divisor", GC_OPT_INT,
-     "libgc's GC_free_space_divisor: collect after allocating about "
-     "heap/divisor (higher: smaller heap, more collections)",
+     "libgc's GC_free_space_divisor, used with trigger=divisor (higher: "
+     "more collections)",
      3, 1, 1000, NULL},
     {"max_retries", GC_OPT_INT,
      "extra full collections libgc tries before reporting out-of-memory", 1, 0,
@@ -45,6 +48,11 @@ static void bdw_global_init(unsigned markers, bool interior) {
     return;
   done = true;
   GC_set_markers_count(markers);
+  /* A fixed heap stays committed, as an arena does: libgc would otherwise
+   * give blocks free for six collections back to the OS and fault them in
+   * again inside the measurement (the environment may still say
+   * otherwise). */
+  setenv("GC_UNMAP_THRESHOLD", "0", 0);
   /* With interior pointers on, libgc adds a byte to every object so that a
    * pointer just past its end still retains it: a 32-byte GCBench node
    * would take a 48-byte cell. A gc_ref always points at the object start,
@@ -58,17 +66,57 @@ static void bdw_global_init(unsigned markers, bool interior) {
   bdw_events_install();
 }
 
-static void bdw_set_limits(gc_heap *heap, const gc_options *opts) {
+/* Touches libgc's free heap once before the run, as the core touches an
+ * arena when it creates one (heap/arena.h): otherwise every policy but bdw
+ * pays its first-touch page faults in setup and bdw pays them inside the
+ * measurement. Blocks of unreachable atomic objects cover the free heap,
+ * are written, and one collection (before bdw_current is set, so it is not
+ * recorded, and before at_init, so not counted) frees them again. */
+static void bdw_pretouch(void) {
+  const size_t block = 64u << 10;
+  size_t n = GC_get_free_bytes() / block;
+  for (size_t i = 0; i < n; i++) {
+    void *p = GC_MALLOC_ATOMIC(block);
+    if (!p)
+      break;
+    memset(p, 0, block);
+  }
+  GC_gcollect();
+}
+
+/* A fixed heap of exactly the heap size, as every arena policy has: libgc
+ * is capped at it (GC_malloc returns NULL, after collecting, rather than
+ * growing past it), expanded to all of it now, and told never to expand on
+ * its own. Without this libgc starts small and grows by its own rule, so a
+ * "64M" bdw run may never use more than a quarter of it. libgc's heap never
+ * shrinks: a later bdw heap in the same process that is smaller than an
+ * earlier one keeps the larger heap (the report's heap_bytes_at_start says
+ * so; `gctb run` makes one heap per process). */
+static bool bdw_set_limits(gc_heap *heap, const gc_options *opts, char *err,
+                           size_t errlen) {
   size_t max = heap->cfg.heap_bytes;
-  /* A bounded heap: libgc returns NULL (after collecting) rather than
-   * growing past it, and the core reports out-of-memory. */
+  bool full = strcmp(gc_opt_enum(opts, "trigger"), "full") == 0;
   GC_set_max_heap_size(max);
   GC_set_free_space_divisor((GC_word)gc_opt_int(opts, "free_space_divisor"));
   GC_set_max_retries((GC_word)gc_opt_int(opts, "max_retries"));
-  size_t initial = (size_t)(gc_opt_double(opts, "initial_fraction") * max);
+  /* trigger=full: libgc collects when it has allocated at least this much
+   * since the last collection (min_bytes_allocd), or earlier when no free
+   * block is left; a heap's worth means "when the heap is full". It also
+   * makes libgc use the whole heap before collecting (GC_allochblk splits
+   * free blocks only while no collection is due). */
+  GC_set_min_bytes_allocd(max); /* no collection while pre-touching */
   size_t now = GC_get_heap_size();
-  if (initial > now)
-    (void)GC_expand_hp(initial - now); /* failure just means "grow later" */
+  if (max > now && !GC_expand_hp(max - now)) {
+    snprintf(err, errlen,
+             "bdw: libgc cannot expand its heap to heap.size (%zu bytes; it "
+             "has %zu)",
+             max, now);
+    return false;
+  }
+  GC_set_dont_expand(1);
+  bdw_pretouch();
+  GC_set_min_bytes_allocd(full ? max : 1);
+  return true;
 }
 
 static bool bdw_init(gc_heap *heap, const gc_options *opts, char *err,
@@ -90,7 +138,11 @@ static bool bdw_init(gc_heap *heap, const gc_options *opts, char *err,
   s->heap = heap;
   s->count_live = gc_opt_bool(opts, "count_live");
   bdw_global_init(heap->cfg.gc_threads, gc_opt_bool(opts, "interior_pointers"));
-  bdw_set_limits(heap, opts);
+  if (!bdw_set_limits(heap, opts, err, errlen)) {
+    free(s);
+    __atomic_store_n(&bdw_claimed, false, __ATOMIC_RELEASE);
+    return false;
+  }
   GC_get_prof_stats(&s->at_init, sizeof s->at_init);
   heap->policy_state = s;
   __atomic_store_n(&bdw_current, heap, __ATOMIC_RELEASE);

@@ -99,6 +99,7 @@ void bdw_report(gc_heap *heap, json_t *out) {
   BDW_SET(out, "markers", p.markers_m1 + 1);
   BDW_SET(out, "max_heap_bytes", heap->cfg.heap_bytes);
   BDW_SET(out, "heap_bytes", p.heapsize_full);
+  BDW_SET(out, "heap_bytes_at_start", i->heapsize_full);
   BDW_SET(out, "free_bytes", p.free_bytes_full);
   BDW_SET(out, "unmapped_bytes", p.unmapped_bytes);
   BDW_SET(out, "obtained_from_os_bytes", p.obtained_from_os_bytes);

@@ -8,6 +8,7 @@
  * from time to time". When the copy reserve says the space is full the
  * mutator finishes the running cycle (copying the rest itself) or starts a
  * new one. */
+#include "../../heap/spin.h"
 #include "hc.h"
 #include <string.h>
 
@@ -133,9 +134,7 @@ static void store_lockfree(hc_state *s, uint32_t h, size_t off, uintptr_t val) {
   for (;;) {
     uintptr_t e1 = __atomic_load_n(e, __ATOMIC_ACQUIRE);
     if (e1 & HC_E_BUSY) {
-#if defined(__x86_64__) || defined(__i386__)
-      __builtin_ia32_pause();
-#endif
+      gc_cpu_relax();
       continue;
     }
     hc_set_word(hc_addr(e1) + off, val);

@@ -14,9 +14,9 @@
  * read the from-space copy, which stays intact until a pause releases it.
  * Writers are kept off the object while it is copied: by the handle lock
  * (as described) or, lock-free, by the copying bit (alloc.c). */
+#include "../../heap/spin.h"
 #include "../../heap/util.h"
 #include "hc.h"
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -92,13 +92,8 @@ void hc_copy_place(hc_state *s) {
   s->compact_now = true;
 }
 
-static inline void cpu_relax(unsigned spins) {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#endif
-  if (spins % 256 == 255) /* the holder may be descheduled */
-    sched_yield();
-}
+/* The holder may be descheduled: yield now and then. */
+#define HC_LOCK_YIELD_EVERY 256
 
 void hc_lock(hc_state *s, uint32_t h) {
   uintptr_t *e = hc_entry(&s->t, h);
@@ -107,7 +102,7 @@ void hc_lock(hc_state *s, uint32_t h) {
     for (unsigned spins = 0; !__atomic_compare_exchange_n(
              e + 1, &zero, 1, true, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
          spins++, zero = 0)
-      cpu_relax(spins);
+      gc_spin_backoff(spins, HC_LOCK_YIELD_EVERY);
     return;
   }
   /* The busy bit of the address word: readers mask it off. */
@@ -117,7 +112,7 @@ void hc_lock(hc_state *s, uint32_t h) {
         __atomic_compare_exchange_n(e, &v, v | HC_E_BUSY, true,
                                     __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
       return;
-    cpu_relax(spins);
+    gc_spin_backoff(spins, HC_LOCK_YIELD_EVERY);
     v = __atomic_load_n(e, __ATOMIC_RELAXED);
   }
 }

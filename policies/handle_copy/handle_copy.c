@@ -124,7 +124,8 @@ static bool hc_init(gc_heap *heap, const gc_options *opts, char *err,
             hc_space_init(&s->sp[0], a->nchunks,
                           gc_arena_add_space(a, "handle-copy-a")) &&
             hc_space_init(&s->sp[1], a->nchunks,
-                          gc_arena_add_space(a, "handle-copy-b"));
+                          gc_arena_add_space(a, "handle-copy-b")) &&
+            (s->table_space = gc_arena_add_space(a, "handle-table-budget"));
   if (!ok) {
     snprintf(err, errlen, "cannot set up the handle-copy spaces");
     hc_free(s);
@@ -173,7 +174,8 @@ static size_t hc_heap_used(gc_heap *heap) {
   hc_state *s = hc_of(heap);
   gc_los *l = &heap->los;
   pthread_mutex_lock(&s->lock);
-  size_t used = hc_space_bytes(&s->sp[0]) + hc_space_bytes(&s->sp[1]);
+  size_t used = hc_space_bytes(&s->sp[0]) + hc_space_bytes(&s->sp[1]) +
+                s->table_chunks * GC_CHUNK_BYTES;
   pthread_mutex_unlock(&s->lock);
   pthread_mutex_lock(&l->lock);
   used += l->bytes_in_use;
@@ -219,6 +221,7 @@ static void hc_report(gc_heap *heap, json_t *out) {
       resident > s->peak_table_bytes ? resident : s->peak_table_bytes);
   SET("handle_table_chunks_released", s->t.chunks_released);
   SET("handle_table_chunks_reused", s->t.chunks_reused);
+  SET("handle_table_charged_bytes", s->table_chunks * GC_CHUNK_BYTES);
   SET("to_space_filler_bytes", fill[0]);
   SET("to_space_record_bytes", fill[1]);
   SET("compact_fallbacks", s->compact_fallbacks);

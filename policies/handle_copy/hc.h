@@ -83,6 +83,8 @@ typedef struct hc_state {
   pthread_mutex_t lock; /* spaces, the table's free chain and high water */
   hc_table t;
   hc_space sp[2];
+  uint8_t table_space; /* arena space of the chunks charged for the table */
+  size_t table_chunks; /* arena chunks charged for the table (its budget) */
   unsigned cur; /* index of the allocation space (to-space while copying) */
   int phase;    /* atomic; changes only with the world stopped */
   /* options */
@@ -171,6 +173,10 @@ void hc_space_destroy(hc_space *sp);
  * the reserve (or the arena) says no. */
 uintptr_t hc_buffer_alloc(hc_state *s, hc_mutator *hm, size_t bytes,
                           bool copying);
+/* Under the lock: charges the handle table, grown to hw entries, against
+ * the heap size (one arena chunk per 256 KiB of table); false when the
+ * arena (or its copy reserve) cannot give more. */
+bool hc_table_charge(hc_state *s, size_t hw);
 /* Whether k chunks may leave the arena for allocation (reserve rule). */
 bool hc_reserve_allows(hc_state *s, size_t k);
 /* A contiguous extent of at least bytes for the allocation space; 0 if the

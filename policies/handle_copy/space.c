@@ -45,6 +45,23 @@ static bool allows_locked(hc_state *s, size_t k) {
   return free >= k && free - k >= reserve_chunks(s) + grows;
 }
 
+/* The table is a mapping of its own (entries must be contiguous, and the
+ * arena hands out chunks), so its bytes are charged rather than placed: a
+ * chunk taken here is never written and only keeps the object spaces from
+ * using the table's share of heap.size. Without this the table (16 bytes a
+ * live object as described) would lie outside the heap every other policy
+ * is held to. */
+bool hc_table_charge(hc_state *s, size_t hw) {
+  size_t need = (hw * s->t.stride + GC_CHUNK_BYTES - 1) >> GC_CHUNK_LOG;
+  while (s->table_chunks < need) {
+    if (!allows_locked(s, 1) ||
+        !gc_arena_take(&s->heap->arena, 1, s->table_space))
+      return false;
+    s->table_chunks++;
+  }
+  return true;
+}
+
 bool hc_reserve_allows(hc_state *s, size_t k) {
   pthread_mutex_lock(&s->lock);
   bool ok = allows_locked(s, k);

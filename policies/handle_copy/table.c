@@ -79,9 +79,11 @@ static void reuse_chunk(hc_table *t, size_t c) {
   }
 }
 
-/* Under the lock: one never-used slot from the high-water mark. */
-static uint32_t bump_slot(hc_table *t) {
-  if (t->hw >= t->cap)
+/* Under the lock: one never-used slot from the high-water mark, if the
+ * heap size has room for the table to grow (hc_table_charge). */
+static uint32_t bump_slot(hc_state *s) {
+  hc_table *t = &s->t;
+  if (t->hw >= t->cap || !hc_table_charge(s, t->hw + 1))
     return 0;
   size_t c = t->hw / t->chunk_ents;
   if (t->released[c]) { /* a top chunk given back earlier */
@@ -103,7 +105,7 @@ static void refill(hc_state *s, hc_mutator *hm) {
     } else if (t->nrstack) {
       reuse_chunk(t, t->rstack[--t->nrstack]);
       continue;
-    } else if (!(h = bump_slot(t))) {
+    } else if (!(h = bump_slot(s))) {
       break;
     }
     set_free(t, h, hm->hfree);

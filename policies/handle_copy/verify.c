@@ -168,7 +168,7 @@ static void check_lists(hc_check *c) {
          (unsigned long long)c->in_use, (unsigned long long)c->on_lists,
          (unsigned long long)c->los);
   gc_arena *a = &c->s->heap->arena;
-  size_t chunks = c->s->sp[0].chunks + c->s->sp[1].chunks +
+  size_t chunks = c->s->sp[0].chunks + c->s->sp[1].chunks + c->s->table_chunks +
                   c->s->heap->los.chunks_held +
                   (gc_arena_free_bytes(a) >> GC_CHUNK_LOG);
   if (c->ok && chunks != a->nchunks)

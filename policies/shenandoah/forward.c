@@ -20,10 +20,10 @@
  * When no to-space can be had, the object is marked SHEN_EVAC_FAILED by the
  * same CAS and stays where it is ("self-forwarded", as G1 and Shenandoah do);
  * its region leaves the collection set at the end of the cycle. */
+#include "../../heap/spin.h"
 #include "../../heap/trace.h"
 #include "../../heap/util.h"
 #include "shen.h"
-#include <sched.h>
 
 /* brooks mode: the header bit the winning copier sets. */
 #define SHEN_COPIED ((uint64_t)8)
@@ -48,8 +48,7 @@ uintptr_t shen_forwardee(shen_state *s, uintptr_t obj) {
 static uintptr_t await_brooks(uintptr_t obj) {
   uintptr_t f;
   for (unsigned spins = 0; (f = brooks_word(obj)) == obj; spins++)
-    if (spins % 64 == 63)
-      sched_yield();
+    gc_spin_backoff(spins, 64);
   return f;
 }
 

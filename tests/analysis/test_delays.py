@@ -3,7 +3,10 @@ report's lead table on records that stall a mutator."""
 import io
 import json
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 import unittest
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -135,6 +138,39 @@ class LeadTable(unittest.TestCase):
         self.assertEqual(row["delay max"], "30.1")
         self.assertEqual(row["worst"], "1")
         self.assertEqual(row["pause max"], "0.4")
+
+
+@unittest.skipUnless(os.environ.get("GCTB_BIN"), "GCTB_BIN not set")
+class FromGctb(unittest.TestCase):
+    """The gctb under test: its test-delay policy stalls the mutator 20 ms;
+    `gctb report` on that record shows it as the delay max."""
+
+    def test_a_20ms_stall_in_the_report(self):
+        gctb = os.environ["GCTB_BIN"]
+        tmp = tempfile.mkdtemp()
+        try:
+            out = os.path.join(tmp, "stall.jsonl")
+            env = dict(os.environ, GCTB_TEST_POLICIES="1")
+            subprocess.run(
+                [gctb, "run", os.path.join(here, "..", "e2e",
+                                           "gcbench-small.json"),
+                 "--out", out, "--quiet",
+                 "--set", 'policy.name="test-delay"',
+                 "--set", 'heap.size="64M"', "--set", 'verify="none"',
+                 "--set", 'policy.options.kind="stall"',
+                 "--set", "policy.options.delay_ms=20"],
+                check=True, env=env)
+            with open(out) as f:
+                mx = json.loads(f.readline())["delay_stats"]["max_ns"]
+            self.assertGreaterEqual(mx, 20_000_000)
+            text = subprocess.run([gctb, "report", out, "--no-csv"],
+                                  check=True, capture_output=True,
+                                  text=True).stdout
+            row = lead_table(text)["test-delay"]
+            self.assertEqual(row["delay max"], tables.fmt(mx / 1e6))
+            self.assertEqual(row["pause max"], "-")  # no world pause
+        finally:
+            shutil.rmtree(tmp)
 
 
 if __name__ == "__main__":

@@ -37,3 +37,10 @@ add_test(NAME e2e.delays.gcold-worst-step
                  ${CMAKE_BINARY_DIR}/gcold-worst-step.jsonl)
 set_tests_properties(e2e.delays.gcold-worst-step PROPERTIES LABELS long
                      TIMEOUT 900)
+
+# Lazy sweeping by an allocating mutator is an assist; sweeping inside the
+# collector's pause is not.
+add_test(NAME e2e.delays.sweep-assist
+         COMMAND ${E2E}/sweep_assist.sh ${GCTB} ${SMALL}
+                 ${CMAKE_BINARY_DIR}/delays-sweep-assist.jsonl)
+set_tests_properties(e2e.delays.sweep-assist PROPERTIES LABELS e2e TIMEOUT 120)

@@ -78,7 +78,8 @@ mx_test(e2e.matrix.bad-key ${E2E}/expect.sh 2 "unknown matrix key \"axis\"" --
 # checks on the fixtures, every figure on the fixture.
 mx_test(analysis.stats ${CMAKE_COMMAND} -E env GCTB_BIN=${GCTB}
         ${GCTB_TEST_PYTHON} -m unittest test_stats test_mmu)
-mx_test(analysis.report ${GCTB_TEST_PYTHON} -m unittest
+mx_test(analysis.report ${CMAKE_COMMAND} -E env GCTB_BIN=${GCTB}
+        ${GCTB_TEST_PYTHON} -m unittest
         test_analysis.Reading test_analysis.Grouping test_analysis.LBO
         test_analysis.Latency test_analysis.Report test_delays test_compare)
 mx_test(analysis.plot ${CMAKE_COMMAND} -E env GCTB_BIN=${GCTB}
@@ -91,7 +92,7 @@ set_tests_properties(analysis.stats analysis.report analysis.plot PROPERTIES
 add_test(NAME e2e.matrix.smoke
          COMMAND ${E2E}/matrix_run.sh ${GCTB}
                  ${CMAKE_SOURCE_DIR}/configs/matrices/smoke.json
-                 ${MX_OUT}/smoke.jsonl 108 --
+                 ${MX_OUT}/smoke.jsonl 144 --
                  --minheap-cache ${MX_OUT}/minheap-smoke.json)
 add_test(NAME e2e.matrix.smoke-plot
          COMMAND ${E2E}/plot_check.sh ${GCTB} ${MX_OUT}/smoke.jsonl

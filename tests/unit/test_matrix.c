@@ -289,8 +289,9 @@ static void pinning_specs(void **state) {
   json_decref(o);
 }
 
-/* heap.min_multiple reads the cache; a missing entry is an error that says
- * how to measure it; storing again replaces the entry. */
+/* heap.min_multiple reads the reference minimum from the cache; a missing
+ * entry is an error that says how to measure it; storing again replaces the
+ * entry; an entry of another build is stale and refused. */
 static void min_multiple_from_cache(void **state) {
   char path[] = "/tmp/gctb-test-minheap-XXXXXX";
   int fd = mkstemp(path);
@@ -310,7 +311,7 @@ static void min_multiple_from_cache(void **state) {
                              "\"workload\": {\"name\": \"gcbench\"}, "
                              "\"heap\": {\"multiple\": 1}}");
   assert_true(gctb_config_load_json(probe, &cfg, err, sizeof err));
-  json_t *key = gctb_minheap_key(&cfg);
+  json_t *key = gctb_minheap_ref_key(&cfg);
   uint64_t min = cfg.live_bytes * 3 / 2;
   gctb_config_free(&cfg);
   for (int i = 0; i < 2; i++) {
@@ -330,6 +331,19 @@ static void min_multiple_from_cache(void **state) {
       json_object_get(json_object_get(eff, "heap"), "min_multiple"));
   json_decref(eff);
   gctb_config_free(&cfg);
+
+  /* The same entry from another build is stale: refused, not reused. */
+  file = json_load_file(path, 0, NULL);
+  json_t *entry = json_array_get(json_object_get(file, "entries"), 0);
+  json_object_set_new(json_object_get(entry, "build"), "commit",
+                      json_string("0000000000000000000000000000000000000000"));
+  assert_int_equal(json_dump_file(file, path, 0), 0);
+  json_decref(file);
+  assert_false(gctb_config_load_json(root, &cfg, err, sizeof err));
+  assert_non_null(strstr(err, "stale"));
+  assert_non_null(strstr(err, "commit"));
+  uint64_t bytes = 0;
+  assert_false(gctb_minheap_lookup_bytes(key, &bytes));
 
   json_t *two = parse_json("{\"policy\": {\"name\": \"segfit\"}, "
                            "\"workload\": {\"name\": \"gcbench\"}, "
