@@ -35,14 +35,14 @@
 #ifndef GCTB_IMMIX_H
 #define GCTB_IMMIX_H
 
+#include "forward.h"
 #include "heap.h"
 
 #define IMMIX_NO_BLOCK UINT32_MAX
 
-/* GC bits of the header that an evacuating collector uses (heap/immix_evac.c);
- * GC_HDR_UNLOGGED (0x80) belongs to the sticky write barrier. */
-#define IMMIX_BUSY 0x1u /* a worker claimed the object to copy it */
-#define IMMIX_FWD 0x2u  /* copied: payload word 0 holds the new address */
+/* An evacuating collector uses the header bits of forward.h
+ * (immix_defrag.c); GC_HDR_UNLOGGED (0x80) belongs to the sticky write
+ * barrier. */
 
 typedef enum immix_block_state {
   IMMIX_UNOWNED = 0, /* its chunk does not belong to the space */

@@ -11,23 +11,18 @@
  * objects move, so the blocks come out free or nearly so.
  *
  * Evacuation. Workers may race for an object, so a copy is claimed by CAS
- * on its header, as semispace does (policies/semispace/copy.c):
- *
- *   header --CAS--> header|BUSY --copy--> word 1 := new address,
- *                                          header|FWD (release)
- *
- * The winner copies into its copy allocator (free blocks only), sets the
- * copy's mark bit and queues the copy; its lines are marked when it is
- * scanned. When no free block is left the winner marks the object in place
- * instead and restores the header: the paper's fallback, which makes
- * evacuation opportunistic and never a reason to fail. A loser that finds
- * BUSY waits for the outcome. Because a kept object's header returns to
- * its old value, a late CAS can succeed on it again (ABA); the mark bit,
- * set before the header is restored, tells that claimant to back off. */
+ * on its header, as semispace does (the protocol of forward.h). The winner
+ * copies into its copy allocator (free blocks only), sets the copy's mark bit
+ * and queues the copy; its lines are marked when it is scanned. When no free
+ * block is left the winner marks the object in place instead and restores the
+ * header: the paper's fallback, which makes evacuation opportunistic and never
+ * a reason to fail. A loser that finds BUSY waits for the outcome. Because a
+ * kept object's header returns to its old value, a late CAS can succeed on it
+ * again (ABA); the mark bit, set before the header is restored, tells that
+ * claimant to back off. */
+#include "forward.h"
 #include "immix.h"
-#include "spin.h"
 #include <stdlib.h>
-#include <string.h>
 
 const char *const immix_defrag_choices[] = {"off", "normal", "every", NULL};
 
@@ -82,45 +77,22 @@ size_t immix_select_candidates(immix_space *sp, immix_defrag_mode mode) {
   return n;
 }
 
-/* Another worker holds obj: its header once BUSY is gone. */
-static uint64_t wait_unbusy(uintptr_t obj) {
-  uint64_t h;
-  for (unsigned spins = 0;
-       (h = __atomic_load_n((uint64_t *)obj, __ATOMIC_ACQUIRE)) & IMMIX_BUSY;
-       spins++)
-    gc_spin_backoff(spins, 1024); /* the winner may be descheduled */
-  return h;
-}
-
-/* Most objects are a few words: a word loop beats a call to memcpy. */
-static inline void copy_payload(uintptr_t to, uintptr_t from, size_t bytes) {
-  if (bytes > 128) {
-    memcpy((void *)(to + GC_WORD), (void *)(from + GC_WORD), bytes - GC_WORD);
-    return;
-  }
-  for (size_t i = 1; i < bytes / GC_WORD; i++)
-    ((uint64_t *)to)[i] = ((const uint64_t *)from)[i];
-}
-
 /* We own obj (h: its header without BUSY): copy it or keep it. */
 static uintptr_t copy_owned(immix_space *sp, gc_worker *w, immix_allocator *ca,
                             uintptr_t obj, uint64_t h) {
-  uint64_t *hdr = (uint64_t *)obj;
   size_t bytes =
       gc_object_bytes(gc_type_by_id(gc_header_type(h)), gc_header_length(h), 1);
   uintptr_t to = immix_copy_alloc(sp, ca, bytes);
   if (!to) {
     immix_mark(sp, obj); /* before the header is restored: see above */
-    __atomic_store_n(hdr, h, __ATOMIC_RELEASE);
+    gc_fwd_settle(obj, h);
     ca->kept++;
     gc_worker_push(w, obj);
     return obj;
   }
-  *(uint64_t *)to = h; /* others see the copy only after the release below */
-  copy_payload(to, obj, bytes);
+  gc_fwd_copy(to, obj, h, bytes);
   immix_mark(sp, to);
-  __atomic_store_n((uintptr_t *)obj + 1, to, __ATOMIC_RELAXED);
-  __atomic_store_n(hdr, h | IMMIX_FWD, __ATOMIC_RELEASE);
+  gc_fwd_commit(obj, h, to);
   w->objects_copied++;
   w->bytes_copied += bytes;
   gc_worker_push(w, to);
@@ -129,13 +101,12 @@ static uintptr_t copy_owned(immix_space *sp, gc_worker *w, immix_allocator *ca,
 
 uintptr_t immix_evacuate(immix_space *sp, gc_worker *w, immix_allocator *ca,
                          uintptr_t obj) {
-  uint64_t *hdr = (uint64_t *)obj;
-  uint64_t h = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+  uint64_t h = gc_fwd_header(obj);
   for (;;) {
-    if (h & IMMIX_FWD) /* the acquire above ordered the address's store */
-      return __atomic_load_n((uintptr_t *)obj + 1, __ATOMIC_RELAXED);
-    if (h & IMMIX_BUSY) {
-      h = wait_unbusy(obj);
+    if (h & GC_FWD_FORWARDED)
+      return gc_fwd_address(obj);
+    if (h & GC_FWD_BUSY) {
+      h = gc_fwd_wait(obj);
       continue;
     }
     if (immix_is_marked(sp, obj))
@@ -143,12 +114,11 @@ uintptr_t immix_evacuate(immix_space *sp, gc_worker *w, immix_allocator *ca,
     /* Alone, no one races us: skip the CAS (a locked cmpxchg). */
     if (w->count == 1)
       return copy_owned(sp, w, ca, obj, h);
-    if (__atomic_compare_exchange_n(hdr, &h, h | IMMIX_BUSY, false,
-                                    __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE))
+    if (gc_fwd_claim(obj, &h))
       break;
   }
   if (immix_is_marked(sp, obj)) { /* ABA: kept in place meanwhile */
-    __atomic_store_n(hdr, h, __ATOMIC_RELEASE);
+    gc_fwd_settle(obj, h);
     return obj;
   }
   return copy_owned(sp, w, ca, obj, h);

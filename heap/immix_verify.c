@@ -45,7 +45,7 @@ bool immix_verify_object(immix_space *sp, gc_verifier *v, uintptr_t addr,
   const char *bad = NULL;
   if (blk->state == IMMIX_FREE || blk->state == IMMIX_UNOWNED)
     bad = "lies in a free block";
-  else if (h & (IMMIX_BUSY | IMMIX_FWD))
+  else if (h & (GC_FWD_BUSY | GC_FWD_FORWARDED))
     bad = "carries a forwarding or claim bit (an evacuated object's old copy)";
   else if (addr + bytes > immix_block_addr(sp, b) + sp->block_bytes)
     bad = "crosses the end of its block";

@@ -6,27 +6,22 @@
  * each worker copies into its own buffer carved from to-space (a GC-LAB, so
  * copying needs no lock per object) and queues the copies on the shared
  * work queue (heap/workers.h), which balances the load. Workers race to
- * copy the same object, so the header word is claimed by CAS:
- *
- *   plain header --CAS--> header|BUSY --copy--> word 1 := new address,
- *                                               header|FWD  (release)
- *
- * The winner copies; a loser that finds BUSY waits for FWD (a copy is at
- * most 8 KiB, so the wait is short) and then reads the new address. This
- * costs a CAS per object but never a wasted copy, and it keeps the type and
- * length in the header (only GC bits change), which the fallback below
- * needs: when to-space has no chunk left (fragmentation in a nearly full
- * heap), the winner sets KEPT instead, the object stays where it is and its
- * chunk joins to-space after the collection (evacuation failure handled by
- * self-forwarding, as G1 does). A lone worker skips the CAS: no one races
- * it. The queue is the worker stack, not Cheney's scan pointer, so copying
- * order is depth-first; docs/policies/semispace.md has the rest. */
-#include "../../heap/spin.h"
+ * copy the same object, so the header word is claimed by CAS, and a loser
+ * waits for the winner's copy (heap/forward.h; a copy is at most 8 KiB, so
+ * the wait is short). This costs a CAS per object but never a wasted copy,
+ * and it keeps the type and length in the header (only GC bits change),
+ * which the fallback below needs: when to-space has no chunk left
+ * (fragmentation in a nearly full heap), the winner sets KEPT instead, the
+ * object stays where it is and its chunk joins to-space after the collection
+ * (evacuation failure handled by self-forwarding, as G1 does). A lone worker
+ * skips the CAS: no one races it. The queue is the worker stack, not Cheney's
+ * scan pointer, so copying order is depth-first; docs/policies/semispace.md has
+ * the rest. */
+#include "../../heap/forward.h"
 #include "../../heap/trace.h"
 #include "../../heap/util.h"
 #include "semispace.h"
 #include <stdlib.h>
-#include <string.h>
 
 typedef struct semi_gc {
   gc_heap *heap;
@@ -68,72 +63,44 @@ static void keep_in_place(semi_lab *lab, uintptr_t obj, size_t bytes) {
   lab->kept_bytes += bytes;
 }
 
-/* Most objects are a few words: a word loop beats a call to memcpy. */
-static inline void copy_payload(uintptr_t to, uintptr_t from, size_t bytes) {
-  if (bytes > 128) {
-    memcpy((void *)(to + GC_WORD), (void *)(from + GC_WORD), bytes - GC_WORD);
-    return;
-  }
-  for (size_t i = 1; i < bytes / GC_WORD; i++)
-    ((uint64_t *)to)[i] = ((const uint64_t *)from)[i];
-}
-
 /* We own obj (BUSY set by us; h is its header without GC bits). */
 static uintptr_t copy_owned(semi_ctx *c, uintptr_t obj, uint64_t h) {
   semi_lab *lab = c->w->local;
-  uint64_t *hdr = (uint64_t *)obj;
   const gc_type *t = gc_type_by_id(gc_header_type(h));
   size_t bytes = gc_object_bytes(t, gc_header_length(h), 1);
   uintptr_t to = lab_alloc(c->g->st, lab, bytes);
   if (!to) {
     keep_in_place(lab, obj, bytes);
-    __atomic_store_n(hdr, h | SEMI_KEPT, __ATOMIC_RELEASE);
+    gc_fwd_settle(obj, h | SEMI_KEPT);
     gc_worker_push(c->w, obj);
     return obj;
   }
-  /* The header is copied by hand: other workers read it atomically. */
-  *(uint64_t *)to = h;
-  copy_payload(to, obj, bytes);
-  __atomic_store_n((uintptr_t *)obj + 1, to, __ATOMIC_RELAXED);
-  __atomic_store_n(hdr, h | SEMI_FWD, __ATOMIC_RELEASE);
+  gc_fwd_copy(to, obj, h, bytes);
+  gc_fwd_commit(obj, h, to);
   c->w->objects_copied++;
   c->w->bytes_copied += bytes;
   gc_worker_push(c->w, to);
   return to;
 }
 
-/* Another worker is copying obj: waits until it has published the copy. */
-static uintptr_t wait_forwarded(semi_ctx *c, uintptr_t obj) {
-  ((semi_lab *)c->w->local)->waits++;
-  uint64_t h;
-  /* The final header (FWD or KEPT) no longer carries BUSY. */
-  for (unsigned spins = 0;
-       (h = __atomic_load_n((uint64_t *)obj, __ATOMIC_ACQUIRE)) & SEMI_BUSY;
-       spins++)
-    gc_spin_backoff(spins, 1024); /* the winner may be descheduled */
-  return h & SEMI_FWD ? __atomic_load_n((uintptr_t *)obj + 1, __ATOMIC_RELAXED)
-                      : obj;
-}
-
 /* The to-space address of from-space object obj, copying it if no worker
  * has yet. */
 static uintptr_t forward(semi_ctx *c, uintptr_t obj) {
-  uint64_t *hdr = (uint64_t *)obj;
-  uint64_t h = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+  uint64_t h = gc_fwd_header(obj);
   /* Alone, no one can race us for the object: skip the CAS, the most
    * expensive instruction of the copy loop (a locked cmpxchg). */
-  if (c->w->count == 1 && !(h & (SEMI_FWD | SEMI_KEPT)))
+  if (c->w->count == 1 && !(h & (GC_FWD_FORWARDED | SEMI_KEPT)))
     return copy_owned(c, obj, h);
-  while (!(h & (SEMI_FWD | SEMI_KEPT))) {
-    if (h & SEMI_BUSY)
-      return wait_forwarded(c, obj);
-    if (__atomic_compare_exchange_n(hdr, &h, h | SEMI_BUSY, false,
-                                    __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE))
+  while (!(h & (GC_FWD_FORWARDED | SEMI_KEPT))) {
+    if (h & GC_FWD_BUSY) {
+      /* The final header (forwarded or KEPT) no longer carries BUSY. */
+      ((semi_lab *)c->w->local)->waits++;
+      h = gc_fwd_wait(obj);
+    } else if (gc_fwd_claim(obj, &h)) {
       return copy_owned(c, obj, h);
+    }
   }
-  /* The acquire load of FWD orders the read of the new address. */
-  return h & SEMI_FWD ? __atomic_load_n((uintptr_t *)obj + 1, __ATOMIC_RELAXED)
-                      : obj;
+  return h & GC_FWD_FORWARDED ? gc_fwd_address(obj) : obj;
 }
 
 /* Where a reference to r must point after the collection. */

@@ -11,14 +11,14 @@
 #ifndef SEMI_SEMISPACE_H
 #define SEMI_SEMISPACE_H
 
+#include "../../heap/forward.h"
 #include "../../heap/heap.h"
 
-/* GC bits of the header word (bits 0..7 belong to the policy). Between
+/* GC bits of the header word (bits 0..7 belong to the policy): the two of
+ * the forwarding protocol (heap/forward.h) and one of our own. Between
  * collections every reachable object has all three clear. */
-#define SEMI_BUSY 0x1u /* a worker claimed the object and is copying it */
-#define SEMI_FWD 0x2u  /* copied: payload word 0 holds the new address */
 #define SEMI_KEPT 0x4u /* to-space was full: the object stays in place */
-#define SEMI_GC_BITS (SEMI_BUSY | SEMI_FWD | SEMI_KEPT)
+#define SEMI_GC_BITS (GC_FWD_BUSY | GC_FWD_FORWARDED | SEMI_KEPT)
 
 /* A space: the chunks it holds and the unclaimed rest of the newest one. */
 typedef struct semi_space {
