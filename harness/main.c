@@ -6,6 +6,7 @@
 #include "list.h"
 #include "matrix.h"
 #include "minheap.h"
+#include "repro.h"
 #include "run.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,7 @@ static bool is_help(const char *a) {
 
 typedef struct run_args {
   const char *config;
+  const char *repro; /* --repro RECORD.jsonl[:LINE] instead of a config */
   const char **sets;
   size_t nsets;
   gctb_run_opts opts;
@@ -62,6 +64,9 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
     if (flag_is(arg, "--out") || strcmp(arg, "-o") == 0) {
       if (!(a->opts.out_path = flag_value(argc, argv, &i, "--out")))
         return usage_error("%s needs a FILE", arg);
+    } else if (flag_is(arg, "--repro")) {
+      if (!(a->repro = flag_value(argc, argv, &i, "--repro")))
+        return usage_error("%s needs RECORD.jsonl[:LINE]", arg);
     } else if (flag_is(arg, "--trace")) {
       if (!(a->opts.trace_path = flag_value(argc, argv, &i, "--trace")))
         return usage_error("%s needs a FILE", arg);
@@ -79,7 +84,9 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
       /* Set by `gctb matrix` on its children: the record's "matrix". */
       const char *v = flag_value(argc, argv, &i, "--matrix-tag");
       json_decref(a->opts.matrix);
-      if (!v || !json_is_object(a->opts.matrix = json_loads(v, 0, NULL)))
+      /* Parsed outside json_is_object, a macro that would parse twice. */
+      a->opts.matrix = v ? json_loads(v, 0, NULL) : NULL;
+      if (!json_is_object(a->opts.matrix))
         return usage_error("%s needs a JSON object", arg);
     } else if (arg[0] == '-' && arg[1] != 0) {
       return usage_error("run: unknown option %s", arg);
@@ -89,14 +96,17 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
       a->config = arg;
     }
   }
-  if (!a->config)
+  if (a->config && a->repro)
+    return usage_error("run: a CONFIG (%s) or --repro, not both", a->config);
+  if (!a->config && !a->repro)
     return usage_error("run: missing CONFIG.json%s", "");
   return -1;
 }
 
 static int load_config(const run_args *a, gctb_config *cfg) {
   char err[1024];
-  json_t *root = gctb_config_read_file(a->config, err, sizeof err);
+  json_t *root = a->repro ? gctb_repro_config(a->repro, stderr, err, sizeof err)
+                          : gctb_config_read_file(a->config, err, sizeof err);
   if (!root) {
     fprintf(stderr, "config error: %s\n", err);
     return GCTB_EXIT_USAGE;
@@ -172,13 +182,17 @@ static int cmd_help(int argc, char **argv) {
 
 static const command commands[] = {
     {"run",
-     "run CONFIG.json [--out FILE] [--set KEY=VALUE]... [--quiet]\n"
-     "           [--trace FILE]",
+     "run CONFIG.json|--repro RECORD.jsonl[:LINE] [--out FILE]\n"
+     "           [--set KEY=VALUE]... [--quiet] [--trace FILE]",
      "Runs one config (a JSON file, or - for stdin; see docs/config.md),\n"
      "prints a summary and appends one JSON result record (one line) to\n"
      "FILE, or to a new file results/<UTC time>-<policy>-<workload>.jsonl.\n"
      "\n"
      "  -o, --out FILE       append the record to FILE\n"
+     "  --repro RECORD.jsonl[:LINE]\n"
+     "                       run the recorded run's exact config again (the\n"
+     "                       record on LINE, or the file's only record) and\n"
+     "                       say whether this build differs from its build\n"
      "  --set KEY=VALUE      override a config key before validation, e.g.\n"
      "                       --set policy.name=segfit --set heap.size=32M\n"
      "                       --set workload.params.threads=2 (VALUE is JSON,\n"
@@ -191,8 +205,10 @@ static const command commands[] = {
      "                       reads (default $GCTB_MINHEAP_CACHE, else\n"
      "                       results/minheap.json)\n"
      "\n"
-     "Exit status: 0 ok, 1 a wrong value was found (workload or verifier),\n"
-     "2 bad usage or config, 3 out of memory.\n",
+     "Exit status: 0 ok, 1 a wrong value was found (workload or verifier)\n"
+     "or the record could not be written, 2 bad usage or config, 3 out of\n"
+     "memory, 128+N interrupted by signal N (SIGINT, SIGTERM: the record says\n"
+     "\"interrupted\"; a second signal ends the run at once, unrecorded).\n",
      cmd_run},
     {"matrix",
      "matrix MATRIX.json [--out FILE] [--resume] [--dry-run] [--timeout S]\n"

@@ -289,6 +289,8 @@ static const char *parent_status(const gctb_child *c) {
     return "crash";
   if (c->exit_code == GCTB_EXIT_USAGE)
     return "invalid"; /* e.g. the policy refused the heap size */
+  if (c->exit_code == GCTB_EXIT_ERROR)
+    return "unrecorded"; /* it said why: a full disk, a write error */
   return "norecord";
 }
 
@@ -323,6 +325,14 @@ static const char *run_child(plan *p, gctb_run_ref r, const char *key,
   json_t *rec = parent_record(p, r, status, msg, c, started);
   bool ok = gctb_store_append(&p->store, rec, key, err, errlen);
   json_decref(rec);
+  if (ok && strcmp(status, "unrecorded") == 0) {
+    /* The results file cannot take records (a full disk, most likely):
+     * every later run would fail the same way. Stop; --resume runs this
+     * one again. */
+    gc_errorf(err, errlen,
+              "the record of %s could not be written (%s); stopping", key, msg);
+    return NULL;
+  }
   return ok ? status : NULL;
 }
 
@@ -346,7 +356,10 @@ static const char *run_one(plan *p, gctb_run_ref r, gctb_progress *prog) {
     status = run_child(p, r, key, started, &c, err, sizeof err);
   }
   if (!status && !interrupted)
-    fprintf(stderr, "\nmatrix: %s\n", err);
+    fprintf(stderr,
+            "\nmatrix: %s\n  once the results file can be written again, "
+            "continue with --resume --out %s\n",
+            err, p->out);
   if (status)
     gctb_progress_end(prog, what, status, c.elapsed_ns);
   return status;

@@ -66,6 +66,12 @@ static _Noreturn void exec_child(pid_t parent, int in, int errfd,
   if (dup2(in, 0) < 0 || dup2(errfd, 2) < 0 ||
       (devnull >= 0 && dup2(devnull, 1) < 0))
     _exit(127);
+  /* The matrix alone answers SIGINT and SIGTERM (a Ctrl-C reaches the
+   * whole process group): it kills the run and leaves it to --resume. A
+   * child that wrote an "interrupted" record would have it counted as
+   * done. Ignored signals stay ignored across execv. */
+  signal(SIGINT, SIG_IGN);
+  signal(SIGTERM, SIG_IGN);
   sigprocmask(SIG_SETMASK, mask, NULL);
   execv(argv[0], argv);
   _exit(127);

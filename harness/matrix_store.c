@@ -10,6 +10,7 @@
 #define _GNU_SOURCE /* getline */
 #include "heap/util.h"
 #include "matrix.h"
+#include "record_write.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -65,6 +66,14 @@ typedef struct scan_ctx {
   const char *found;
 } scan_ctx;
 
+/* A run is done when it has a record, except one saying that its own
+ * record could not be written ("unrecorded", matrix.c): that run is still
+ * to do. */
+static void mark_done(gctb_store *s, const char *run_key, const char *status) {
+  if (!(status && strcmp(status, "unrecorded") == 0))
+    json_object_set_new(s->done, run_key, json_string(status ? status : "?"));
+}
+
 static void note_record(json_t *rec, void *arg) {
   scan_ctx *c = arg;
   json_t *tag = json_object_get(rec, "matrix");
@@ -78,7 +87,7 @@ static void note_record(json_t *rec, void *arg) {
       snprintf(c->s->foreign_id, sizeof c->s->foreign_id, "%s", id);
     return;
   }
-  json_object_set_new(c->s->done, key, json_string(status ? status : "?"));
+  mark_done(c->s, key, status);
   if (c->want && strcmp(key, c->want) == 0)
     c->found = json_string_value(json_object_get(c->s->done, key));
 }
@@ -169,31 +178,10 @@ const char *gctb_store_collect(gctb_store *s, int64_t offset,
   return c.found;
 }
 
-static bool write_all(int fd, const char *buf, size_t len) {
-  while (len > 0) {
-    ssize_t n = write(fd, buf, len);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return false;
-    buf += n;
-    len -= (size_t)n;
-  }
-  return true;
-}
-
 bool gctb_store_append(gctb_store *s, const json_t *record, const char *run_key,
                        char *err, size_t errlen) {
-  char *text = json_dumps(record, JSON_COMPACT | JSON_REAL_PRECISION(10));
-  if (!text)
-    return gc_errorf(err, errlen, "cannot encode a record");
-  size_t n = strlen(text);
-  text[n] = '\n'; /* replaces the terminator: one write for the line */
-  bool ok = write_all(s->fd, text, n + 1);
-  free(text);
-  if (!ok)
-    return gc_errorf(err, errlen, "%s: %s", s->path, strerror(errno));
-  const char *status = json_string_value(json_object_get(record, "status"));
-  json_object_set_new(s->done, run_key, json_string(status ? status : "?"));
+  if (!gctb_append_record(s->fd, s->path, record, err, errlen))
+    return false;
+  mark_done(s, run_key, json_string_value(json_object_get(record, "status")));
   return true;
 }

@@ -1,17 +1,13 @@
 /* record.c — the JSON result record of one run, written as one line of a
  * JSON-lines file (docs/results-format.md). One line per run means a matrix
  * can append every cell to one file, a crashed cell leaves no partial
- * record, and analysis reads the file line by line. */
+ * record, and analysis reads the file line by line. Writing the line is
+ * record_write.c's job. */
 #include "pin.h"
 #include "run.h"
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 static json_t *uint_json(uint64_t x) { return json_integer((json_int_t)x); }
 
@@ -168,78 +164,4 @@ json_t *gctb_record_build(gctb_run *run) {
   if (run->opts.matrix)
     json_object_set_new(rec, "matrix", json_incref(run->opts.matrix));
   return rec;
-}
-
-/* results/<UTC time>-<policy>-<workload>.jsonl, created exclusively (a
- * suffix is added when two runs start in the same second). */
-static int open_new_result(const gctb_run *run, char *path, size_t len) {
-  char stamp[32];
-  time_t now = time(NULL);
-  struct tm tm;
-  gmtime_r(&now, &tm);
-  strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-  if (mkdir("results", 0777) != 0 && errno != EEXIST)
-    return -1;
-  for (int i = 0; i < 1000; i++) {
-    char suffix[16] = "";
-    if (i)
-      snprintf(suffix, sizeof suffix, "-%d", i);
-    snprintf(path, len, "results/%s-%s-%s%s.jsonl", stamp,
-             run->cfg->policy->name, run->cfg->workload->name, suffix);
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND, 0666);
-    if (fd >= 0 || errno != EEXIST)
-      return fd;
-  }
-  return -1;
-}
-
-/* One write of the whole line: O_APPEND keeps concurrent writers' lines
- * whole on a local file system. */
-static bool write_all(int fd, const char *buf, size_t len) {
-  while (len > 0) {
-    ssize_t n = write(fd, buf, len);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return false;
-    buf += n;
-    len -= (size_t)n;
-  }
-  return true;
-}
-
-bool gctb_record_write(gctb_run *run, const json_t *record, char *err,
-                       size_t errlen) {
-  char *path = run->res.record_path;
-  size_t plen = sizeof run->res.record_path;
-  int fd;
-  if (run->opts.out_path) {
-    snprintf(path, plen, "%s", run->opts.out_path);
-    fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0666);
-  } else {
-    fd = open_new_result(run, path, plen);
-  }
-  if (fd < 0) {
-    snprintf(err, errlen, "%s: %s", *path ? path : "results/", strerror(errno));
-    path[0] = 0;
-    return false;
-  }
-  char *text = json_dumps(record, JSON_COMPACT | JSON_REAL_PRECISION(10));
-  if (!text) {
-    snprintf(err, errlen, "cannot encode the record as JSON");
-    close(fd);
-    path[0] = 0;
-    return false;
-  }
-  size_t n = strlen(text);
-  text[n] = '\n'; /* replaces the terminator; written with the length */
-  bool ok = write_all(fd, text, n + 1);
-  int saved = errno;
-  free(text);
-  close(fd);
-  if (!ok) {
-    snprintf(err, errlen, "%s: %s", path, strerror(saved));
-    path[0] = 0;
-  }
-  return ok;
 }

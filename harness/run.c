@@ -1,12 +1,15 @@
 /* run.c — one run: create the heap, run the workload, measure, report.
  *
- * A run ends in one of three ways: the workload returns (status "ok"), the
- * heap runs out of memory (heap->on_oom: status "oom", exit 3), or a mutator
+ * A run ends in one of four ways: the workload returns (status "ok"), the
+ * heap runs out of memory (heap->on_oom: status "oom", exit 3), a mutator
  * or the verifier reports a wrong value (heap->on_fail: status "error", exit
- * 1). The last two happen on whatever thread noticed, possibly while other
- * mutators keep running, so the first one to arrive wins, writes the record
- * and the summary, and leaves with _exit before anyone else can interfere;
- * a later one waits for the process to end.
+ * 1), or SIGINT/SIGTERM arrives (run_signals.c: status "interrupted", exit
+ * 128+N). The last three happen on whatever thread noticed, possibly while
+ * other mutators keep running, so the first one to arrive wins, writes the
+ * record and the summary, and leaves with _exit before anyone else can
+ * interfere; a later one waits for the process to end. A record that cannot
+ * be written makes the exit status 1 whatever the outcome: a caller must
+ * not believe a run was recorded when it was not.
  */
 #include "run.h"
 #include "analysis.h"
@@ -77,24 +80,39 @@ static void measure(gctb_run *run, uint64_t end) {
   r->majflt = (uint64_t)ru.ru_majflt - run->majflt0;
 }
 
-/* Writes the record (heap still alive) and prints the summary. */
-static void report(gctb_run *run, json_t *record) {
+/* Writes the record (heap still alive) and prints the summary; false
+ * (with the reason on standard error) when the record is not written. */
+static bool report(gctb_run *run, json_t *record) {
   char err[512];
-  if (!gctb_record_write(run, record, err, sizeof err))
+  bool ok = gctb_record_write(run, record, err, sizeof err);
+  if (!ok)
     fprintf(stderr, "gctb: cannot write the result record: %s\n", err);
   if (run->opts.trace_path &&
       !gctb_trace_write(record, run->opts.trace_path, err, sizeof err))
     fprintf(stderr, "gctb: cannot write the trace: %s\n", err);
   if (!run->opts.quiet)
     gctb_summary_print(stdout, run);
+  return ok;
+}
+
+/* Claims the end of the run; false when another thread has. */
+static bool claim_end(gctb_run *run) {
+  int expected = 0;
+  return __atomic_compare_exchange_n(&run->ending, &expected, 1, false,
+                                     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
 /* Stops the other mutators so that their counters can be read without a
  * race; the world is never restarted, the process ends. m is NULL when the
- * verifier or a GC thread failed, inside a pause: the world is stopped
- * already. A false return means another thread was collecting; we parked
- * until it finished and try again. */
-static void stop_others(gc_heap *heap, gc_mutator *m) {
+ * verifier or a GC thread failed, inside a pause (the world is stopped
+ * already), or for a signal (stop_world: stop it as a GC thread would,
+ * after any collection in progress). A false return means another thread
+ * was collecting; we parked until it finished and try again. */
+static void stop_others(gc_heap *heap, gc_mutator *m, bool stop_world) {
+  if (!m && stop_world) {
+    gc_stop_the_world(heap, NULL);
+    return;
+  }
   if (!m || gc_world_stopped_by(heap, m)) /* failed inside its own pause */
     return;
   while (!gc_stop_the_world(heap, m))
@@ -110,25 +128,42 @@ static _Noreturn void wait_for_exit(gc_mutator *m) {
     pause();
 }
 
+/* The end of the run for the thread that claimed it (not the workload's
+ * return): stop the world, record, leave. */
+static _Noreturn void end_claimed(gctb_run *run, gc_mutator *m, bool stop_world,
+                                  uint64_t end, const char *status, int code,
+                                  const char *msg) {
+  fprintf(stderr, "gctb: %s\n", msg);
+  stop_others(run->heap, m, stop_world);
+  run->res.status = status;
+  snprintf(run->res.error, sizeof run->res.error, "%s", msg);
+  measure(run, end);
+  json_t *record = gctb_record_build(run);
+  if (!report(run, record))
+    code = GCTB_EXIT_ERROR;
+  fflush(stdout);
+  fflush(stderr);
+  _exit(code);
+}
+
 /* on_oom / on_fail: the first caller reports and ends the process. */
 static _Noreturn void end_early(gc_heap *heap, gc_mutator *m,
                                 const char *status, int code, const char *msg) {
   gctb_run *run = heap->user;
   uint64_t end = gc_now_ns();
-  int expected = 0;
-  if (!__atomic_compare_exchange_n(&run->ending, &expected, 1, false,
-                                   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+  if (!claim_end(run))
     wait_for_exit(m);
-  fprintf(stderr, "gctb: %s\n", msg);
-  stop_others(heap, m);
-  run->res.status = status;
-  snprintf(run->res.error, sizeof run->res.error, "%s", msg);
-  measure(run, end);
-  json_t *record = gctb_record_build(run);
-  report(run, record);
-  fflush(stdout);
-  fflush(stderr);
-  _exit(code);
+  end_claimed(run, m, false, end, status, code, msg);
+}
+
+void gctb_run_interrupt(gctb_run *run, int sig) {
+  uint64_t end = gc_now_ns();
+  char msg[128];
+  if (!claim_end(run))
+    return;
+  snprintf(msg, sizeof msg, "interrupted by signal %d (%s)", sig,
+           strsignal(sig));
+  end_claimed(run, NULL, true, end, "interrupted", 128 + sig, msg);
 }
 
 static void on_oom(gc_heap *heap, gc_mutator *m, size_t bytes) {
@@ -187,6 +222,8 @@ int gctb_run_start(gctb_run *run, const gctb_config *cfg,
   run->metrics = json_object();
   run->heap_axis = gctb_heap_axis_json(cfg);
   iso_now(run->res.started_at, sizeof run->res.started_at);
+  if (opts->signals)
+    gctb_signals_block(); /* before the heap creates its GC threads */
   run->heap =
       start_pinning(cfg, err, errlen) ? create_heap(run, err, errlen) : NULL;
   if (!run->heap) {
@@ -197,11 +234,17 @@ int gctb_run_start(gctb_run *run, const gctb_config *cfg,
     return GCTB_EXIT_USAGE;
   }
   gctb_measure_begin(run);
+  if (opts->signals)
+    gctb_signals_watch(run);
   return GCTB_EXIT_OK;
 }
 
 json_t *gctb_run_finish(gctb_run *run) {
   uint64_t end = gc_now_ns();
+  if (!claim_end(run)) /* a signal came first: it records the run */
+    wait_for_exit(NULL);
+  if (run->opts.signals)
+    gctb_signals_watch(NULL);
   run->res.status = "ok";
   measure(run, end);
   json_t *record = gctb_record_build(run);
@@ -222,7 +265,9 @@ int gctb_run_config(const gctb_config *cfg, const gctb_run_opts *opts) {
    * other threads. */
   static gctb_run run;
   char err[1024];
-  int rc = gctb_run_start(&run, cfg, opts, err, sizeof err);
+  gctb_run_opts o = *opts;
+  o.signals = true; /* `gctb run`: SIGINT and SIGTERM record the run */
+  int rc = gctb_run_start(&run, cfg, &o, err, sizeof err);
   if (rc != GCTB_EXIT_OK) {
     fprintf(stderr, "%s\n", err);
     return rc;
@@ -235,5 +280,6 @@ int gctb_run_config(const gctb_config *cfg, const gctb_run_opts *opts) {
                          .t_start = run.t_start};
   gctb_iterations_run(&run, &ctx);
   json_decref(gctb_run_finish(&run));
-  return GCTB_EXIT_OK;
+  /* record_path is emptied when the record could not be written. */
+  return run.res.record_path[0] ? GCTB_EXIT_OK : GCTB_EXIT_ERROR;
 }

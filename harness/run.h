@@ -15,6 +15,8 @@ enum {
   GCTB_EXIT_ERROR = 1, /* the workload or the verifier found a wrong value */
   GCTB_EXIT_USAGE = 2, /* bad command line, bad config, impossible heap */
   GCTB_EXIT_OOM = 3    /* the heap ran out of memory */
+  /* 128+N: interrupted by signal N (SIGINT, SIGTERM); the record says
+   * "interrupted". A record that cannot be written makes any outcome 1. */
 };
 
 typedef struct gctb_run_opts {
@@ -22,15 +24,19 @@ typedef struct gctb_run_opts {
   bool quiet;           /* no summary on stdout */
   json_t *matrix;       /* borrowed: the record's "matrix" object, or NULL */
   const char *trace_path; /* also write the run's Chrome trace here */
+  /* SIGINT/SIGTERM end the run with an "interrupted" record and exit
+   * 128+N (run_signals.c); `gctb run` sets it, an embedding program keeps
+   * its own signal handling. */
+  bool signals;
 } gctb_run_opts;
 
 /* Everything measured about one run, filled in at the end (or when it ends
  * early on out-of-memory or a failure). */
 typedef struct gctb_result {
-  const char *status; /* "ok", "oom", "error" */
+  const char *status; /* "ok", "oom", "error", "interrupted" */
   char error[1024];   /* when status is not "ok" */
   char started_at[40];
-  uint64_t setup_ns; /* heap creation (arena reservation and pre-touch) */
+  uint64_t setup_ns;     /* heap creation (arena reservation and pre-touch) */
   uint64_t setup_cpu_ns; /* its process CPU time (getrusage) */
   uint64_t wall_ns, gc_ns, mutator_ns;
   uint64_t gc_cpu_ns, gc_cpu_other_ns, cpu_user_ns, cpu_sys_ns;
@@ -57,7 +63,8 @@ typedef struct gctb_run {
   gc_mutator_stats totals0;
   json_t *iterations;
   uint64_t t_start; /* gc_now_ns() when the workload started */
-  int ending;       /* atomic: set by the first on_oom / on_fail */
+  int ending;       /* atomic: set by the first to end the run (the workload's
+                     * return, on_oom, on_fail, a signal) */
   gctb_result res;
 } gctb_run;
 
@@ -78,9 +85,21 @@ int gctb_run_start(gctb_run *run, const gctb_config *cfg,
                    const gctb_run_opts *opts, char *err, size_t errlen);
 json_t *gctb_run_finish(gctb_run *run);
 
-/* record.c: the result record as a JSON object (heap still alive), and
- * appending it as one line to opts.out_path or a new file under results/
- * (the chosen path goes into res.record_path). */
+/* Ends run as interrupted by signal sig: stops the world, writes the record
+ * and the summary, and exits with 128+sig. Returns (doing nothing) when
+ * the run is already ending another way. Called from the signal thread. */
+void gctb_run_interrupt(gctb_run *run, int sig);
+
+/* run_signals.c: blocks SIGINT and SIGTERM in the calling thread (and so
+ * in the threads it creates next) and starts, once, the thread that takes
+ * them; gctb_signals_watch says which run a signal interrupts (NULL: none,
+ * the signal then ends the process as it would by default). */
+void gctb_signals_block(void);
+void gctb_signals_watch(gctb_run *run);
+
+/* record.c: the result record as a JSON object (heap still alive);
+ * record_write.c: appending it as one line to opts.out_path or a new file
+ * under results/ (the chosen path goes into res.record_path), synced. */
 json_t *gctb_record_build(gctb_run *run);
 bool gctb_record_write(gctb_run *run, const json_t *record, char *err,
                        size_t errlen);

@@ -51,21 +51,23 @@ typedef struct go_state {
   int sched_fd;         /* this thread's /proc schedstat, or -1 */
 } go_state;
 
-/* This thread's time on a CPU and waiting for one (Linux schedstat), so
- * that the longest step can be told apart from the machine's load. */
+/* This thread's CPU time (the thread CPU clock: schedstat's own figure
+ * lags by up to a scheduler tick for a running thread) and its time waiting
+ * for a CPU (Linux schedstat), so that the longest step can be told apart
+ * from the machine's load. */
 typedef struct go_sched {
   uint64_t cpu_ns, wait_ns;
 } go_sched;
 
 static go_sched go_sched_now(int fd) {
-  go_sched g = {0, 0};
+  go_sched g = {gc_thread_cpu_ns(), 0};
   char buf[96];
   ssize_t n = fd >= 0 ? pread(fd, buf, sizeof buf - 1, 0) : -1;
   if (n > 0) {
     buf[n] = 0;
     unsigned long long cpu, wait;
     if (sscanf(buf, "%llu %llu", &cpu, &wait) == 2)
-      g = (go_sched){cpu, wait};
+      g.wait_ns = wait;
   }
   return g;
 }

@@ -8,6 +8,74 @@ import json
 import sys
 
 
+_NUM = (int, float)
+_STATS = {"count": _NUM, "total_ns": _NUM, "p50_ns": _NUM, "p99_ns": _NUM,
+          "max_ns": _NUM, "worst_mutator": int}
+# The types of the fields the analysis reads (docs/results-format.md). A
+# field may be absent (a run that never started has no times), but one of
+# another type would end the analysis in a traceback: such a record is
+# reported and skipped like a line that is not JSON. A dict describes an
+# object by its known keys (others are not checked: fields may be added;
+# a key in _REQUIRED must be there), a list the elements of an array.
+_EVENT = {"phase": str, "kind": str, "mutator": int, "start_ns": _NUM,
+          "end_ns": _NUM, "duration_ns": _NUM, "gc_cpu_ns": _NUM}
+_REQUIRED = {"pauses": ("start_ns", "duration_ns"),
+             "phases": ("start_ns", "end_ns")}
+_SHAPE = {
+    "status": str, "error": str,
+    "config": {"policy": {"name": str, "options": dict},
+               "workload": {"name": str, "params": dict},
+               "heap": {"size": (str, int, float), "multiple": _NUM,
+                        "min_multiple": _NUM},
+               "gc_threads": int},
+    "machine": {"ncpus": int, "ncpus_allowed": (int, type(None))},
+    "heap": {"size_bytes": _NUM, "live_declared_bytes": _NUM,
+             "multiple": _NUM, "min_heap_bytes": _NUM, "min_multiple": _NUM},
+    "counters": {"objects_allocated": _NUM, "bytes_allocated": _NUM,
+                 "bytes_allocated_policy": _NUM},
+    "pause_stats": _STATS,
+    "pauses": [_EVENT], "phases": [_EVENT], "cycles": [_EVENT],
+    "delays": [_EVENT], "delay_stats": _STATS,
+    "mutators": [{"id": int, "start_ns": _NUM, "end_ns": _NUM,
+                  "delay_stats": _STATS}],
+    "build": dict, "matrix": dict, "held_ns": _NUM, "stalled_ns": _NUM,
+    "paced_ns": _NUM, "assist_ns": _NUM,
+    "workload": {"throughput": {"value": _NUM, "unit": str},
+                 "latency": dict},
+    "wall_ns": _NUM, "mutator_ns": _NUM, "gc_ns": _NUM, "gc_cpu_ns": _NUM,
+    "cpu_user_ns": _NUM, "cpu_sys_ns": _NUM, "setup_ns": _NUM,
+    "peak_rss_bytes": _NUM,
+}
+
+
+def _misfit(value, shape, where):
+    """Where value does not have shape, or None."""
+    if isinstance(shape, list):
+        if not isinstance(value, list):
+            return f"{where} is not an array"
+        for i, v in enumerate(value):
+            bad = _misfit(v, shape[0], f"{where}[{i}]")
+            if bad:
+                return bad
+        return None
+    if isinstance(shape, dict):
+        if not isinstance(value, dict):
+            return f"{where} is not an object"
+        for k in _REQUIRED.get(where.split("[")[0], ()):
+            if k not in value:
+                return f"{where} has no {k}"
+        for k, v in value.items():
+            sub = shape.get(k)
+            bad = sub and _misfit(v, sub, f"{where}.{k}" if where else k)
+            if bad:
+                return bad
+        return None
+    if shape is object or (isinstance(value, shape)
+                           and not (shape is _NUM and isinstance(value, bool))):
+        return None
+    return f"{where} has the wrong type ({type(value).__name__})"
+
+
 def read_records(paths, warn=None):
     """Every record (a dict) of the given JSON-lines files, in file order.
 
@@ -21,7 +89,8 @@ def read_records(paths, warn=None):
         lines = data.split(b"\n")
         partial = lines.pop() if lines else b""
         if partial.strip():
-            warn(f"{path}: ignoring a partial last line ({len(partial)} bytes)")
+            warn(f"{path}:{len(lines) + 1}: ignoring a partial last line "
+                 f"({len(partial)} bytes)")
         for n, line in enumerate(lines, 1):
             if not line.strip():
                 continue
@@ -32,6 +101,10 @@ def read_records(paths, warn=None):
                 continue
             if not isinstance(rec, dict):
                 warn(f"{path}:{n}: not a record; line ignored")
+                continue
+            bad = _misfit(rec, _SHAPE, "")
+            if bad:
+                warn(f"{path}:{n}: {bad}; line ignored")
                 continue
             rec["_source"], rec["_line"] = path, n
             records.append(rec)

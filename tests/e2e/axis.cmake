@@ -32,3 +32,20 @@ add_test(NAME e2e.minheap.bound-policy
                  --cache ${MX_OUT}/minheap-bound-policy.json)
 set_tests_properties(e2e.minheap.bound-live e2e.minheap.bound-policy
                      PROPERTIES LABELS e2e TIMEOUT 300)
+# Bad iterations and reference lists end with a message naming the key.
+set(AXIS_RUN ${GCTB} run ${E2E}/gcbench-small.json --quiet --out ${MX_OUT}/never.jsonl)
+add_test(NAME e2e.bad.iterations-measure
+         COMMAND ${E2E}/expect.sh 2 "iterations.measure: 0 is out of range" --
+                 ${AXIS_RUN} --set "iterations={\"measure\": 0}")
+add_test(NAME e2e.bad.iterations-key
+         COMMAND ${E2E}/expect.sh 2 "unknown key \"iterations.warmpu\"" --
+                 ${AXIS_RUN} --set "iterations={\"warmpu\": 1}")
+add_test(NAME e2e.bad.heap-reference
+         COMMAND ${E2E}/expect.sh 2 "heap.reference\\[1\\]: string \"segfut\" is not a policy" --
+                 ${AXIS_RUN} --set "heap.reference=[\"semispace\", \"segfut\"]")
+add_test(NAME e2e.bad.heap-reference-empty
+         COMMAND ${E2E}/expect.sh 2 "heap.reference: expected a non-empty array" --
+                 ${AXIS_RUN} --set "heap.reference=[]")
+set_tests_properties(e2e.bad.iterations-measure e2e.bad.iterations-key
+                     e2e.bad.heap-reference e2e.bad.heap-reference-empty
+                     PROPERTIES LABELS e2e TIMEOUT 60)

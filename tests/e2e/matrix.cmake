@@ -96,7 +96,8 @@ add_test(NAME e2e.matrix.smoke
                  --minheap-cache ${MX_OUT}/minheap-smoke.json)
 add_test(NAME e2e.matrix.smoke-plot
          COMMAND ${E2E}/plot_check.sh ${GCTB} ${MX_OUT}/smoke.jsonl
-                 ${MX_OUT}/smoke pauses mmu time throughput lbo latency)
+                 ${MX_OUT}/smoke delays pauses mmu gccpu time throughput lbo
+                 latency)
 set_tests_properties(e2e.matrix.smoke PROPERTIES FIXTURES_SETUP mx_smoke)
 set_tests_properties(e2e.matrix.smoke-plot PROPERTIES
                      FIXTURES_REQUIRED mx_smoke)
