@@ -30,6 +30,17 @@ gc_ref gc_default_load_ref_slow(gc_mutator *m, gc_ref obj, size_t off,
 
 void gc_default_collect(gc_mutator *m, gc_collect_reason why) {}
 
+const char *gc_reason_name(gc_collect_reason why) {
+  switch (why) {
+  case GC_REASON_STRESS:
+    return "stress";
+  case GC_REASON_REQUESTED:
+    return "requested";
+  default:
+    return "alloc";
+  }
+}
+
 void gc_default_handshake(gc_mutator *m) {}
 
 uintptr_t gc_default_resolve(gc_heap *heap, gc_ref r) { return (uintptr_t)r; }

@@ -21,6 +21,9 @@ typedef enum gc_collect_reason {
   GC_REASON_STRESS     /* stress mode */
 } gc_collect_reason;
 
+/* The reason as a result record names it ("alloc", "requested", "stress"). */
+const char *gc_reason_name(gc_collect_reason why);
+
 struct gc_policy {
   const char *name;
   const char *summary;

@@ -216,17 +216,6 @@ static gc_ref bdw_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
   return (gc_ref)p;
 }
 
-static const char *bdw_reason_name(gc_collect_reason why) {
-  switch (why) {
-  case GC_REASON_ALLOC:
-    return "alloc";
-  case GC_REASON_STRESS:
-    return "stress";
-  default:
-    return "requested";
-  }
-}
-
 /* A requested (or stress) collection. With verification on, the world is
  * held at our safepoints across GC_gcollect, so afterwards every object the
  * verifier reaches must carry libgc's mark; the one pause recorded is then
@@ -234,7 +223,7 @@ static const char *bdw_reason_name(gc_collect_reason why) {
 static void bdw_collect(gc_mutator *m, gc_collect_reason why) {
   gc_heap *heap = m->heap;
   bdw_state *s = heap->policy_state;
-  bdw_reason = bdw_reason_name(why);
+  bdw_reason = gc_reason_name(why);
   if (heap->cfg.verify == GC_VERIFY_NONE) {
     GC_gcollect();
   } else if (gc_stop_the_world(heap, m)) {

@@ -27,12 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static const char *const reason_names[] = {
-    [GC_REASON_ALLOC] = "alloc",
-    [GC_REASON_REQUESTED] = "requested",
-    [GC_REASON_STRESS] = "stress",
-};
-
 typedef struct hc_pause_arg {
   gc_mutator *m;
   gc_collect_reason why;
@@ -150,8 +144,9 @@ static void mark_pause(gc_heap *heap, void *arg) {
   hc_state *s = hc_of(heap);
   finish_stopped(s, a->m);
   gc_cpu_meter cpu = gc_cpu_meter_start(); /* marking to the flip */
-  s->cy = (gc_cycle){
-      .kind = "copy", .reason = reason_names[a->why], .start_ns = gc_now_ns()};
+  s->cy = (gc_cycle){.kind = "copy",
+                     .reason = gc_reason_name(a->why),
+                     .start_ns = gc_now_ns()};
   s->cy.bytes_before = hc_space_bytes(hc_to(s)) + los_in_use(&heap->los);
   gc_trace_job job = {job_seed, job_scan, NULL, s};
   gc_worker sum;

@@ -177,15 +177,9 @@ void ix_collect_stopped(gc_heap *heap, void *request) {
   gc_events_cycle(&heap->events, &cy);
 }
 
-static const char *const reason_names[] = {
-    [GC_REASON_ALLOC] = "alloc",
-    [GC_REASON_REQUESTED] = "requested",
-    [GC_REASON_STRESS] = "stress",
-};
-
 static bool collect(gc_mutator *m, gc_collect_reason why, bool retry) {
   ix_state *s = ix_of(m->heap);
-  ix_request rq = {reason_names[why], retry, why == GC_REASON_REQUESTED};
+  ix_request rq = {gc_reason_name(why), retry, why == GC_REASON_REQUESTED};
   return gc_collect_stw_named_after(m, &s->phase, ix_collect_stopped, &rq);
 }
 

@@ -133,8 +133,7 @@ void satb_collect(gc_mutator *m, gc_collect_reason why) {
     return;
   }
   uint64_t target =
-      gc_ct_request(&s->ct, GC_REQ_CONCURRENT,
-                    why == GC_REASON_ALLOC ? "alloc" : "requested");
+      gc_ct_request(&s->ct, GC_REQ_CONCURRENT, gc_reason_name(why));
   uint64_t t0 = gc_delay_begin();
   gc_ct_wait(&s->ct, m, target);
   gc_delay_end(m, GC_DELAY_STALL, "collect", t0);

@@ -71,10 +71,8 @@ gc_ref segfit_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
 }
 
 void segfit_collect(gc_mutator *m, gc_collect_reason why) {
-  const char *reason = why == GC_REASON_STRESS      ? "stress"
-                       : why == GC_REASON_REQUESTED ? "requested"
-                                                    : "alloc";
-  gc_collect_stw(m, "segfit-full", segfit_collect_stw, (void *)reason);
+  gc_collect_stw(m, "segfit-full", segfit_collect_stw,
+                 (void *)gc_reason_name(why));
 }
 
 /* After a collection (and at start): allow trigger * (chunks free now) more

@@ -16,15 +16,9 @@
  * filling the space again before this one gets to allocate). */
 #define SEMI_ATTEMPTS 16
 
-static const char *const reason_names[] = {
-    [GC_REASON_ALLOC] = "alloc",
-    [GC_REASON_REQUESTED] = "requested",
-    [GC_REASON_STRESS] = "stress",
-};
-
 bool semi_collect_for(gc_mutator *m, gc_collect_reason why) {
   return gc_collect_stw(m, "full", semi_collect_stopped,
-                        (void *)reason_names[why]);
+                        (void *)gc_reason_name(why));
 }
 
 /* Bumps within m's buffer; 0 if it does not fit. */

@@ -157,14 +157,8 @@ void sticky_collect_stopped(gc_heap *heap, void *request) {
   gc_events_cycle(&heap->events, &cy);
 }
 
-static const char *const reason_names[] = {
-    [GC_REASON_ALLOC] = "alloc",
-    [GC_REASON_REQUESTED] = "requested",
-    [GC_REASON_STRESS] = "stress",
-};
-
 static bool collect(gc_mutator *m, gc_collect_reason why, bool full) {
-  sticky_request rq = {reason_names[why], full};
+  sticky_request rq = {gc_reason_name(why), full};
   return gc_collect_stw_named_after(m, &sticky_of(m->heap)->phase,
                                     sticky_collect_stopped, &rq);
 }
