@@ -58,8 +58,8 @@ bool otf_over_trigger(void *ctx) {
 static void note_alloc(otf_state *s, uint64_t bytes) {
   __atomic_add_fetch(&s->alloc_since, bytes, __ATOMIC_RELAXED);
   if (otf_phase_now(s) == OTF_IDLE && !gc_ct_busy(&s->ct) &&
-      !__atomic_load_n(&s->ct.want, __ATOMIC_RELAXED) && otf_over_trigger(s))
-    gc_ct_request(&s->ct, "trigger");
+      !gc_ct_pending(&s->ct, GC_REQ_CONCURRENT) && otf_over_trigger(s))
+    gc_ct_trigger(&s->ct, GC_REQ_CONCURRENT);
 }
 
 static bool black_cells(otf_state *s, gc_mutator *m, uintptr_t base) {
@@ -130,8 +130,8 @@ static bool wait_for_memory(gc_mutator *m, otf_state *s, pacing *p) {
   if (p->futile >= OTF_MAX_FUTILE || p->waits++ >= OTF_MAX_WAITS)
     return false;
   p->fresh = !gc_ct_busy(&s->ct);
-  uint64_t target =
-      p->fresh ? gc_ct_request(&s->ct, "alloc") : gc_ct_finished(&s->ct) + 1;
+  uint64_t target = p->fresh ? gc_ct_request(&s->ct, GC_REQ_CONCURRENT, "alloc")
+                             : gc_ct_finished(&s->ct) + 1;
   uint64_t t0 = gc_delay_begin();
   gc_ct_wait(&s->ct, m, target);
   gc_delay_end(m, GC_DELAY_STALL, "alloc", t0);
@@ -181,11 +181,12 @@ gc_ref otf_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
 void otf_collect(gc_mutator *m, gc_collect_reason why) {
   otf_state *s = otf_of(m->heap);
   if (why == GC_REASON_STRESS) { /* start one; the point is concurrency */
-    gc_ct_request(&s->ct, "stress");
+    gc_ct_request(&s->ct, GC_REQ_CONCURRENT, "stress");
     return;
   }
   uint64_t target =
-      gc_ct_request(&s->ct, why == GC_REASON_ALLOC ? "alloc" : "requested");
+      gc_ct_request(&s->ct, GC_REQ_CONCURRENT,
+                    why == GC_REASON_ALLOC ? "alloc" : "requested");
   uint64_t t0 = gc_delay_begin();
   gc_ct_wait(&s->ct, m, target);
   gc_delay_end(m, GC_DELAY_STALL, "collect", t0);

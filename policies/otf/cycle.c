@@ -204,7 +204,7 @@ static void finish(otf_state *s, gc_cycle *cy, const gc_cpu_meter *cpu) {
   pthread_mutex_unlock(&s->lock);
 }
 
-void otf_cycle(void *ctx, const char *reason) {
+void otf_cycle(void *ctx, gc_req_kind kind, const char *reason) {
   otf_state *s = ctx;
   gc_cpu_meter cpu = gc_cpu_meter_start();
   gc_cycle cy = {.reason = reason, .start_ns = gc_now_ns()};

@@ -97,7 +97,10 @@ bool otf_init_common(gc_heap *heap, const gc_options *opts, bool gen, char *err,
   pthread_mutex_init(&s->lock, NULL);
   pthread_mutex_init(&s->los_lock, NULL);
   heap->policy_state = s;
-  if (!gc_ct_start(&s->ct, heap, otf_cycle, otf_over_trigger, s, err, errlen)) {
+  /* one kind of request: the cycle decides whether it is young or full */
+  static const gc_ct_ops ops = {.cycle = otf_cycle,
+                                .still_wanted = otf_over_trigger};
+  if (!gc_ct_start(&s->ct, heap, &ops, s, err, errlen)) {
     otf_destroy(heap);
     return false;
   }
@@ -182,11 +185,11 @@ void otf_set_hook(gc_heap *heap, otf_hook_fn fn, void *ctx) {
 }
 
 void otf_start_cycle(gc_heap *heap) {
-  gc_ct_request(&otf_of(heap)->ct, "requested");
+  gc_ct_request(&otf_of(heap)->ct, GC_REQ_CONCURRENT, "requested");
 }
 
 void otf_start_young(gc_heap *heap) {
-  gc_ct_request(&otf_of(heap)->ct, "stress");
+  gc_ct_request(&otf_of(heap)->ct, GC_REQ_CONCURRENT, "stress");
 }
 
 uint64_t otf_cycles_finished(gc_heap *heap) {

@@ -151,7 +151,7 @@ void otf_gen_remember(otf_state *s, gc_mutator *m, gc_ref obj, gc_ref val);
 void otf_gen_rescan(otf_state *s);
 
 /* cycle.c */
-void otf_cycle(void *ctx, const char *reason);
+void otf_cycle(void *ctx, gc_req_kind kind, const char *reason);
 void otf_hook(otf_state *s, otf_hook_point at);
 
 /* alloc.c */

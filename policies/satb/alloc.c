@@ -33,9 +33,8 @@ bool satb_over_trigger(satb_state *s) {
 static void note_alloc(satb_state *s, uint64_t bytes) {
   __atomic_add_fetch(&s->alloc_since, bytes, __ATOMIC_RELAXED);
   if (__atomic_load_n(&s->phase, __ATOMIC_RELAXED) == SATB_IDLE &&
-      !__atomic_load_n(&s->want_concurrent, __ATOMIC_RELAXED) &&
-      satb_over_trigger(s))
-    satb_request(s, false, "trigger");
+      !gc_ct_pending(&s->ct, GC_REQ_CONCURRENT) && satb_over_trigger(s))
+    gc_ct_trigger(&s->ct, GC_REQ_CONCURRENT);
 }
 
 static bool refill(gc_mutator *m, satb_state *s, unsigned c) {
@@ -58,13 +57,6 @@ typedef struct pacing {
   uint64_t seen; /* cycles finished when the allocation was tried */
 } pacing;
 
-static uint64_t finished(satb_state *s) {
-  pthread_mutex_lock(&s->lock);
-  uint64_t n = s->finished;
-  pthread_mutex_unlock(&s->lock);
-  return n;
-}
-
 static void record_stall(satb_state *s, uint64_t ns) {
   pthread_mutex_lock(&s->lock);
   s->totals.stalls++;
@@ -77,28 +69,21 @@ static void record_stall(satb_state *s, uint64_t ns) {
 /* The allocation failed: waits for memory as the header says. False when
  * the heap is exhausted. */
 static bool wait_for_memory(gc_mutator *m, satb_state *s, pacing *p) {
-  bool degenerate = false;
-  uint64_t target = 0;
-  pthread_mutex_lock(&s->lock);
-  if (s->finished != p->seen) {
-    pthread_mutex_unlock(&s->lock); /* a cycle ended since we tried */
-    return true;
-  }
-  if (s->started != s->finished && p->waits < SATB_MAX_WAITS) {
+  uint64_t started, finished, target;
+  gc_ct_counts(&s->ct, &started, &finished);
+  if (finished != p->seen)
+    return true; /* a cycle ended since we tried */
+  if (started != finished && p->waits < SATB_MAX_WAITS) {
     p->waits++;
-    target = s->started; /* the running cycle */
+    target = started; /* the running cycle */
   } else if (p->degenerated < SATB_MAX_DEGENERATED) {
     p->degenerated++;
-    degenerate = true;
+    target = gc_ct_request(&s->ct, GC_REQ_DEGENERATED, "alloc");
   } else {
-    pthread_mutex_unlock(&s->lock);
     return false;
   }
-  pthread_mutex_unlock(&s->lock);
-  if (degenerate)
-    target = satb_request(s, true, "alloc");
   uint64_t t0 = gc_delay_begin();
-  satb_wait_for(m, s, target);
+  gc_ct_wait(&s->ct, m, target);
   gc_delay_end(m, GC_DELAY_STALL, "alloc", t0);
   record_stall(s, gc_now_ns() - t0);
   return true;
@@ -109,7 +94,7 @@ static gc_ref alloc_large(gc_mutator *m, size_t bytes, uint64_t header) {
   gc_los *los = &m->heap->los;
   pacing p = {0};
   for (;;) {
-    p.seen = finished(s);
+    p.seen = gc_ct_finished(&s->ct);
     uintptr_t a = gc_los_alloc(los, bytes); /* zeroed */
     if (a) {
       if (__atomic_load_n(&s->alloc_black, __ATOMIC_RELAXED))
@@ -132,7 +117,7 @@ gc_ref satb_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
   gc_freebits_cache *fc = &m->fb[c];
   pacing p = {0};
   for (;;) {
-    p.seen = finished(s);
+    p.seen = gc_ct_finished(&s->ct);
     /* stress mode routes every allocation here: use the cache first */
     if (fc->bits || refill(m, s, c))
       return gc_sf_cache_take(m, c, header);
@@ -144,12 +129,13 @@ gc_ref satb_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
 void satb_collect(gc_mutator *m, gc_collect_reason why) {
   satb_state *s = satb_of(m->heap);
   if (why == GC_REASON_STRESS) { /* start one; the point is concurrency */
-    satb_request(s, false, "stress");
+    gc_ct_request(&s->ct, GC_REQ_CONCURRENT, "stress");
     return;
   }
   uint64_t target =
-      satb_request(s, false, why == GC_REASON_ALLOC ? "alloc" : "requested");
+      gc_ct_request(&s->ct, GC_REQ_CONCURRENT,
+                    why == GC_REASON_ALLOC ? "alloc" : "requested");
   uint64_t t0 = gc_delay_begin();
-  satb_wait_for(m, s, target);
+  gc_ct_wait(&s->ct, m, target);
   gc_delay_end(m, GC_DELAY_STALL, "collect", t0);
 }

@@ -93,8 +93,7 @@ static uint64_t mark_concurrently(satb_state *s) {
   for (;;) {
     if (satb_drain(&s->marker))
       continue;
-    if (enough || rounds >= s->preclean ||
-        __atomic_load_n(&s->shutdown, __ATOMIC_RELAXED))
+    if (enough || rounds >= s->preclean || gc_ct_stopping(&s->ct))
       break;
     rounds++;
     __atomic_store_n(&s->precleaned, 0, __ATOMIC_RELAXED);

@@ -36,12 +36,10 @@ static void satb_destroy(gc_heap *heap) {
   satb_state *s = satb_of(heap);
   if (!s)
     return;
-  satb_thread_stop(s);
+  gc_ct_stop(&s->ct);
   satb_marker_destroy(&s->marker);
   gc_sf_destroy(&s->sf);
   pthread_mutex_destroy(&s->lock);
-  pthread_cond_destroy(&s->wake);
-  pthread_cond_destroy(&s->done);
   free(s->log);
   free(s);
   heap->policy_state = NULL;
@@ -76,10 +74,8 @@ static bool satb_init(gc_heap *heap, const gc_options *opts, char *err,
   s->sf.clear_on_sweep = true; /* no pause clears marks: see cycle.c */
   satb_marker_init(&s->marker, heap, 1, mark_ref, is_marked, s);
   pthread_mutex_init(&s->lock, NULL);
-  pthread_cond_init(&s->wake, NULL);
-  pthread_cond_init(&s->done, NULL);
   heap->policy_state = s;
-  if (!satb_thread_start(s, err, errlen)) {
+  if (!gc_ct_start(&s->ct, heap, &satb_ct_ops, s, err, errlen)) {
     satb_destroy(heap);
     return false;
   }
@@ -106,7 +102,7 @@ static void satb_mutator_attach(gc_mutator *m) {
 static void satb_mutator_detach(gc_mutator *m) {
   satb_state *s = satb_of(m->heap);
   if (m->heap->nmutators == 1)
-    satb_quiesce(s);
+    gc_ct_quiesce(&s->ct);
   satb_mutator *md = satb_mutator_of(m);
   gc_sf_cache_drop(&s->sf, m,
                    __atomic_load_n(&s->alloc_black, __ATOMIC_RELAXED));

@@ -19,6 +19,7 @@
 #ifndef SATB_POLICY_H
 #define SATB_POLICY_H
 
+#include "../../heap/gcthread.h"
 #include "../../heap/heap.h"
 #include "../../heap/satb.h"
 #include "../../heap/sfspace.h"
@@ -83,18 +84,10 @@ typedef struct satb_state {
   uint64_t alloc_since; /* atomic: bytes handed out since */
   int phase;            /* atomic satb_phase */
   /* verifier modes (world stopped) */
-  bool checking_marks; /* reachable objects must be marked */
-  bool marks_clear;    /* no mark bit may be set */
-  /* cycle control, under lock */
-  pthread_mutex_t lock;
-  pthread_cond_t wake; /* the GC thread waits for requests */
-  pthread_cond_t done; /* mutators wait for cycles */
-  pthread_t thread;
-  bool thread_started;
-  bool shutdown;
-  int want_concurrent, want_degenerated; /* atomic reads outside lock */
-  const char *concurrent_reason, *degenerated_reason;
-  uint64_t started, finished; /* cycles, in order */
+  bool checking_marks;  /* reachable objects must be marked */
+  bool marks_clear;     /* no mark bit may be set */
+  gc_ct ct;             /* the GC thread: requests, cycles in order, waiting */
+  pthread_mutex_t lock; /* the hook and the statistics */
   satb_hook_fn hook;
   void *hook_ctx;
   /* statistics, under lock */
@@ -111,16 +104,9 @@ static inline satb_queue *satb_queue_of(gc_mutator *m) {
   return &satb_mutator_of(m)->q;
 }
 
-/* thread.c: the GC thread, requests, waiting */
-bool satb_thread_start(satb_state *s, char *err, size_t errlen);
-void satb_thread_stop(satb_state *s);
-/* Asks for a cycle; returns the number the cycle that will satisfy the
- * request gets (satb_wait_for waits for it). */
-uint64_t satb_request(satb_state *s, bool degenerated, const char *reason);
-/* Waits, outside the heap, until cycle target has finished. */
-void satb_wait_for(gc_mutator *m, satb_state *s, uint64_t target);
-/* Last mutator leaving: cancels requests, waits for the running cycle. */
-void satb_quiesce(satb_state *s);
+/* thread.c: what the GC thread (heap/gcthread.h) runs: concurrent cycles,
+ * and degenerated ones before any concurrent one pending; hooks */
+extern const gc_ct_ops satb_ct_ops;
 void satb_hook(satb_state *s, satb_hook_point at);
 
 /* cycle.c */

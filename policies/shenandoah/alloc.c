@@ -48,8 +48,8 @@ static bool mutator_may_take(void *ctx) {
 static void note_alloc(shen_state *s, size_t bytes) {
   __atomic_add_fetch(&s->alloc_since, bytes, __ATOMIC_RELAXED);
   if (!__atomic_load_n(&s->cycle_active, __ATOMIC_RELAXED) &&
-      !__atomic_load_n(&s->want, __ATOMIC_RELAXED) && shen_over_trigger(s))
-    shen_request(s, 1, "trigger");
+      !gc_ct_pending(&s->ct, GC_REQ_CONCURRENT) && shen_over_trigger(s))
+    gc_ct_trigger(&s->ct, GC_REQ_CONCURRENT);
 }
 
 bool shen_gclab_refill(shen_state *s, gc_lab *lab, size_t bytes) {
@@ -116,13 +116,8 @@ static void pace(gc_mutator *m, shen_state *s) {
   uint64_t at = (uint64_t)ts.tv_nsec + ns;
   ts.tv_sec += (time_t)(at / 1000000000u);
   ts.tv_nsec = (long)(at % 1000000000u);
-  pthread_mutex_lock(&s->lock);
-  uint64_t seen = s->finished;
   if (__atomic_load_n(&s->cycle_active, __ATOMIC_RELAXED))
-    while (s->finished == seen && !s->shutdown &&
-           pthread_cond_timedwait(&s->progress, &s->lock, &ts) == 0)
-      ;
-  pthread_mutex_unlock(&s->lock);
+    gc_ct_wait_until(&s->ct, &ts);
   gc_leave_blocking(m);
   gc_delay_end(m, GC_DELAY_PACE, "pace", t0);
   record_wait(s, gc_now_ns() - t0, false);
@@ -133,41 +128,26 @@ typedef struct pacing {
   uint64_t seen;
 } pacing;
 
-static uint64_t finished(shen_state *s) {
-  pthread_mutex_lock(&s->lock);
-  uint64_t n = s->finished;
-  pthread_mutex_unlock(&s->lock);
-  return n;
-}
-
 /* Nothing could be had: wait, degenerate, go full, or give up (false). */
 static bool wait_for_memory(gc_mutator *m, shen_state *s, pacing *p) {
-  int kind = 0;
-  uint64_t target = 0;
-  pthread_mutex_lock(&s->lock);
-  if (s->finished != p->seen) {
-    pthread_mutex_unlock(&s->lock);
+  uint64_t started, finished, target;
+  gc_ct_counts(&s->ct, &started, &finished);
+  if (finished != p->seen)
     return true;
-  }
-  bool running = s->started != s->finished;
-  if (running && p->waits < SHEN_MAX_WAITS) {
+  if (started != finished && p->waits < SHEN_MAX_WAITS) {
     p->waits++;
-    target = s->started;
+    target = started;
   } else if (p->degenerated < 1) {
     p->degenerated++;
-    kind = 2;
+    target = gc_ct_request(&s->ct, GC_REQ_DEGENERATED, "alloc");
   } else if (p->full < 1) {
     p->full++;
-    kind = 3;
+    target = gc_ct_request(&s->ct, GC_REQ_FULL, "alloc");
   } else {
-    pthread_mutex_unlock(&s->lock);
     return false;
   }
-  pthread_mutex_unlock(&s->lock);
-  if (kind)
-    target = shen_request(s, kind, "alloc");
   uint64_t t0 = gc_delay_begin();
-  shen_wait_for(m, s, target);
+  gc_ct_wait(&s->ct, m, target);
   gc_delay_end(m, GC_DELAY_STALL, "alloc", t0);
   record_wait(s, gc_now_ns() - t0, true);
   return true;
@@ -184,7 +164,7 @@ static gc_ref alloc_large(gc_mutator *m, shen_state *s, size_t bytes,
   gc_los *los = &m->heap->los;
   pacing p = {0};
   for (;;) {
-    p.seen = finished(s);
+    p.seen = gc_ct_finished(&s->ct);
     uintptr_t a = 0;
     size_t need = (bytes + GC_PAGE_BYTES - 1) / GC_PAGE_BYTES * GC_PAGE_BYTES;
     if (gc_arena_free_bytes(&m->heap->arena) >=
@@ -233,7 +213,7 @@ gc_ref shen_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
   pacing p = {0};
   bool paced = false;
   for (;;) {
-    p.seen = finished(s);
+    p.seen = gc_ct_finished(&s->ct);
     uintptr_t a = 0;
     /* stress mode sends every allocation here: use the lab first */
     if (bytes <= m->bump_limit - m->bump_cur) {
@@ -262,12 +242,13 @@ gc_ref shen_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
 void shen_collect(gc_mutator *m, gc_collect_reason why) {
   shen_state *s = shen_of(m->heap);
   if (why == GC_REASON_STRESS) { /* start one; the point is concurrency */
-    shen_request(s, 1, "stress");
+    gc_ct_request(&s->ct, GC_REQ_CONCURRENT, "stress");
     return;
   }
   uint64_t target =
-      shen_request(s, 1, why == GC_REASON_ALLOC ? "alloc" : "requested");
+      gc_ct_request(&s->ct, GC_REQ_CONCURRENT,
+                    why == GC_REASON_ALLOC ? "alloc" : "requested");
   uint64_t t0 = gc_delay_begin();
-  shen_wait_for(m, s, target);
+  gc_ct_wait(&s->ct, m, target);
   gc_delay_end(m, GC_DELAY_STALL, "collect", t0);
 }

@@ -128,8 +128,7 @@ static bool mark_concurrently(shen_state *s) {
       return false;
     if (satb_drain(&s->marker))
       continue;
-    if (enough || rounds >= SHEN_PRECLEAN_ROUNDS ||
-        __atomic_load_n(&s->shutdown, __ATOMIC_RELAXED))
+    if (enough || rounds >= SHEN_PRECLEAN_ROUNDS || gc_ct_stopping(&s->ct))
       break;
     rounds++;
     __atomic_store_n(&s->precleaned, 0, __ATOMIC_RELAXED);
@@ -159,7 +158,6 @@ static void release_trash(shen_state *s) {
     gc_regions_release(&s->rs, s->trash[i]);
   pthread_mutex_lock(&s->lock);
   s->totals.regions_freed += s->ntrash;
-  pthread_cond_broadcast(&s->progress);
   pthread_mutex_unlock(&s->lock);
   s->ntrash = 0;
 }

@@ -35,6 +35,7 @@
 #ifndef SHEN_H
 #define SHEN_H
 
+#include "../../heap/gcthread.h"
 #include "../../heap/heap.h"
 #include "../../heap/regions.h"
 #include "../../heap/satb.h"
@@ -130,14 +131,8 @@ typedef struct shen_state {
   bool check_marked;        /* final-mark: every reachable object marked */
   bool check_no_cset;       /* no reachable reference into the cset */
   bool check_roots_tospace; /* lrb: no root into the cset */
-  /* control, under lock */
-  pthread_mutex_t lock;
-  pthread_cond_t wake, done, progress;
-  pthread_t thread;
-  bool thread_started, shutdown;
-  int want; /* 0 none, 1 concurrent, 2 degenerated, 3 full */
-  const char *reason;
-  uint64_t started, finished;
+  gc_ct ct;                 /* the GC thread: requests, cycles, waiting */
+  pthread_mutex_t lock;     /* the statistics */
   int degenerate;      /* atomic: the running cycle should finish stopped */
   uint64_t precleaned; /* atomic: SATB entries the last handshake took */
   /* statistics, under lock */
@@ -199,12 +194,8 @@ void shen_update_refs(shen_state *s);
 void shen_update_roots(shen_state *s);
 void shen_evacuate_roots(shen_state *s);
 
-/* thread.c */
-bool shen_thread_start(shen_state *s, char *err, size_t errlen);
-void shen_thread_stop(shen_state *s);
-uint64_t shen_request(shen_state *s, int kind, const char *reason);
-void shen_wait_for(gc_mutator *m, shen_state *s, uint64_t target);
-void shen_quiesce(shen_state *s);
+/* thread.c: what the GC thread (heap/gcthread.h) runs */
+extern const gc_ct_ops shen_ct_ops;
 
 /* verify.c */
 bool shen_verify_object(gc_heap *heap, gc_verifier *v, uintptr_t addr);

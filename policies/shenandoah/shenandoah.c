@@ -88,13 +88,10 @@ static void shen_destroy(gc_heap *heap) {
   shen_state *s = shen_of(heap);
   if (!s)
     return;
-  shen_thread_stop(s);
+  gc_ct_stop(&s->ct);
   satb_marker_destroy(&s->marker);
   gc_regions_destroy(&s->rs);
   pthread_mutex_destroy(&s->lock);
-  pthread_cond_destroy(&s->wake);
-  pthread_cond_destroy(&s->done);
-  pthread_cond_destroy(&s->progress);
   pthread_mutex_destroy(&s->copied_lock);
   free(s->copied);
   free(s->cset);
@@ -146,15 +143,12 @@ static bool shen_init(gc_heap *heap, const gc_options *opts, char *err,
   s->mode = heap->c.read_barrier == GC_RB_BROOKS ? SHEN_BROOKS : SHEN_LRB;
   s->hw = heap->c.header_words;
   pthread_mutex_init(&s->lock, NULL);
-  pthread_cond_init(&s->wake, NULL);
-  pthread_cond_init(&s->done, NULL);
-  pthread_cond_init(&s->progress, NULL);
   pthread_mutex_init(&s->copied_lock, NULL);
   s->verify_copies = heap->cfg.verify != GC_VERIFY_NONE;
   satb_marker_init(&s->marker, heap, s->hw, mark_ref, is_marked, s);
   heap->policy_state = s;
   if (!read_options(s, heap, opts, err, errlen) ||
-      !shen_thread_start(s, err, errlen)) {
+      !gc_ct_start(&s->ct, heap, &shen_ct_ops, s, err, errlen)) {
     shen_destroy(heap);
     return false;
   }
@@ -179,7 +173,7 @@ static void shen_mutator_attach(gc_mutator *m) {
 static void shen_mutator_detach(gc_mutator *m) {
   shen_state *s = shen_of(m->heap);
   if (m->heap->nmutators == 1)
-    shen_quiesce(s);
+    gc_ct_quiesce(&s->ct);
   shen_mutator *md = shen_mutator_of(m);
   if (m->bump_cur < m->bump_limit)
     gc_regions_fill(&s->rs, m->bump_cur, m->bump_limit);
