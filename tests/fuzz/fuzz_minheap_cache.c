@@ -20,7 +20,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     uint64_t bytes;
     json_t *key = gctb_minheap_key(&cfg);
     gctb_minheap_lookup_bytes(key, &bytes);
-    json_decref(gctb_minheap_lookup(key));
+    json_t *entry = NULL;
+    char why[256];
+    gctb_minheap_lookup(key, &entry, why, sizeof why);
+    json_decref(entry);
     json_decref(key);
     gctb_config_free(&cfg);
   }
