@@ -16,8 +16,12 @@ set_tests_properties(e2e.bdw.fixed-heap e2e.minheap.stale e2e.matrix.heap-axis
 # In-process iterations: warm-ups discarded, headline = measured ones.
 add_test(NAME e2e.iterations
          COMMAND ${E2E}/iterations.sh ${GCTB} ${E2E}/gcbench-small.json ${MX_OUT})
+set(ITER_ENV "${PYENV}")
+if(GCTB_TSAN) # no bdw under TSan (.ci/test)
+  list(APPEND ITER_ENV "GCTB_ITER_POLICIES=segfit")
+endif()
 set_tests_properties(e2e.iterations PROPERTIES LABELS e2e TIMEOUT 300
-                     ENVIRONMENT "${PYENV}")
+                     ENVIRONMENT "${ITER_ENV}")
 # A minimum at a floor is reported as a bound: segfit completes the small
 # gcbench at its declared live size; shenandoah refuses (exit 2) any heap
 # just below its minimum (too few regions) rather than running out.

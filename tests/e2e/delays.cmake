@@ -14,6 +14,10 @@ endforeach()
 # and workload.work for the same workload and seed, and gc_cpu_ns equal to
 # the cycles' GC CPU (plus what is named as outside them).
 set(FAIR_gcbench ${SMALL} 4M 64M)
+set(FAIR_ENV "")
+if(GCTB_TSAN) # no bdw under TSan (.ci/test)
+  set(FAIR_ENV "GCTB_FAIR_POLICIES=nogc semispace segfit satb immix sticky-immix handle-copy otf otf-gen shenandoah shenandoah-brooks")
+endif()
 set(FAIR_gcold ${WL_DIR}/gcold.json 6M 32M)
 set(FAIR_server ${WL_DIR}/server.json 6M 32M)
 set(FAIR_lifetimes ${WL_DIR}/lifetimes.json 10M 32M)
@@ -26,7 +30,7 @@ foreach(wl gcbench gcold server lifetimes)
                    ${CMAKE_BINARY_DIR}/fair-counts-${wl}.jsonl ${heap}
                    ${nogc_heap})
   set_tests_properties(e2e.fair-counts.${wl} PROPERTIES LABELS e2e
-                       TIMEOUT 300)
+                       TIMEOUT 300 ENVIRONMENT "${FAIR_ENV}")
 endforeach()
 
 # The full-size gcold under satb, otf, shenandoah and segfit: the record
