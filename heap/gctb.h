@@ -70,6 +70,7 @@ typedef struct gc_type {
    * for length > 0, base_bytes[h] for length 0 (never below 16 bytes) */
   uint32_t base_bytes[3];
   uint32_t elem_bytes;
+  bool pointer_free; /* no reference words (word arrays, ref_map 0) */
 } gc_type;
 
 /* Registers a type (process-wide) and fills in t->id. Returns false if the
@@ -112,7 +113,8 @@ static inline size_t gc_object_bytes(const gc_type *t, size_t length,
 typedef enum gc_alloc_style {
   GC_ALLOC_BUMP,     /* bump pointer into a thread-local buffer */
   GC_ALLOC_FREEBITS, /* per-size-class 64-object blocks with a free-bits word */
-  GC_ALLOC_CALL      /* always the policy's allocation function */
+  GC_ALLOC_CALL,     /* always the policy's allocation function */
+  GC_ALLOC_FREELIST /* per-size free lists the policy fills (gctb_freelist.h) */
 } gc_alloc_style;
 
 typedef enum gc_read_barrier {
@@ -143,6 +145,10 @@ typedef struct gc_constraints {
 /* ---- The mutator (public for inlining only) ---------------------------- */
 
 #define GC_SIZE_CLASSES 40
+/* GC_ALLOC_FREELIST: list g holds cells of g granules (heap/gctb_freelist.h;
+ * libgc's "tiny" free lists on 64-bit hosts: 16-byte granules, 25 lists). */
+#define GC_FREELIST_GRANULE 16u
+#define GC_FREELISTS 25u
 
 typedef struct gc_freebits_cache {
   uintptr_t base; /* first object of the cached block, 0 if none */
@@ -175,8 +181,9 @@ struct gc_mutator {
   int safepoint_pending; /* atomic; stop-the-world or handshake requested */
   uintptr_t handle_base; /* GC_RB_HANDLE: table base and entry stride */
   size_t handle_stride;
-  uintptr_t bump_start;         /* start of the current bump buffer (stats) */
-  const uint8_t *size_class_of; /* (bytes+15)/16 -> class, for FREEBITS */
+  uintptr_t bump_start;           /* start of the current bump buffer (stats) */
+  const uint8_t *size_class_of;   /* (bytes+15)/16 -> class, for FREEBITS */
+  void *free_lists[GC_FREELISTS]; /* GC_ALLOC_FREELIST: heads, by granules */
   gc_freebits_cache fb[GC_SIZE_CLASSES];
   gc_mutator_stats stats;
   /* shadow stack of root slots */
@@ -203,7 +210,8 @@ struct gc_mutator {
  *   bump1      bump allocation, one header word, no barriers (nogc, semispace)
  *   freebits1  free-bits allocation, one header word, no barriers (segfit)
  *   call1      the policy's allocation function, one header word, no
- *              barriers (bdw; every barrier-free policy under stress mode)
+ *              barriers (every barrier-free policy under stress mode)
+ *   freelist1  free-list allocation, one header word, no barriers (bdw)
  *
  * Workloads compile their hot code once per family (workloads/instance.h)
  * and pick the instance for the heap with gc_heap_family(). The library
@@ -220,12 +228,14 @@ struct gc_mutator {
 #define GC__FAMILY_ID_bump1 2
 #define GC__FAMILY_ID_freebits1 3
 #define GC__FAMILY_ID_call1 4
+#define GC__FAMILY_ID_freelist1 5
 
 typedef enum gc_family {
   GC_FAMILY_GENERIC,   /* kinds read from the mutator at run time */
   GC_FAMILY_BUMP1,     /* bump, one header word, no barriers */
   GC_FAMILY_FREEBITS1, /* free bits, one header word, no barriers */
   GC_FAMILY_CALL1,     /* allocation call, one header word, no barriers */
+  GC_FAMILY_FREELIST1, /* free lists, one header word, no barriers */
   GC_FAMILY_COUNT
 } gc_family;
 
@@ -238,7 +248,7 @@ typedef enum gc_family {
 #ifdef GCTB_FAMILY
 #define GC__FAMILY_ID GC__CAT(GC__FAMILY_ID_, GCTB_FAMILY)
 #if GC__FAMILY_ID == 0
-#error "GCTB_FAMILY must be one of generic, bump1, freebits1, call1"
+#error "GCTB_FAMILY must be one of generic, bump1, freebits1, call1, freelist1"
 #endif
 #else
 #define GC__FAMILY_ID GC__FAMILY_ID_generic
@@ -264,6 +274,8 @@ typedef enum gc_family {
 #define GC__ALLOC_FAST(m) GC_FAST_BUMP1
 #elif GC__FAMILY_ID == GC__FAMILY_ID_freebits1
 #define GC__ALLOC_FAST(m) GC_FAST_FREEBITS1
+#elif GC__FAMILY_ID == GC__FAMILY_ID_freelist1
+#define GC__ALLOC_FAST(m) GC_FAST_FREELIST1
 #else
 #define GC__ALLOC_FAST(m) GC_FAST_CALL
 #endif
@@ -277,6 +289,8 @@ static inline const char *gc_family_name(gc_family f) {
     return "freebits1";
   case GC_FAMILY_CALL1:
     return "call1";
+  case GC_FAMILY_FREELIST1:
+    return "freelist1";
   default:
     return "generic";
   }
@@ -294,6 +308,8 @@ static inline gc_family gc_family_of(const gc_constraints *c, bool stress) {
     return GC_FAMILY_BUMP1;
   case GC_ALLOC_FREEBITS:
     return GC_FAMILY_FREEBITS1;
+  case GC_ALLOC_FREELIST:
+    return GC_FAMILY_FREELIST1;
   default:
     return GC_FAMILY_CALL1;
   }
@@ -367,6 +383,8 @@ GC__FAST size_t gc__requested_bytes(const gc_type *t, size_t length) {
   return t->base_bytes[1] + (length ? (length - 1) * t->elem_bytes : 0);
 }
 
+#include "gctb_freelist.h"
+
 /* The allocation fast path for a known allocation style and header-word
  * count. With both constant (a build or driver specialised per policy) and
  * a fixed-layout type (length 0) it folds to a bump and two stores; gc_alloc
@@ -398,6 +416,11 @@ GC__FAST gc_ref gc_alloc_as(gc_mutator *m, const gc_type *t, size_t length,
     memset((void *)p, 0, c->size); /* freed cells hold stale data */
     break;
   }
+  case GC_ALLOC_FREELIST:
+    p = gc__freelist_pop(m, t, bytes); /* zeroed but for the header word */
+    if (__builtin_expect(p == 0, 0))
+      return gc__alloc_slow(m, t, length, bytes);
+    break;
   default:
     return gc__alloc_slow(m, t, length, bytes);
   }
@@ -415,7 +438,8 @@ enum {
   GC_FAST_BUMP1,     /* bump, one header word */
   GC_FAST_FREEBITS1, /* free bits, one header word */
   GC_FAST_BUMP2,     /* bump, two header words */
-  GC_FAST_CALL       /* everything else: the policy's allocation function */
+  GC_FAST_CALL,      /* everything else: the policy's allocation function */
+  GC_FAST_FREELIST1  /* free lists, one header word */
 };
 
 static inline uint8_t gc_alloc_fast_kind(gc_alloc_style style,
@@ -424,6 +448,8 @@ static inline uint8_t gc_alloc_fast_kind(gc_alloc_style style,
     return hdr_words == 1 ? GC_FAST_BUMP1 : GC_FAST_BUMP2;
   if (style == GC_ALLOC_FREEBITS && hdr_words == 1)
     return GC_FAST_FREEBITS1;
+  if (style == GC_ALLOC_FREELIST && hdr_words == 1)
+    return GC_FAST_FREELIST1;
   return GC_FAST_CALL;
 }
 
@@ -439,6 +465,8 @@ static inline gc_family gc_mutator_family(const gc_mutator *m) {
     return GC_FAMILY_FREEBITS1;
   case GC_FAST_CALL:
     return GC_FAMILY_CALL1;
+  case GC_FAST_FREELIST1:
+    return GC_FAMILY_FREELIST1;
   default:
     return GC_FAMILY_GENERIC;
   }
@@ -453,6 +481,8 @@ GC__FAST gc_ref gc_alloc(gc_mutator *m, const gc_type *t, size_t length) {
     return gc_alloc_as(m, t, length, GC_ALLOC_FREEBITS, 1);
   case GC_FAST_BUMP2:
     return gc_alloc_as(m, t, length, GC_ALLOC_BUMP, 2);
+  case GC_FAST_FREELIST1:
+    return gc_alloc_as(m, t, length, GC_ALLOC_FREELIST, 1);
   default:
     return gc_alloc_as(m, t, length, GC_ALLOC_CALL, GC__HDR_WORDS(m));
   }

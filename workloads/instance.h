@@ -36,13 +36,15 @@
  * (typedef void run_fn(gc_mutator *m, ...)), the type the body defines
  * GC_INSTANCE(name) with. */
 #define GC_INSTANCE_DECLARE(fn_type, name)                                     \
-  fn_type name##_generic, name##_bump1, name##_freebits1, name##_call1
+  fn_type name##_generic, name##_bump1, name##_freebits1, name##_call1,        \
+      name##_freelist1
 
 /* name's instance for family f (a function designator). */
 #define GC_INSTANCE_PICK(f, name)                                              \
   ((f) == GC_FAMILY_BUMP1       ? name##_bump1                                 \
    : (f) == GC_FAMILY_FREEBITS1 ? name##_freebits1                             \
    : (f) == GC_FAMILY_CALL1     ? name##_call1                                 \
+   : (f) == GC_FAMILY_FREELIST1 ? name##_freelist1                             \
                                 : name##_generic)
 
 /* The family whose instance runs on heap: gc_heap_family(heap), unless the

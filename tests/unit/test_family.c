@@ -19,10 +19,8 @@ static const struct {
   const char *policy;
   gc_family family;
 } known[] = {
-    {"nogc", GC_FAMILY_BUMP1},
-    {"semispace", GC_FAMILY_BUMP1},
-    {"segfit", GC_FAMILY_FREEBITS1},
-    {"bdw", GC_FAMILY_CALL1},
+    {"nogc", GC_FAMILY_BUMP1},       {"semispace", GC_FAMILY_BUMP1},
+    {"segfit", GC_FAMILY_FREEBITS1}, {"bdw", GC_FAMILY_FREELIST1},
     {"satb", GC_FAMILY_GENERIC}, /* SATB write barrier */
 };
 
@@ -56,6 +54,7 @@ static void every_policy_follows_the_rule(void **state) {
     assert_int_equal(s, GC_FAMILY_CALL1);
     assert_int_equal(f, c->alloc == GC_ALLOC_BUMP       ? GC_FAMILY_BUMP1
                         : c->alloc == GC_ALLOC_FREEBITS ? GC_FAMILY_FREEBITS1
+                        : c->alloc == GC_ALLOC_FREELIST ? GC_FAMILY_FREELIST1
                                                         : GC_FAMILY_CALL1);
   }
 }
@@ -120,6 +119,8 @@ static void mutator_family_reads_the_mutator(void **state) {
   assert_int_equal(gc_mutator_family(&m), GC_FAMILY_FREEBITS1);
   m.alloc_fast = GC_FAST_CALL;
   assert_int_equal(gc_mutator_family(&m), GC_FAMILY_CALL1);
+  m.alloc_fast = GC_FAST_FREELIST1;
+  assert_int_equal(gc_mutator_family(&m), GC_FAMILY_FREELIST1);
   m.plain_access = 0;
   assert_int_equal(gc_mutator_family(&m), GC_FAMILY_GENERIC);
 }
@@ -130,6 +131,7 @@ const char *probe_generic(void) { return "generic"; }
 const char *probe_bump1(void) { return "bump1"; }
 const char *probe_freebits1(void) { return "freebits1"; }
 const char *probe_call1(void) { return "call1"; }
+const char *probe_freelist1(void) { return "freelist1"; }
 
 static void pick_calls_the_familys_instance(void **state) {
   for (int f = 0; f < GC_FAMILY_COUNT; f++)
