@@ -11,7 +11,6 @@
 #error "compile gcbench_body.h through workloads/instances/gcbench_*.c"
 #endif
 
-#include "../heap/events.h"
 #include "gcbench_run.h"
 #include "gcbench_tree_body.h"
 #include "instance.h"

@@ -1,0 +1,4 @@
+/* fragger's hot code for policy family generic (run-time dispatch: any policy
+ * no other family fits); see workloads/instance.h. */
+#define GCTB_FAMILY generic
+#include "../fragger_body.h"
