@@ -1,9 +1,10 @@
 /* binary_trees_body.h — binary-trees' hot code: one thread's trees, built,
- * walked and dropped. Compiled once per policy family by
- * workloads/instances/binary_trees_<family>.c (workloads/instance.h); the
- * only external symbol is GC_INSTANCE(bt_thread). */
+ * walked and dropped. Compiled once per policy family by the build
+ * (workloads/instances/bodies.cmake, workloads/instance.h); the only
+ * external symbol is GC_INSTANCE(bt_thread). */
 #ifndef GCTB_FAMILY
-#error "compile binary_trees_body.h through workloads/instances/"
+#error                                                                         \
+    "binary_trees_body.h is compiled once per family (workloads/instances/bodies.cmake)"
 #endif
 
 #include "binary_trees.h"

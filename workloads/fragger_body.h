@@ -1,6 +1,6 @@
 /* fragger_body.h — the fragmenter's hot code: its rounds. Compiled once per
- * policy family by workloads/instances/fragger_<family>.c
- * (workloads/instance.h); the only external symbol is GC_INSTANCE(fr_thread).
+ * policy family by the build (workloads/instances/bodies.cmake,
+ * workloads/instance.h); the only external symbol is GC_INSTANCE(fr_thread).
  *
  * Live objects are word arrays in a heap table (common_table.h); a C-side
  * mirror holds each slot's serial and size. Round 0 fills the live set;
@@ -10,7 +10,8 @@
  * sampled after the deaths and after the refill, each time after a full
  * collection when `collect` is on. */
 #ifndef GCTB_FAMILY
-#error "compile fragger_body.h through workloads/instances/"
+#error                                                                         \
+    "fragger_body.h is compiled once per family (workloads/instances/bodies.cmake)"
 #endif
 
 #include "fragger.h"

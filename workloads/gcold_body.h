@@ -1,6 +1,6 @@
 /* gcold_body.h — GCOld's hot code: the trees and the steps. Compiled once
- * per policy family by workloads/instances/gcold_<family>.c
- * (workloads/instance.h); the only external symbol is GC_INSTANCE(go_thread).
+ * per policy family by the build (workloads/instances/bodies.cmake,
+ * workloads/instance.h); the only external symbol is GC_INSTANCE(go_thread).
  *
  * A node is left, right and a data word: bits 0..20 its index in heap order
  * within the tree it was built in (root 0, children 2i+1, 2i+2), bits 21..47
@@ -12,7 +12,8 @@
  * replaced one, which is walked as it dies; swaps move nodes but keep the
  * total), so a lost, duplicated or foreign node is caught. */
 #ifndef GCTB_FAMILY
-#error "compile gcold_body.h through workloads/instances/"
+#error                                                                         \
+    "gcold_body.h is compiled once per family (workloads/instances/bodies.cmake)"
 #endif
 
 #include "gcold.h"

@@ -1,6 +1,6 @@
 /* lifetimes_body.h — lifetimes' hot code: one thread's generator. Compiled
- * once per policy family by workloads/instances/lifetimes_<family>.c
- * (workloads/instance.h); the only external symbol is GC_INSTANCE(lt_thread).
+ * once per policy family by the build (workloads/instances/bodies.cmake,
+ * workloads/instance.h); the only external symbol is GC_INSTANCE(lt_thread).
  *
  * Live objects sit in a heap table (common_table.h); a C-side mirror holds
  * what each slot should contain (serial, size, death time, the serials its
@@ -14,7 +14,8 @@
  * an object dies nothing live points to it, so it really is garbage, and the
  * live set is exactly the table. */
 #ifndef GCTB_FAMILY
-#error "compile lifetimes_body.h through workloads/instances/"
+#error                                                                         \
+    "lifetimes_body.h is compiled once per family (workloads/instances/bodies.cmake)"
 #endif
 
 #include "lifetimes.h"

@@ -1,9 +1,10 @@
 /* quads_body.h — quads' hot code: the quad trees built, checked and
- * dropped. Compiled once per policy family by
- * workloads/instances/quads_<family>.c (workloads/instance.h); the only
+ * dropped. Compiled once per policy family by the build
+ * (workloads/instances/bodies.cmake, workloads/instance.h); the only
  * external symbol is GC_INSTANCE(qd_thread). */
 #ifndef GCTB_FAMILY
-#error "compile quads_body.h through workloads/instances/"
+#error                                                                         \
+    "quads_body.h is compiled once per family (workloads/instances/bodies.cmake)"
 #endif
 
 #include "quads.h"

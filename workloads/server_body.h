@@ -1,6 +1,6 @@
 /* server_body.h — server's hot code: one worker, its cache shard, its
- * requests. Compiled once per policy family by
- * workloads/instances/server_<family>.c (workloads/instance.h); the only
+ * requests. Compiled once per policy family by the build
+ * (workloads/instances/bodies.cmake, workloads/instance.h); the only
  * external symbol is GC_INSTANCE(sv_worker).
  *
  * The cache is sharded, one shard per worker, and requests are dealt to
@@ -19,7 +19,8 @@
  * buffer, does its cache lookups while the list is live, then walks and
  * checks the list and drops it. */
 #ifndef GCTB_FAMILY
-#error "compile server_body.h through workloads/instances/"
+#error                                                                         \
+    "server_body.h is compiled once per family (workloads/instances/bodies.cmake)"
 #endif
 
 #include "server.h"

@@ -1,4 +1,0 @@
-/* fragger's hot code for policy family generic (run-time dispatch: any policy
- * no other family fits); see workloads/instance.h. */
-#define GCTB_FAMILY generic
-#include "../fragger_body.h"

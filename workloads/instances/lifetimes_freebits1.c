@@ -1,4 +1,0 @@
-/* lifetimes's hot code for policy family freebits1 (free-bits allocation, one
- * header word, no barriers); see workloads/instance.h. */
-#define GCTB_FAMILY freebits1
-#include "../lifetimes_body.h"

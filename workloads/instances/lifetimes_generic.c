@@ -1,4 +1,0 @@
-/* lifetimes's hot code for policy family generic (run-time dispatch: any policy
- * no other family fits); see workloads/instance.h. */
-#define GCTB_FAMILY generic
-#include "../lifetimes_body.h"
