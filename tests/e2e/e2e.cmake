@@ -180,3 +180,9 @@ set_tests_properties(e2e.segfit.instance-generic PROPERTIES LABELS e2e
                      TIMEOUT 120 ENVIRONMENT GCTB_INSTANCE=generic)
 set_tests_properties(e2e.bad.instance PROPERTIES LABELS e2e TIMEOUT 60
                      ENVIRONMENT GCTB_INSTANCE=call1)
+
+# Where records go without --out: --results-dir, $GCTB_RESULTS_DIR, ./results.
+add_test(NAME e2e.results-dir
+         COMMAND ${E2E}/results_dir.sh ${GCTB} ${SMALL}
+                 ${CMAKE_BINARY_DIR}/results-dir-test)
+set_tests_properties(e2e.results-dir PROPERTIES LABELS e2e TIMEOUT 120)
