@@ -89,7 +89,7 @@ install(TARGETS gctb_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES ${GCTB_ARCHIVE} DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(FILES heap/gctb.h ${GCTB_GENERATED}/gctb_families.h heap/options.h
               workloads/workload.h
-              workloads/plugin.h harness/embed.h
+              workloads/plugin.h harness/run/embed.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/gctb)
 install(FILES ${CMAKE_BINARY_DIR}/gctb.pc DESTINATION ${GCTB_PC_DIR})
 install(FILES ${CMAKE_BINARY_DIR}/gctbConfig.cmake

@@ -541,6 +541,18 @@ void gc_collect(gc_mutator *m);
 _Noreturn void gc_fail(gc_mutator *m, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* ---- Clocks and what a heap holds (for workloads' own metrics) ---------- */
+
+/* CLOCK_MONOTONIC nanoseconds: the clock of every time in the record. */
+uint64_t gc_now_ns(void);
+/* The calling thread's CPU time in nanoseconds. */
+uint64_t gc_thread_cpu_ns(void);
+/* The heap size the run was configured with (heap.size), in bytes. */
+size_t gc_heap_size(const gc_heap *heap);
+/* Bytes the policy holds for objects now, by its own count (blocks, pages
+ * or chunks in use, not live bytes): what fragmentation is measured by. */
+size_t gc_heap_used(gc_heap *heap);
+
 #ifdef __cplusplus
 }
 #endif
