@@ -269,6 +269,14 @@ gc_family gc_mutator_family(const gc_mutator *m);
 /* Preprocessor ids: generic is 1, the generated ones follow, so that a
  * misspelt name, which #if reads as 0, is an error. */
 #define GC__FAMILY_ID_generic 1
+/* The generated list (GC__FAMILIES) where the build provides it: always
+ * inside the build, and to an installed gctb's users; a plugin compiled
+ * against the source tree's heap/ alone does without. */
+#if defined(__has_include)
+#if __has_include("gctb_families.h")
+#include "gctb_families.h"
+#endif
+#endif
 #ifdef GCTB_FAMILY
 #include "gctb_families.h"
 #define GC__FAMILY_ID GC__CAT(GC__FAMILY_ID_, GCTB_FAMILY)
