@@ -112,7 +112,6 @@ bool otf_init_common(gc_heap *heap, const gc_options *opts, bool gen, char *err,
  * tracing it is as if it had shaded them already. */
 void otf_mutator_attach(gc_mutator *m) {
   otf_state *s = otf_of(m->heap);
-  gc_sf_cache_attach(m);
   otf_mutator *md = calloc(1, sizeof *md);
   if (!md) {
     fprintf(stderr, "gctb: otf: out of memory attaching a mutator\n");

@@ -54,8 +54,6 @@ static bool segfit_init(gc_heap *heap, const gc_options *opts, char *err,
   return true;
 }
 
-static void segfit_mutator_attach(gc_mutator *m) { gc_sf_cache_attach(m); }
-
 static void segfit_mutator_detach(gc_mutator *m) {
   gc_sf_cache_drop(&segfit_of(m->heap)->sf, m, false);
 }
@@ -71,7 +69,7 @@ const gc_policy gc_policy_segfit = {
     .options = segfit_options,
     .init = segfit_init,
     .destroy = segfit_destroy,
-    .mutator_attach = segfit_mutator_attach,
+    .alloc_attach = gc_sf_cache_attach,
     .mutator_detach = segfit_mutator_detach,
     .alloc_slow = segfit_alloc_slow,
     .collect = segfit_collect,
