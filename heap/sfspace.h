@@ -1,6 +1,6 @@
 /* sfspace.h — the segregated-fit space: size-class pools of 64-cell
- * free-bits blocks (seed 001), shared by the segfit policy (stop-the-world
- * mark-sweep) and the satb policy (concurrent marking). See
+ * free-bits blocks (the "My GC" seed), shared by the segfit policy
+ * (stop-the-world mark-sweep) and the satb policy (concurrent marking). See
  * docs/spaces/sfspace.md.
  *
  * A pool is one arena chunk given to one size class, cut into blocks of 64

@@ -202,7 +202,7 @@ const gc_policy gc_policy_otf = {
                "et al., ISMM 2000): no global pause, handshakes move every "
                "mutator's barrier through sync and async modes, mutators "
                "shade their own roots, concurrent trace and sweep over the "
-               "segregated-fit space (seed 002)",
+               "segregated-fit space (the on-the-fly seed)",
     .options = otf_options,
     .init = otf_init,
 };

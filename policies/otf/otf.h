@@ -1,9 +1,9 @@
 /* otf.h — internal interface of the otf policies: the on-the-fly
  * mark-sweep of Doligez, Leroy and Gonthier (POPL 1993, 1994) as Domani,
  * Kolodner, Lewis, Salant, Barabash, Lahan, Levanoni, Petrank and Yanover
- * built it for Java (ISMM 2000; seed 002), over the segregated-fit space,
- * and its generational variant (Domani, Kolodner and Petrank, PLDI 2000).
- * See docs/policies/otf.md.
+ * built it for Java (ISMM 2000; the on-the-fly seed), over the segregated-fit
+ * space, and its generational variant (Domani, Kolodner and Petrank, PLDI
+ * 2000). See docs/policies/otf.md.
  *
  * No pause stops every mutator. The collector thread posts a status and
  * moves every mutator through it one handshake at a time:

@@ -136,7 +136,7 @@ const gc_policy gc_policy_satb = {
     .summary = "concurrent mark-sweep: snapshot-at-the-beginning marking "
                "with a Yuasa deletion barrier and per-thread SATB buffers, "
                "init-mark/final-mark pauses, concurrent sweep, over the "
-               "segregated-fit space (seed 004)",
+               "segregated-fit space (the Shenandoah seed)",
     .constraints = {GC_FAST_PATHS(FREEBITS, 1, NONE, SATB),
                     .moves_objects = false,
                     .large_object_bytes = GC_SIZECLASS_MAX_BYTES + 1},

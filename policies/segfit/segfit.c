@@ -1,5 +1,6 @@
-/* segfit.c — seed 001 as a segregated-fit, non-moving mark-sweep collector:
- * the policy table, options and lifecycle. See docs/policies/segfit.md.
+/* segfit.c — the "My GC" seed as a segregated-fit, non-moving mark-sweep
+ * collector: the policy table, options and lifecycle. See
+ * docs/policies/segfit.md.
  *
  * Small objects (up to 4096 bytes) live in pools of one size class each,
  * allocated from per-thread caches of 64-cell blocks by tzcnt over a claimed
@@ -62,7 +63,8 @@ const gc_policy gc_policy_segfit = {
     GC_POLICY_DEFAULTS,
     .name = "segfit",
     .summary = "segregated-fit mark-sweep: size classes, 64-cell free-bits "
-               "blocks, parallel marking, eager or lazy sweeping (seed 001)",
+               "blocks, parallel marking, eager or lazy sweeping (after "
+               "Olshansky's \"My GC\")",
     .constraints = {GC_FAST_PATHS(FREEBITS, 1, NONE, NONE),
                     .moves_objects = false,
                     .large_object_bytes = GC_SIZECLASS_MAX_BYTES + 1},
