@@ -70,6 +70,7 @@ typedef struct gc_type {
    * for length > 0, base_bytes[h] for length 0 (never below 16 bytes) */
   uint32_t base_bytes[3];
   uint32_t elem_bytes;
+  bool pointer_free; /* no reference words (word arrays, ref_map 0) */
 } gc_type;
 
 /* Registers a type (process-wide) and fills in t->id. Returns false if the
@@ -112,7 +113,8 @@ static inline size_t gc_object_bytes(const gc_type *t, size_t length,
 typedef enum gc_alloc_style {
   GC_ALLOC_BUMP,     /* bump pointer into a thread-local buffer */
   GC_ALLOC_FREEBITS, /* per-size-class 64-object blocks with a free-bits word */
-  GC_ALLOC_CALL      /* always the policy's allocation function */
+  GC_ALLOC_CALL,     /* always the policy's allocation function */
+  GC_ALLOC_FREELIST /* per-size free lists the policy fills (gctb_freelist.h) */
 } gc_alloc_style;
 
 typedef enum gc_read_barrier {
@@ -143,6 +145,10 @@ typedef struct gc_constraints {
 /* ---- The mutator (public for inlining only) ---------------------------- */
 
 #define GC_SIZE_CLASSES 40
+/* GC_ALLOC_FREELIST: list g holds cells of g granules (heap/gctb_freelist.h;
+ * libgc's "tiny" free lists on 64-bit hosts: 16-byte granules, 25 lists). */
+#define GC_FREELIST_GRANULE 16u
+#define GC_FREELISTS 25u
 
 typedef struct gc_freebits_cache {
   uintptr_t base; /* first object of the cached block, 0 if none */
@@ -175,8 +181,9 @@ struct gc_mutator {
   int safepoint_pending; /* atomic; stop-the-world or handshake requested */
   uintptr_t handle_base; /* GC_RB_HANDLE: table base and entry stride */
   size_t handle_stride;
-  uintptr_t bump_start;         /* start of the current bump buffer (stats) */
-  const uint8_t *size_class_of; /* (bytes+15)/16 -> class, for FREEBITS */
+  uintptr_t bump_start;           /* start of the current bump buffer (stats) */
+  const uint8_t *size_class_of;   /* (bytes+15)/16 -> class, for FREEBITS */
+  void *free_lists[GC_FREELISTS]; /* GC_ALLOC_FREELIST: heads, by granules */
   gc_freebits_cache fb[GC_SIZE_CLASSES];
   gc_mutator_stats stats;
   /* shadow stack of root slots */
@@ -197,37 +204,62 @@ struct gc_mutator {
  * docs/policy-interface.md). A translation unit that defines GCTB_FAMILY
  * before including this header fixes the kinds of one *family* of policies
  * instead, so that the switches fold away (whippet's per-collector "attrs",
- * chosen here at run time rather than at build time):
+ * chosen here at run time rather than at build time).
  *
- *   generic    run-time dispatch (also what no GCTB_FAMILY means): any policy
- *   bump1      bump allocation, one header word, no barriers (nogc, semispace)
- *   freebits1  free-bits allocation, one header word, no barriers (segfit)
- *   call1      the policy's allocation function, one header word, no
- *              barriers (bdw; every barrier-free policy under stress mode)
+ * A family is a fast-path signature: allocation style, header words, read
+ * barrier, write barrier. Each policy declares its own in its constraints:
  *
- * Workloads compile their hot code once per family (workloads/instance.h)
- * and pick the instance for the heap with gc_heap_family(). The library
- * itself is compiled without GCTB_FAMILY. A build configured with
- * -DGCTB_SPECIALISE=<family> compiles everything for one family and refuses
- * heaps of another (heap/heap.c). A new family needs: an id here, an enum
- * value, its constants below, a case in gc_family_of and gc_mutator_family,
- * and its name in workloads/instance.h. */
+ *   .constraints = {GC_FAST_PATHS(BUMP, 1, NONE, OBJECT_LOG), ...}
+ *
+ * and the build (cmake/families.cmake) collects the distinct signatures of
+ * all policies into generated/gctb_families.h, names each family
+ * <style><header words>[_<read barrier>][_<write barrier>] in lower case
+ * (bump1, freebits1_satb, bump2_brooks_when_active ...) and compiles every
+ * workload body once per family (workloads/instance.h). A policy with a new
+ * signature needs no edit anywhere else. bump1, freebits1 and call1 always
+ * exist, with fixed ids; generic (run-time dispatch, what no GCTB_FAMILY
+ * means) runs any policy and is what stress mode runs for policies with
+ * barriers (stress sends every allocation to the policy: style CALL).
+ *
+ * The library itself is compiled without GCTB_FAMILY. A build configured
+ * with -DGCTB_SPECIALISE=<family> compiles everything for one family and
+ * refuses heaps of another (heap/heap.c). */
 
-/* Family ids for the preprocessor (GCTB_FAMILY names them). They start at 1
- * so that a misspelt name, which #if reads as 0, is an error rather than
- * silently generic; gc_family's values are these minus one. */
-#define GC__FAMILY_ID_generic 1
-#define GC__FAMILY_ID_bump1 2
-#define GC__FAMILY_ID_freebits1 3
-#define GC__FAMILY_ID_call1 4
+/* The signature a policy declares (a designated-initialiser fragment for
+ * gc_constraints), read by cmake/families.cmake: keep the four arguments
+ * literal names (STYLE of gc_alloc_style, HDR 1 or 2, RB of gc_read_barrier,
+ * WB of gc_write_barrier). */
+#define GC_FAST_PATHS(style, hdr, rb, wb)                                      \
+  .alloc = GC_ALLOC_##style, .header_words = hdr, .read_barrier = GC_RB_##rb,  \
+  .write_barrier = GC_WB_##wb
+/* A further signature a policy's mutators may run with (an option that
+ * changes their kinds, applied to heap->c at init): only read by the build. */
+#define GC_FAST_PATHS_ALSO(style, hdr, rb, wb)                                 \
+  _Static_assert(1, "fast-path signature for cmake/families.cmake")
 
-typedef enum gc_family {
-  GC_FAMILY_GENERIC,   /* kinds read from the mutator at run time */
-  GC_FAMILY_BUMP1,     /* bump, one header word, no barriers */
-  GC_FAMILY_FREEBITS1, /* free bits, one header word, no barriers */
-  GC_FAMILY_CALL1,     /* allocation call, one header word, no barriers */
-  GC_FAMILY_COUNT
-} gc_family;
+/* Family ids are small integers: 0 generic, then the generated families in
+ * the order of generated/gctb_families.h. The first three are fixed. */
+typedef unsigned gc_family;
+#define GC_FAMILY_GENERIC 0u
+#define GC_FAMILY_BUMP1 1u     /* bump, one header word, no barriers */
+#define GC_FAMILY_FREEBITS1 2u /* free bits, one header word, no barriers */
+#define GC_FAMILY_CALL1 3u     /* allocation call, one header word, none */
+
+/* heap/families.c, from the generated list: the number of families
+ * (generic included), a family's name ("generic" for an unknown id), the
+ * family whose constants match a signature (generic if none), and the
+ * family of a policy's constraints with stress mode off or on. */
+unsigned gc_family_count(void);
+const char *gc_family_name(gc_family f);
+gc_family gc_family_find(gc_alloc_style style, unsigned hdr_words,
+                         gc_read_barrier rb, gc_write_barrier wb);
+gc_family gc_family_of(const gc_constraints *c, bool stress);
+/* gc_family_of for the heap's policy and stress setting (heap/mutator.c):
+ * the instance a workload should run on it. */
+gc_family gc_heap_family(const gc_heap *heap);
+/* The family of the kinds m actually runs with, read from its fields (not
+ * from a unit's constants): what a family instance checks it was given. */
+gc_family gc_mutator_family(const gc_mutator *m);
 
 #define GC__CAT_(a, b) a##b
 #define GC__CAT(a, b) GC__CAT_(a, b)
@@ -235,10 +267,14 @@ typedef enum gc_family {
 #if !defined(GCTB_FAMILY) && defined(GCTB_SPECIALISE)
 #define GCTB_FAMILY GCTB_SPECIALISE /* the whole build is one family */
 #endif
+/* Preprocessor ids: generic is 1, the generated ones follow, so that a
+ * misspelt name, which #if reads as 0, is an error. */
+#define GC__FAMILY_ID_generic 1
 #ifdef GCTB_FAMILY
+#include "gctb_families.h"
 #define GC__FAMILY_ID GC__CAT(GC__FAMILY_ID_, GCTB_FAMILY)
 #if GC__FAMILY_ID == 0
-#error "GCTB_FAMILY must be one of generic, bump1, freebits1, call1"
+#error "GCTB_FAMILY must be generic or a family of generated/gctb_families.h"
 #endif
 #else
 #define GC__FAMILY_ID GC__FAMILY_ID_generic
@@ -255,53 +291,16 @@ typedef enum gc_family {
 #define GC__WRITE_BARRIER(m) ((m)->write_barrier)
 #define GC__HDR_WORDS(m) ((m)->hdr_words)
 #else
-/* Every family so far is barrier-free with one header word. */
-#define GC__PLAIN_ACCESS(m) 1
-#define GC__READ_BARRIER(m) GC_RB_NONE
-#define GC__WRITE_BARRIER(m) GC_WB_NONE
-#define GC__HDR_WORDS(m) 1u
-#if GC__FAMILY_ID == GC__FAMILY_ID_bump1
-#define GC__ALLOC_FAST(m) GC_FAST_BUMP1
-#elif GC__FAMILY_ID == GC__FAMILY_ID_freebits1
-#define GC__ALLOC_FAST(m) GC_FAST_FREEBITS1
-#else
-#define GC__ALLOC_FAST(m) GC_FAST_CALL
+/* The family's constants (generated/gctb_families.h). */
+#define GC__READ_BARRIER(m) GC__CAT(GC__FAM_RB_, GCTB_FAMILY)
+#define GC__WRITE_BARRIER(m) GC__CAT(GC__FAM_WB_, GCTB_FAMILY)
+#define GC__HDR_WORDS(m) GC__CAT(GC__FAM_HDR_, GCTB_FAMILY)
+#define GC__PLAIN_ACCESS(m)                                                    \
+  (GC__READ_BARRIER(m) == GC_RB_NONE && GC__WRITE_BARRIER(m) == GC_WB_NONE &&  \
+   GC__HDR_WORDS(m) == 1)
+#define GC__ALLOC_FAST(m)                                                      \
+  gc_alloc_fast_kind(GC__CAT(GC__FAM_STYLE_, GCTB_FAMILY), GC__HDR_WORDS(m))
 #endif
-#endif
-
-static inline const char *gc_family_name(gc_family f) {
-  switch (f) {
-  case GC_FAMILY_BUMP1:
-    return "bump1";
-  case GC_FAMILY_FREEBITS1:
-    return "freebits1";
-  case GC_FAMILY_CALL1:
-    return "call1";
-  default:
-    return "generic";
-  }
-}
-
-/* The family whose constants match a policy's constraints; stress mode
- * sends every allocation to the policy (gc_attach), so it makes any
- * barrier-free policy call1. Kinds no family fixes map to generic. */
-static inline gc_family gc_family_of(const gc_constraints *c, bool stress) {
-  if (c->read_barrier != GC_RB_NONE || c->write_barrier != GC_WB_NONE ||
-      c->header_words != 1)
-    return GC_FAMILY_GENERIC;
-  switch (stress ? GC_ALLOC_CALL : c->alloc) {
-  case GC_ALLOC_BUMP:
-    return GC_FAMILY_BUMP1;
-  case GC_ALLOC_FREEBITS:
-    return GC_FAMILY_FREEBITS1;
-  default:
-    return GC_FAMILY_CALL1;
-  }
-}
-
-/* gc_family_of for the heap's policy and stress setting (heap/mutator.c):
- * the instance a workload should run on it. */
-gc_family gc_heap_family(const gc_heap *heap);
 
 /* The fast paths are always inlined: left to its heuristics, GCC kept
  * gc_alloc and gc__store out of line in a unit with several callers (the
@@ -367,6 +366,8 @@ GC__FAST size_t gc__requested_bytes(const gc_type *t, size_t length) {
   return t->base_bytes[1] + (length ? (length - 1) * t->elem_bytes : 0);
 }
 
+#include "gctb_freelist.h"
+
 /* The allocation fast path for a known allocation style and header-word
  * count. With both constant (a build or driver specialised per policy) and
  * a fixed-layout type (length 0) it folds to a bump and two stores; gc_alloc
@@ -398,6 +399,11 @@ GC__FAST gc_ref gc_alloc_as(gc_mutator *m, const gc_type *t, size_t length,
     memset((void *)p, 0, c->size); /* freed cells hold stale data */
     break;
   }
+  case GC_ALLOC_FREELIST:
+    p = gc__freelist_pop(m, t, bytes); /* zeroed but for the header word */
+    if (__builtin_expect(p == 0, 0))
+      return gc__alloc_slow(m, t, length, bytes);
+    break;
   default:
     return gc__alloc_slow(m, t, length, bytes);
   }
@@ -415,33 +421,18 @@ enum {
   GC_FAST_BUMP1,     /* bump, one header word */
   GC_FAST_FREEBITS1, /* free bits, one header word */
   GC_FAST_BUMP2,     /* bump, two header words */
-  GC_FAST_CALL       /* everything else: the policy's allocation function */
+  GC_FAST_CALL,      /* everything else: the policy's allocation function */
+  GC_FAST_FREELIST1  /* free lists, one header word */
 };
 
-static inline uint8_t gc_alloc_fast_kind(gc_alloc_style style,
-                                         unsigned hdr_words) {
+GC__FAST uint8_t gc_alloc_fast_kind(gc_alloc_style style, unsigned hdr_words) {
   if (style == GC_ALLOC_BUMP)
     return hdr_words == 1 ? GC_FAST_BUMP1 : GC_FAST_BUMP2;
   if (style == GC_ALLOC_FREEBITS && hdr_words == 1)
     return GC_FAST_FREEBITS1;
+  if (style == GC_ALLOC_FREELIST && hdr_words == 1)
+    return GC_FAST_FREELIST1;
   return GC_FAST_CALL;
-}
-
-/* The family of the kinds m actually runs with, read from its fields (not
- * from this unit's constants): what a family instance checks it was given. */
-static inline gc_family gc_mutator_family(const gc_mutator *m) {
-  if (!m->plain_access)
-    return GC_FAMILY_GENERIC;
-  switch (m->alloc_fast) {
-  case GC_FAST_BUMP1:
-    return GC_FAMILY_BUMP1;
-  case GC_FAST_FREEBITS1:
-    return GC_FAMILY_FREEBITS1;
-  case GC_FAST_CALL:
-    return GC_FAMILY_CALL1;
-  default:
-    return GC_FAMILY_GENERIC;
-  }
 }
 
 GC__FAST gc_ref gc_alloc(gc_mutator *m, const gc_type *t, size_t length) {
@@ -453,6 +444,8 @@ GC__FAST gc_ref gc_alloc(gc_mutator *m, const gc_type *t, size_t length) {
     return gc_alloc_as(m, t, length, GC_ALLOC_FREEBITS, 1);
   case GC_FAST_BUMP2:
     return gc_alloc_as(m, t, length, GC_ALLOC_BUMP, 2);
+  case GC_FAST_FREELIST1:
+    return gc_alloc_as(m, t, length, GC_ALLOC_FREELIST, 1);
   default:
     return gc_alloc_as(m, t, length, GC_ALLOC_CALL, GC__HDR_WORDS(m));
   }
@@ -557,6 +550,18 @@ void gc_collect(gc_mutator *m);
  * status "error" (exit code 1). Does not return. */
 _Noreturn void gc_fail(gc_mutator *m, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* ---- Clocks and what a heap holds (for workloads' own metrics) ---------- */
+
+/* CLOCK_MONOTONIC nanoseconds: the clock of every time in the record. */
+uint64_t gc_now_ns(void);
+/* The calling thread's CPU time in nanoseconds. */
+uint64_t gc_thread_cpu_ns(void);
+/* The heap size the run was configured with (heap.size), in bytes. */
+size_t gc_heap_size(const gc_heap *heap);
+/* Bytes the policy holds for objects now, by its own count (blocks, pages
+ * or chunks in use, not live bytes): what fragmentation is measured by. */
+size_t gc_heap_used(gc_heap *heap);
 
 #ifdef __cplusplus
 }
