@@ -1,6 +1,6 @@
 # workload_includes.cmake — workloads include only the public headers.
 #
-#   cmake -DROOT=<source tree> -P workload_includes.cmake
+#   cmake -DROOT=<source tree> [-DGENERATED=<build>/generated] -P workload_includes.cmake
 #
 # Fails, naming each file and line, if a file under ROOT/workloads/
 # includes anything but system headers, headers of workloads/ itself, and
@@ -9,16 +9,21 @@
 # asks gctb.h for it (a clock, the heap size, bytes in use), so struct
 # gc_heap and the heap's internals stay private. Headers are resolved as
 # the compiler would: relative to the including file, then through the
-# include directories heap/ and the source root.
+# include directories heap/, the source root and GENERATED, whose headers
+# (gctb_families.h, cmake/families.cmake) are part of gctb.h.
 cmake_minimum_required(VERSION 3.18)
 if(NOT ROOT)
   message(FATAL_ERROR "usage: cmake -DROOT=<source tree> -P ${CMAKE_CURRENT_LIST_FILE}")
 endif()
 get_filename_component(ROOT ${ROOT} ABSOLUTE)
 set(public ${ROOT}/heap/gctb.h ${ROOT}/heap/options.h)
-# public headers the build generates (cmake/families.cmake), installed with
-# gctb.h (cmake/install.cmake)
-set(generated_public gctb_families.h)
+set(gen_dirs "")
+if(GENERATED)
+  get_filename_component(GENERATED ${GENERATED} ABSOLUTE)
+  set(gen_dirs ${GENERATED})
+  file(GLOB gen_headers ${GENERATED}/*.h)
+  list(APPEND public ${gen_headers})
+endif()
 file(GLOB_RECURSE files ${ROOT}/workloads/*.c ${ROOT}/workloads/*.h)
 if(NOT files)
   message(FATAL_ERROR "no workload sources under ${ROOT}/workloads")
@@ -28,6 +33,9 @@ endif()
 # a system header).
 function(resolve out inc dir quoted)
   set(cands ${ROOT}/heap/${inc} ${ROOT}/${inc})
+  foreach(g ${gen_dirs})
+    list(APPEND cands ${g}/${inc})
+  endforeach()
   if(quoted)
     list(PREPEND cands ${dir}/${inc})
   endif()
@@ -54,9 +62,6 @@ foreach(f ${files})
       continue()
     endif()
     set(inc ${CMAKE_MATCH_1})
-    if(inc IN_LIST generated_public)
-      continue()
-    endif()
     resolve(path ${inc} ${dir} ${quoted})
     if(path STREQUAL "" AND NOT quoted)
       continue() # a system header
