@@ -1,6 +1,6 @@
 # buildinfo.cmake — run at every build (cmake -P) to write the source's
 # commit and whether the tree was dirty into OUT (a small C file that
-# harness/machine.c reads). Reading them at build time rather than at
+# harness/record/machine.c reads). Reading them at build time rather than at
 # configure time means a rebuilt, edited tree never reports the commit it
 # was configured at. OUT is rewritten only when its text changes, so an
 # unchanged tree rebuilds nothing.

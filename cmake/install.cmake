@@ -87,8 +87,9 @@ write_basic_package_version_file(
 
 install(TARGETS gctb_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES ${GCTB_ARCHIVE} DESTINATION ${CMAKE_INSTALL_LIBDIR})
-install(FILES heap/gctb.h heap/options.h workloads/workload.h
-              workloads/plugin.h harness/embed.h
+install(FILES heap/gctb.h ${GCTB_GENERATED}/gctb_families.h heap/options.h
+              workloads/workload.h
+              workloads/plugin.h harness/run/embed.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/gctb)
 install(FILES ${CMAKE_BINARY_DIR}/gctb.pc DESTINATION ${GCTB_PC_DIR})
 install(FILES ${CMAKE_BINARY_DIR}/gctbConfig.cmake

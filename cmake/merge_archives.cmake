@@ -4,7 +4,7 @@
 # One static archive holding every member of INPUTS (what the installed
 # libgctb.a is: the heap, policies and workloads, and the harness), made
 # with ar's MRI script mode, which keeps members whose names repeat across
-# the inputs (harness/pin.c and heap/pin.c are both pin.c.o).
+# the inputs (harness/run/pin.c and heap/pin.c are both pin.c.o).
 string(REPLACE "|" ";" INPUTS "${INPUTS}")
 set(script "create ${OUT}.tmp\n")
 foreach(in IN LISTS INPUTS)

@@ -1,13 +1,13 @@
 /* main.c — the `gctb` command: argument parsing and dispatch. The work is
  * in the gctb_harness library (config.c, run.c, record.c, list.c) so that
  * tests can drive it without a process. Exit codes: run.h. */
-#include "analysis.h"
-#include "config.h"
-#include "list.h"
-#include "matrix.h"
-#include "minheap.h"
-#include "repro.h"
-#include "run.h"
+#include "harness/analysis/analysis.h"
+#include "harness/config/config.h"
+#include "harness/list/list.h"
+#include "harness/matrix/matrix.h"
+#include "harness/minheap/minheap.h"
+#include "harness/run/repro.h"
+#include "harness/run/run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

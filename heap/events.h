@@ -59,7 +59,7 @@ typedef struct gc_events {
 void gc_events_init(gc_events *e);
 void gc_events_destroy(gc_events *e);
 /* Empties every log and counter (t0 becomes now): the harness's warm-up
- * iterations end here (harness/iterations.c). Safe while others record. */
+ * iterations end here (harness/run/iterations.c). Safe while others record. */
 void gc_events_clear(gc_events *e);
 void gc_events_pause(gc_events *e, const char *phase, uint64_t start,
                      uint64_t end);

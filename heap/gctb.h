@@ -197,37 +197,62 @@ struct gc_mutator {
  * docs/policy-interface.md). A translation unit that defines GCTB_FAMILY
  * before including this header fixes the kinds of one *family* of policies
  * instead, so that the switches fold away (whippet's per-collector "attrs",
- * chosen here at run time rather than at build time):
+ * chosen here at run time rather than at build time).
  *
- *   generic    run-time dispatch (also what no GCTB_FAMILY means): any policy
- *   bump1      bump allocation, one header word, no barriers (nogc, semispace)
- *   freebits1  free-bits allocation, one header word, no barriers (segfit)
- *   call1      the policy's allocation function, one header word, no
- *              barriers (bdw; every barrier-free policy under stress mode)
+ * A family is a fast-path signature: allocation style, header words, read
+ * barrier, write barrier. Each policy declares its own in its constraints:
  *
- * Workloads compile their hot code once per family (workloads/instance.h)
- * and pick the instance for the heap with gc_heap_family(). The library
- * itself is compiled without GCTB_FAMILY. A build configured with
- * -DGCTB_SPECIALISE=<family> compiles everything for one family and refuses
- * heaps of another (heap/heap.c). A new family needs: an id here, an enum
- * value, its constants below, a case in gc_family_of and gc_mutator_family,
- * and its name in workloads/instance.h. */
+ *   .constraints = {GC_FAST_PATHS(BUMP, 1, NONE, OBJECT_LOG), ...}
+ *
+ * and the build (cmake/families.cmake) collects the distinct signatures of
+ * all policies into generated/gctb_families.h, names each family
+ * <style><header words>[_<read barrier>][_<write barrier>] in lower case
+ * (bump1, freebits1_satb, bump2_brooks_when_active ...) and compiles every
+ * workload body once per family (workloads/instance.h). A policy with a new
+ * signature needs no edit anywhere else. bump1, freebits1 and call1 always
+ * exist, with fixed ids; generic (run-time dispatch, what no GCTB_FAMILY
+ * means) runs any policy and is what stress mode runs for policies with
+ * barriers (stress sends every allocation to the policy: style CALL).
+ *
+ * The library itself is compiled without GCTB_FAMILY. A build configured
+ * with -DGCTB_SPECIALISE=<family> compiles everything for one family and
+ * refuses heaps of another (heap/heap.c). */
 
-/* Family ids for the preprocessor (GCTB_FAMILY names them). They start at 1
- * so that a misspelt name, which #if reads as 0, is an error rather than
- * silently generic; gc_family's values are these minus one. */
-#define GC__FAMILY_ID_generic 1
-#define GC__FAMILY_ID_bump1 2
-#define GC__FAMILY_ID_freebits1 3
-#define GC__FAMILY_ID_call1 4
+/* The signature a policy declares (a designated-initialiser fragment for
+ * gc_constraints), read by cmake/families.cmake: keep the four arguments
+ * literal names (STYLE of gc_alloc_style, HDR 1 or 2, RB of gc_read_barrier,
+ * WB of gc_write_barrier). */
+#define GC_FAST_PATHS(style, hdr, rb, wb)                                      \
+  .alloc = GC_ALLOC_##style, .header_words = hdr, .read_barrier = GC_RB_##rb,  \
+  .write_barrier = GC_WB_##wb
+/* A further signature a policy's mutators may run with (an option that
+ * changes their kinds, applied to heap->c at init): only read by the build. */
+#define GC_FAST_PATHS_ALSO(style, hdr, rb, wb)                                 \
+  _Static_assert(1, "fast-path signature for cmake/families.cmake")
 
-typedef enum gc_family {
-  GC_FAMILY_GENERIC,   /* kinds read from the mutator at run time */
-  GC_FAMILY_BUMP1,     /* bump, one header word, no barriers */
-  GC_FAMILY_FREEBITS1, /* free bits, one header word, no barriers */
-  GC_FAMILY_CALL1,     /* allocation call, one header word, no barriers */
-  GC_FAMILY_COUNT
-} gc_family;
+/* Family ids are small integers: 0 generic, then the generated families in
+ * the order of generated/gctb_families.h. The first three are fixed. */
+typedef unsigned gc_family;
+#define GC_FAMILY_GENERIC 0u
+#define GC_FAMILY_BUMP1 1u     /* bump, one header word, no barriers */
+#define GC_FAMILY_FREEBITS1 2u /* free bits, one header word, no barriers */
+#define GC_FAMILY_CALL1 3u     /* allocation call, one header word, none */
+
+/* heap/families.c, from the generated list: the number of families
+ * (generic included), a family's name ("generic" for an unknown id), the
+ * family whose constants match a signature (generic if none), and the
+ * family of a policy's constraints with stress mode off or on. */
+unsigned gc_family_count(void);
+const char *gc_family_name(gc_family f);
+gc_family gc_family_find(gc_alloc_style style, unsigned hdr_words,
+                         gc_read_barrier rb, gc_write_barrier wb);
+gc_family gc_family_of(const gc_constraints *c, bool stress);
+/* gc_family_of for the heap's policy and stress setting (heap/mutator.c):
+ * the instance a workload should run on it. */
+gc_family gc_heap_family(const gc_heap *heap);
+/* The family of the kinds m actually runs with, read from its fields (not
+ * from a unit's constants): what a family instance checks it was given. */
+gc_family gc_mutator_family(const gc_mutator *m);
 
 #define GC__CAT_(a, b) a##b
 #define GC__CAT(a, b) GC__CAT_(a, b)
@@ -235,10 +260,14 @@ typedef enum gc_family {
 #if !defined(GCTB_FAMILY) && defined(GCTB_SPECIALISE)
 #define GCTB_FAMILY GCTB_SPECIALISE /* the whole build is one family */
 #endif
+/* Preprocessor ids: generic is 1, the generated ones follow, so that a
+ * misspelt name, which #if reads as 0, is an error. */
+#define GC__FAMILY_ID_generic 1
 #ifdef GCTB_FAMILY
+#include "gctb_families.h"
 #define GC__FAMILY_ID GC__CAT(GC__FAMILY_ID_, GCTB_FAMILY)
 #if GC__FAMILY_ID == 0
-#error "GCTB_FAMILY must be one of generic, bump1, freebits1, call1"
+#error "GCTB_FAMILY must be generic or a family of generated/gctb_families.h"
 #endif
 #else
 #define GC__FAMILY_ID GC__FAMILY_ID_generic
@@ -255,53 +284,16 @@ typedef enum gc_family {
 #define GC__WRITE_BARRIER(m) ((m)->write_barrier)
 #define GC__HDR_WORDS(m) ((m)->hdr_words)
 #else
-/* Every family so far is barrier-free with one header word. */
-#define GC__PLAIN_ACCESS(m) 1
-#define GC__READ_BARRIER(m) GC_RB_NONE
-#define GC__WRITE_BARRIER(m) GC_WB_NONE
-#define GC__HDR_WORDS(m) 1u
-#if GC__FAMILY_ID == GC__FAMILY_ID_bump1
-#define GC__ALLOC_FAST(m) GC_FAST_BUMP1
-#elif GC__FAMILY_ID == GC__FAMILY_ID_freebits1
-#define GC__ALLOC_FAST(m) GC_FAST_FREEBITS1
-#else
-#define GC__ALLOC_FAST(m) GC_FAST_CALL
+/* The family's constants (generated/gctb_families.h). */
+#define GC__READ_BARRIER(m) GC__CAT(GC__FAM_RB_, GCTB_FAMILY)
+#define GC__WRITE_BARRIER(m) GC__CAT(GC__FAM_WB_, GCTB_FAMILY)
+#define GC__HDR_WORDS(m) GC__CAT(GC__FAM_HDR_, GCTB_FAMILY)
+#define GC__PLAIN_ACCESS(m)                                                    \
+  (GC__READ_BARRIER(m) == GC_RB_NONE && GC__WRITE_BARRIER(m) == GC_WB_NONE &&  \
+   GC__HDR_WORDS(m) == 1)
+#define GC__ALLOC_FAST(m)                                                      \
+  gc_alloc_fast_kind(GC__CAT(GC__FAM_STYLE_, GCTB_FAMILY), GC__HDR_WORDS(m))
 #endif
-#endif
-
-static inline const char *gc_family_name(gc_family f) {
-  switch (f) {
-  case GC_FAMILY_BUMP1:
-    return "bump1";
-  case GC_FAMILY_FREEBITS1:
-    return "freebits1";
-  case GC_FAMILY_CALL1:
-    return "call1";
-  default:
-    return "generic";
-  }
-}
-
-/* The family whose constants match a policy's constraints; stress mode
- * sends every allocation to the policy (gc_attach), so it makes any
- * barrier-free policy call1. Kinds no family fixes map to generic. */
-static inline gc_family gc_family_of(const gc_constraints *c, bool stress) {
-  if (c->read_barrier != GC_RB_NONE || c->write_barrier != GC_WB_NONE ||
-      c->header_words != 1)
-    return GC_FAMILY_GENERIC;
-  switch (stress ? GC_ALLOC_CALL : c->alloc) {
-  case GC_ALLOC_BUMP:
-    return GC_FAMILY_BUMP1;
-  case GC_ALLOC_FREEBITS:
-    return GC_FAMILY_FREEBITS1;
-  default:
-    return GC_FAMILY_CALL1;
-  }
-}
-
-/* gc_family_of for the heap's policy and stress setting (heap/mutator.c):
- * the instance a workload should run on it. */
-gc_family gc_heap_family(const gc_heap *heap);
 
 /* The fast paths are always inlined: left to its heuristics, GCC kept
  * gc_alloc and gc__store out of line in a unit with several callers (the
@@ -418,30 +410,12 @@ enum {
   GC_FAST_CALL       /* everything else: the policy's allocation function */
 };
 
-static inline uint8_t gc_alloc_fast_kind(gc_alloc_style style,
-                                         unsigned hdr_words) {
+GC__FAST uint8_t gc_alloc_fast_kind(gc_alloc_style style, unsigned hdr_words) {
   if (style == GC_ALLOC_BUMP)
     return hdr_words == 1 ? GC_FAST_BUMP1 : GC_FAST_BUMP2;
   if (style == GC_ALLOC_FREEBITS && hdr_words == 1)
     return GC_FAST_FREEBITS1;
   return GC_FAST_CALL;
-}
-
-/* The family of the kinds m actually runs with, read from its fields (not
- * from this unit's constants): what a family instance checks it was given. */
-static inline gc_family gc_mutator_family(const gc_mutator *m) {
-  if (!m->plain_access)
-    return GC_FAMILY_GENERIC;
-  switch (m->alloc_fast) {
-  case GC_FAST_BUMP1:
-    return GC_FAMILY_BUMP1;
-  case GC_FAST_FREEBITS1:
-    return GC_FAMILY_FREEBITS1;
-  case GC_FAST_CALL:
-    return GC_FAMILY_CALL1;
-  default:
-    return GC_FAMILY_GENERIC;
-  }
 }
 
 GC__FAST gc_ref gc_alloc(gc_mutator *m, const gc_type *t, size_t length) {

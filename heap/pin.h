@@ -1,5 +1,5 @@
 /* pin.h — a hook run by every thread the heap or a workload starts, so the
- * harness can pin it to CPUs (harness/pin.c: none, compact, scatter, list)
+ * harness can pin it to CPUs (harness/run/pin.c: none, compact, scatter, list)
  * and record where it went.
  *
  * The heap calls gc_thread_started from each GC helper thread as it starts

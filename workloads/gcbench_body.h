@@ -3,12 +3,12 @@
  * check. Construction and checking are timed apart so that the top-down and
  * bottom-up times stay comparable with the unchecked original.
  *
- * This is the benchmark's hot code: workloads/instances/gcbench_<family>.c
- * compile it once per policy family, with the fast paths' kinds as
+ * This is the benchmark's hot code: the build compiles it once per policy
+ * family (workloads/instances/bodies.cmake), with the fast paths' kinds as
  * constants, and gcbench.c runs the heap's instance (workloads/instance.h).
  * The only external symbol is GC_INSTANCE(gb_run_thread). */
 #ifndef GCTB_FAMILY
-#error "compile gcbench_body.h through workloads/instances/gcbench_*.c"
+#error "gcbench_body.h is compiled once per family (workloads/instances/bodies.cmake)"
 #endif
 
 #include "../heap/events.h"

@@ -1,18 +1,19 @@
 /* instance.h — a workload's hot code compiled once per policy family and
  * chosen at run time (DESIGN.md, "The policy interface"; heap/gctb.h,
- * "Policy families").
+ * "Policy families"; the families are generated from the policies'
+ * declarations by cmake/families.cmake).
  *
  * The hot code (everything that allocates, reads or writes objects in a
  * loop) lives in a body header, e.g. workloads/gcbench_body.h, whose
  * functions are static except the entry points, named GC_INSTANCE(name).
- * One tiny translation unit per family compiles the body with that family's
- * constants:
+ * The build compiles the body once per family, with that family's constants,
+ * from one line in workloads/instances/bodies.cmake:
  *
- *   // workloads/instances/gcbench_bump1.c
- *   #define GCTB_FAMILY bump1
- *   #include "../gcbench_body.h"
+ *   gctb_instances(gcbench_body.h)
  *
- * which defines gb_run_thread_bump1. The workload's driver declares every
+ * which generates units like build/generated/instances/gcbench_body_bump1.c
+ * (#define GCTB_FAMILY bump1, #include the body) defining
+ * gb_run_thread_bump1. The workload's driver declares every
  * instance with GC_INSTANCE_DECLARE and calls the heap's:
  *
  *   typedef void gb_run_fn(gc_mutator *m, unsigned id);
@@ -28,22 +29,25 @@
 #define GCTB_INSTANCE_H
 
 #include "../heap/gctb.h"
+#include "gctb_families.h"
 
 /* name_<family> in a body compiled with GCTB_FAMILY defined. */
 #define GC_INSTANCE(name) GC__CAT(name, GC__CAT(_, GCTB_FAMILY))
 
-/* Declares name's instance for every family; fn_type is a function type
- * (typedef void run_fn(gc_mutator *m, ...)), the type the body defines
- * GC_INSTANCE(name) with. */
-#define GC_INSTANCE_DECLARE(fn_type, name)                                     \
-  fn_type name##_generic, name##_bump1, name##_freebits1, name##_call1
+#define GC__INSTANCE_NAME(name, fam, style, hdr, rb, wb) , name##_##fam
+#define GC__INSTANCE_ADDR(name, fam, style, hdr, rb, wb) , &name##_##fam
 
-/* name's instance for family f (a function designator). */
+/* Declares name's instance for every family (generated/gctb_families.h);
+ * fn_type is a function type (typedef void run_fn(gc_mutator *m, ...)), the
+ * type the body defines GC_INSTANCE(name) with. */
+#define GC_INSTANCE_DECLARE(fn_type, name)                                     \
+  fn_type name##_generic GC__FAMILIES(GC__INSTANCE_NAME, name)
+
+/* name's instance for family f (a pointer to it; generic for an id out of
+ * range). */
 #define GC_INSTANCE_PICK(f, name)                                              \
-  ((f) == GC_FAMILY_BUMP1       ? name##_bump1                                 \
-   : (f) == GC_FAMILY_FREEBITS1 ? name##_freebits1                             \
-   : (f) == GC_FAMILY_CALL1     ? name##_call1                                 \
-                                : name##_generic)
+  ((__typeof__(&name##_generic)[]){&name##_generic GC__FAMILIES(               \
+      GC__INSTANCE_ADDR, name)})[(f) < gc_family_count() ? (f) : 0]
 
 /* The family whose instance runs on heap: gc_heap_family(heap), unless the
  * environment variable GCTB_INSTANCE=generic asks for the run-time

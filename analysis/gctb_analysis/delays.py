@@ -102,7 +102,7 @@ def world_pauses(rec):
 
 def stats_of(durations):
     """{"count", "total_ns", "p50_ns", "p99_ns", "max_ns"} of durations,
-    nearest-rank percentiles (gctb's own definition, harness/summary.c)."""
+    nearest-rank percentiles (gctb's own definition, harness/record/summary.c)."""
     d = sorted(durations)
     return {"count": len(d), "total_ns": sum(d),
             "p50_ns": percentile(d, 50) if d else 0,

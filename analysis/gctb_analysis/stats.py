@@ -13,7 +13,7 @@ import math
 def percentile(sorted_values, p):
     """Nearest-rank percentile, p in (0, 100]: the smallest value with at
     least p% of the values at or below it. The same definition as
-    gctb's pause_stats (harness/summary.c), so the numbers agree."""
+    gctb's pause_stats (harness/record/summary.c), so the numbers agree."""
     n = len(sorted_values)
     if n == 0:
         return None

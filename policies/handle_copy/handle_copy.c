@@ -112,6 +112,14 @@ static bool hc_init(gc_heap *heap, const gc_options *opts, char *err,
   pthread_mutex_init(&s->lock, NULL);
   s->heap = heap;
   read_options(s, opts);
+  /* Lock-free writes are plain stores through the handle outside a copy
+   * phase, so their barrier need only be taken while one runs: the inline
+   * path of GC_WB_WHEN_ACTIVE (gctb.h). The policy declares ALWAYS because
+   * the as-described writes always lock; the heap's kinds, which mutators
+   * and the workload instance (heap/gctb.h, "Policy families") take, say
+   * which this heap runs. */
+  if (s->writes == HC_WRITES_LOCKFREE)
+    heap->c.write_barrier = GC_WB_WHEN_ACTIVE;
   s->nworkers = heap->workers.nthreads;
   s->mvec = calloc(s->nworkers, sizeof *s->mvec);
   s->mvec_n = calloc(s->nworkers, sizeof *s->mvec_n);
@@ -154,14 +162,8 @@ static void hc_mutator_attach(gc_mutator *m) {
   }
   m->handle_base = s->t.base;
   m->handle_stride = s->t.stride;
-  /* Lock-free writes are plain stores through the handle outside a copy
-   * phase, so their barrier need only be taken while one runs: the inline
-   * path of GC_WB_WHEN_ACTIVE (gctb.h). The policy declares ALWAYS because
-   * the as-described writes always lock. */
-  if (s->writes == HC_WRITES_LOCKFREE) {
-    m->write_barrier = GC_WB_WHEN_ACTIVE;
+  if (s->writes == HC_WRITES_LOCKFREE) /* heap->c says WHEN_ACTIVE */
     m->barrier_active = hc_phase(s) == HC_COPYING;
-  }
 }
 
 static void hc_mutator_detach(gc_mutator *m) {
@@ -228,17 +230,16 @@ static void hc_report(gc_heap *heap, json_t *out) {
 #undef SET
 }
 
+/* writes=lockfree: the kinds hc_init gives the heap. */
+GC_FAST_PATHS_ALSO(CALL, 1, HANDLE, WHEN_ACTIVE);
+
 const gc_policy gc_policy_handle_copy = {
     GC_POLICY_DEFAULTS,
     .name = "handle-copy",
     .summary = "seed 000: handle table, two semispaces, incremental copying "
                "by the mutators",
-    .constraints = {.alloc = GC_ALLOC_CALL,
-                    .read_barrier = GC_RB_HANDLE,
-                    .write_barrier = GC_WB_ALWAYS,
-                    .header_words = 1,
-                    .moves_objects = true,
-                    .large_object_bytes = 8192},
+    .constraints = {GC_FAST_PATHS(CALL, 1, HANDLE, ALWAYS),
+                    .moves_objects = true, .large_object_bytes = 8192},
     .options = hc_options,
     .init = hc_init,
     .destroy = hc_destroy,

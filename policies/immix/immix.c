@@ -102,11 +102,7 @@ const gc_policy gc_policy_immix = {
     .summary = "mark-region Immix: bump allocation into free lines of 32 KiB "
                "blocks, parallel marking, opportunistic evacuation of "
                "fragmented blocks (Blackburn & McKinley 2008)",
-    .constraints = {.alloc = GC_ALLOC_BUMP,
-                    .read_barrier = GC_RB_NONE,
-                    .write_barrier = GC_WB_NONE,
-                    .header_words = 1,
-                    .moves_objects = true,
+    .constraints = {GC_FAST_PATHS(BUMP, 1, NONE, NONE), .moves_objects = true,
                     .large_object_bytes = 8192},
     .options = ix_options,
     .init = ix_init,

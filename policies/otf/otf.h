@@ -176,10 +176,7 @@ uint64_t otf_cycles_finished(gc_heap *heap);
  * slow paths (otf-gen differs in options and init only). */
 #define OTF_POLICY_COMMON                                                      \
   GC_POLICY_DEFAULTS,                                                          \
-      .constraints = {.alloc = GC_ALLOC_FREEBITS,                              \
-                      .read_barrier = GC_RB_NONE,                              \
-                      .write_barrier = GC_WB_SATB,                             \
-                      .header_words = 1,                                       \
+      .constraints = {GC_FAST_PATHS(FREEBITS, 1, NONE, SATB),                  \
                       .moves_objects = false,                                  \
                       .large_object_bytes = GC_SIZECLASS_MAX_BYTES + 1},       \
       .destroy = otf_destroy, .mutator_attach = otf_mutator_attach,            \

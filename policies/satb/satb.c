@@ -138,10 +138,7 @@ const gc_policy gc_policy_satb = {
                "with a Yuasa deletion barrier and per-thread SATB buffers, "
                "init-mark/final-mark pauses, concurrent sweep, over the "
                "segregated-fit space (seed 004)",
-    .constraints = {.alloc = GC_ALLOC_FREEBITS,
-                    .read_barrier = GC_RB_NONE,
-                    .write_barrier = GC_WB_SATB,
-                    .header_words = 1,
+    .constraints = {GC_FAST_PATHS(FREEBITS, 1, NONE, SATB),
                     .moves_objects = false,
                     .large_object_bytes = GC_SIZECLASS_MAX_BYTES + 1},
     .options = satb_options,

@@ -65,10 +65,7 @@ const gc_policy gc_policy_segfit = {
     .name = "segfit",
     .summary = "segregated-fit mark-sweep: size classes, 64-cell free-bits "
                "blocks, parallel marking, eager or lazy sweeping (seed 001)",
-    .constraints = {.alloc = GC_ALLOC_FREEBITS,
-                    .read_barrier = GC_RB_NONE,
-                    .write_barrier = GC_WB_NONE,
-                    .header_words = 1,
+    .constraints = {GC_FAST_PATHS(FREEBITS, 1, NONE, NONE),
                     .moves_objects = false,
                     .large_object_bytes = GC_SIZECLASS_MAX_BYTES + 1},
     .options = segfit_options,

@@ -205,11 +205,7 @@ const gc_policy gc_policy_shenandoah = {
     .summary = "concurrent mark (SATB) and concurrent evacuation over "
                "regions, load-reference barrier, forwarding in the header "
                "(seed 004; Shenandoah since JDK 13)",
-    .constraints = {.alloc = GC_ALLOC_BUMP,
-                    .read_barrier = GC_RB_LRB,
-                    .write_barrier = GC_WB_SATB,
-                    .header_words = 1,
-                    .moves_objects = true,
+    .constraints = {GC_FAST_PATHS(BUMP, 1, LRB, SATB), .moves_objects = true,
                     .large_object_bytes = SHEN_LARGE_OBJECT_BYTES},
 };
 
@@ -219,10 +215,7 @@ const gc_policy gc_policy_shenandoah_brooks = {
     .summary = "shenandoah with Brooks forwarding pointers: a second header "
                "word every access goes through, copy-on-write barrier during "
                "evacuation (seed 004; Flood et al., PPPJ 2016)",
-    .constraints = {.alloc = GC_ALLOC_BUMP,
-                    .read_barrier = GC_RB_BROOKS,
-                    .write_barrier = GC_WB_WHEN_ACTIVE,
-                    .header_words = 2,
+    .constraints = {GC_FAST_PATHS(BUMP, 2, BROOKS, WHEN_ACTIVE),
                     .moves_objects = true,
                     .large_object_bytes = SHEN_LARGE_OBJECT_BYTES},
 };

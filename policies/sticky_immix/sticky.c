@@ -100,12 +100,8 @@ const gc_policy gc_policy_sticky_immix = {
     .summary = "non-moving generational Immix: sticky mark bits, nursery "
                "collections from an object-remembering barrier's log, full "
                "collections when the old generation fills the heap (seed 003)",
-    .constraints = {.alloc = GC_ALLOC_BUMP,
-                    .read_barrier = GC_RB_NONE,
-                    .write_barrier = GC_WB_OBJECT_LOG,
-                    .header_words = 1,
-                    .moves_objects = false,
-                    .large_object_bytes = 8192},
+    .constraints = {GC_FAST_PATHS(BUMP, 1, NONE, OBJECT_LOG),
+                    .moves_objects = false, .large_object_bytes = 8192},
     .options = sticky_options,
     .init = sticky_init,
     .destroy = sticky_destroy,

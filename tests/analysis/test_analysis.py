@@ -42,7 +42,7 @@ class Reading(unittest.TestCase):
         self.assertEqual(len(warnings), 3)
 
     def test_pause_percentiles_match_gctb(self):
-        """The analysis's percentiles are gctb's own (harness/summary.c)."""
+        """The analysis's percentiles are gctb's own (harness/record/summary.c)."""
         for r in records.ok(records.read_records([FIXTURE])):
             if r["config"]["policy"]["name"].endswith("-demo"):
                 continue

@@ -199,7 +199,7 @@ class RealRecords(unittest.TestCase):
 
     def test_timelines_give_the_recorded_delay_stats(self):
         """The analysis's merged timelines give each mutator the
-        delay_stats gctb recorded (harness/delays.c)."""
+        delay_stats gctb recorded (harness/record/delays.c)."""
         for rec in self.records():
             got = delays.per_mutator(rec)
             for m in rec["mutators"]:

@@ -1,8 +1,8 @@
 /* The config loader: any bytes that parse as JSON are validated as a run
- * config (harness/config.c) and, when valid, written back as the effective
+ * config (harness/config/config.c) and, when valid, written back as the effective
  * config, which must load again. */
 #include "fuzz.h"
-#include "harness/config.h"
+#include "harness/config/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char err[1024];

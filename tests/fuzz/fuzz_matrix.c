@@ -1,8 +1,8 @@
-/* The matrix loader (harness/matrix_spec.c): a matrix file is parsed and,
+/* The matrix loader (harness/matrix/spec.c): a matrix file is parsed and,
  * when valid, its cells' configs, run order, run keys and tags are built
  * (at most a few hundred runs, so that one input stays fast). */
 #include "fuzz.h"
-#include "harness/matrix.h"
+#include "harness/matrix/matrix.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char err[1024];

@@ -1,9 +1,9 @@
-/* The minimum-heap cache reader (harness/minheap_cache.c): the input is
+/* The minimum-heap cache reader (harness/minheap/cache.c): the input is
  * the cache file; a lookup reads it, and a config whose heap is a
- * min_multiple resolves its heap size through it (harness/config.c). */
+ * min_multiple resolves its heap size through it (harness/config/config.c). */
 #include "fuzz.h"
-#include "harness/config.h"
-#include "harness/minheap.h"
+#include "harness/config/config.h"
+#include "harness/minheap/minheap.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   gctb_minheap_set_cache(fuzz_file("minheap", data, size));

@@ -1,10 +1,10 @@
-/* Option and size parsing (heap/options.c, harness/config.c): the first
+/* Option and size parsing (heap/options.c, harness/config/config.c): the first
  * byte picks a policy's options or a workload's parameters; the first line
  * of the rest is parsed as a size ("64M") and applied as a `--set`
  * assignment; the remainder, as JSON, is validated against the chosen
  * table. */
 #include "fuzz.h"
-#include "harness/config.h"
+#include "harness/config/config.h"
 
 static const gc_option_spec *pick_spec(uint8_t b) {
   size_t np = gc_policy_count(), nw = gc_workload_count();

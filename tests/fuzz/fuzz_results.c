@@ -1,10 +1,10 @@
 /* Reading results files: the matrix's store reader (resume, collect;
- * harness/matrix_store.c) and `gctb run --repro` (harness/repro.c), which
+ * harness/matrix/store.c) and `gctb run --repro` (harness/run/repro.c), which
  * must turn any record's config into a config or a message. */
 #include "fuzz.h"
-#include "harness/config.h"
-#include "harness/matrix.h"
-#include "harness/repro.h"
+#include "harness/config/config.h"
+#include "harness/matrix/matrix.h"
+#include "harness/run/repro.h"
 #include <fcntl.h>
 
 static void count(json_t *rec, void *ctx) {

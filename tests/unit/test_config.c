@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "harness/config.h"
+#include "harness/config/config.h"
 #include <string.h>
 
 #define BASE                                                                   \

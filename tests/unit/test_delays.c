@@ -1,4 +1,4 @@
-/* Mutator-visible delays (heap/delay.h, harness/delays.c): each mutator's
+/* Mutator-visible delays (heap/delay.h, harness/record/delays.c): each mutator's
  * own delays and the world pauses merged into one timeline per mutator, and
  * handshake holds recorded by the safepoint code. */
 #include <setjmp.h>
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "harness/delays.h"
+#include "harness/record/delays.h"
 #include "heap_fixture.h"
 
 #define MS 1000000u

@@ -1,4 +1,4 @@
-/* The embedding API (harness/embed.h): a session's config errors are
+/* The embedding API (harness/run/embed.h): a session's config errors are
  * `gctb run`'s, its parameters are validated against the program's
  * declaration, and its record is a `gctb run` record, written and
  * returned. */
@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/config.h"
-#include "harness/embed.h"
+#include "harness/config/config.h"
+#include "harness/run/embed.h"
 
 /* What `gctb run` prints for config text: "config error: " + config.c's. */
 static void run_message(const char *text, char *out, size_t len) {

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "harness/matrix.h"
+#include "harness/matrix/matrix.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* Appending result records (harness/record_write.c): two processes
+/* Appending result records (harness/record/write.c): two processes
  * appending to one file at once leave only whole lines, each writer's in
  * its own order; a write that fails says why. The process-level tests
  * (`gctb run --out /dev/full`, a full tmpfs under a matrix) are in
@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "harness/record_write.h"
+#include "harness/record/write.h"
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
