@@ -5,7 +5,8 @@
 #
 # installs bin/gctb; lib/libgctb.a (one archive: heap, policies, workloads
 # and harness, merged from the two build libraries); the public headers in
-# include/gctb/ (gctb.h, options.h, workload.h, plugin.h, embed.h);
+# include/gctb/ (gctb.h with gctb_freelist.h and gctb_families.h, options.h,
+# workload.h, plugin.h, embed.h);
 # lib/pkgconfig/gctb.pc; lib/cmake/gctb/ for find_package(gctb); the
 # analysis package in share/gctb/analysis, where an installed gctb finds it
 # for `gctb report|plot|trace`; configs in share/gctb/configs; the manual
@@ -87,7 +88,8 @@ write_basic_package_version_file(
 
 install(TARGETS gctb_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES ${GCTB_ARCHIVE} DESTINATION ${CMAKE_INSTALL_LIBDIR})
-install(FILES heap/gctb.h ${GCTB_GENERATED}/gctb_families.h heap/options.h
+install(FILES heap/gctb.h heap/gctb_freelist.h ${GCTB_GENERATED}/gctb_families.h
+              heap/options.h
               workloads/workload.h
               workloads/plugin.h harness/run/embed.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/gctb)

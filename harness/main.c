@@ -6,6 +6,7 @@
 #include "harness/list/list.h"
 #include "harness/matrix/matrix.h"
 #include "harness/minheap/minheap.h"
+#include "harness/record/results_dir.h"
 #include "harness/run/repro.h"
 #include "harness/run/run.h"
 #include <stdio.h>
@@ -186,9 +187,12 @@ static const command commands[] = {
      "           [--set KEY=VALUE]... [--quiet] [--trace FILE]",
      "Runs one config (a JSON file, or - for stdin; see docs/config.md),\n"
      "prints a summary and appends one JSON result record (one line) to\n"
-     "FILE, or to a new file results/<UTC time>-<policy>-<workload>.jsonl.\n"
+     "FILE, or to a new file <UTC time>-<policy>-<workload>.jsonl in the\n"
+     "results directory.\n"
      "\n"
      "  -o, --out FILE       append the record to FILE\n"
+     "  --results-dir DIR    the results directory (default\n"
+     "                       $GCTB_RESULTS_DIR, else ./results)\n"
      "  --repro RECORD.jsonl[:LINE]\n"
      "                       run the recorded run's exact config again (the\n"
      "                       record on LINE, or the file's only record) and\n"
@@ -203,7 +207,7 @@ static const command commands[] = {
      "                       Python 3)\n"
      "  --minheap-cache FILE the measured minimum heaps heap.min_multiple\n"
      "                       reads (default $GCTB_MINHEAP_CACHE, else\n"
-     "                       results/minheap.json)\n"
+     "                       minheap.json in the results directory)\n"
      "\n"
      "Exit status: 0 ok, 1 a wrong value was found (workload or verifier)\n"
      "or the record could not be written, 2 bad usage or config, 3 out of\n"
@@ -219,12 +223,15 @@ static const command commands[] = {
      "Runs an experiment matrix (docs/matrix.md): a base config, axes over\n"
      "dotted config keys and a number of invocations. Each run is a child\n"
      "`gctb run` with a timeout; every run appends one record to FILE\n"
-     "(default results/<matrix>-<UTC time>.jsonl), also a crashed, timed-out,\n"
+     "(default <matrix>-<UTC time>.jsonl in the results directory), also a\n"
+     "crashed, timed-out,\n"
      "out-of-memory or refused one. Runs go in an order shuffled with the\n"
      "matrix's seed. Heaps given as heap.min_multiple are measured first\n"
      "(gctb minheap) unless cached.\n"
      "\n"
      "  -o, --out FILE        the results file\n"
+     "  --results-dir DIR     where FILE and shard directories go by default\n"
+     "                        (default $GCTB_RESULTS_DIR, else ./results)\n"
      "  --resume              continue FILE: skip runs it already records\n"
      "                        (after an interruption or a kill -9)\n"
      "  -n, --dry-run         list the runs in order, done or pending\n"
@@ -237,7 +244,7 @@ static const command commands[] = {
      "                        by the matrix's \"cost\"), into\n"
      "                        DIR/shard-K-of-N.jsonl; DIR is --out when it is\n"
      "                        a directory (or ends in /), else\n"
-     "                        results/<matrix>-shards\n"
+     "                        <results dir>/<matrix>-shards\n"
      "  --slurm               measure the minimum heaps, write DIR/job.sbatch\n"
      "                        (a job array, one task per shard) and submit it\n"
      "  --shards N            tasks (default: one per cell, at most 1000)\n"
@@ -286,7 +293,9 @@ static const command commands[] = {
      "                     20x the fastest successful probe, at least 5 s)\n"
      "  --max-multiple M   give up above M x live size (default 64)\n"
      "  --cache FILE       the cache (default $GCTB_MINHEAP_CACHE, else\n"
-     "                     results/minheap.json)\n",
+     "                     minheap.json in the results directory)\n"
+     "  --results-dir DIR  the results directory (default $GCTB_RESULTS_DIR,\n"
+     "                     else ./results)\n",
      gctb_minheap_main},
     {"plot", "plot RESULTS.jsonl|DIR... [--allow-mixed] [--out DIR]",
      "Draws the figures of docs/analysis.md from result records, as PNG and\n"
@@ -345,10 +354,41 @@ static void print_usage(FILE *f) {
   fprintf(f, "gctb — a garbage-collection testbed\n\nusage:\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     fprintf(f, "  gctb %s\n", commands[i].synopsis);
+  fprintf(f,
+          "\nOption of every command:\n"
+          "  --results-dir DIR  where records, matrix results and the\n"
+          "                     minimum-heap cache go when no file is named\n"
+          "                     (default $GCTB_RESULTS_DIR, else ./results)\n");
   fprintf(f, "\nRun `gctb help COMMAND` or `gctb COMMAND --help` for more.\n");
 }
 
+/* Takes --results-dir DIR (or =DIR) out of argv wherever it appears, before
+ * or after the command, and applies it. Returns argc, or -1 on a missing
+ * DIR. */
+static int take_results_dir(int argc, char **argv) {
+  int n = 1;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--results-dir") == 0) {
+      if (i + 1 >= argc || !*argv[i + 1])
+        return -1;
+      gctb_set_results_dir(argv[++i]);
+    } else if (strncmp(a, "--results-dir=", 14) == 0) {
+      if (!a[14])
+        return -1;
+      gctb_set_results_dir(a + 14);
+    } else {
+      argv[n++] = argv[i];
+    }
+  }
+  argv[n] = NULL;
+  return n;
+}
+
 int main(int argc, char **argv) {
+  argc = take_results_dir(argc, argv);
+  if (argc < 0)
+    return usage_error("--results-dir needs a DIR%s", "");
   if (argc < 2) {
     print_usage(stderr);
     return GCTB_EXIT_USAGE;

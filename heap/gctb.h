@@ -70,6 +70,7 @@ typedef struct gc_type {
    * for length > 0, base_bytes[h] for length 0 (never below 16 bytes) */
   uint32_t base_bytes[3];
   uint32_t elem_bytes;
+  bool pointer_free; /* no reference words (word arrays, ref_map 0) */
 } gc_type;
 
 /* Registers a type (process-wide) and fills in t->id. Returns false if the
@@ -112,7 +113,8 @@ static inline size_t gc_object_bytes(const gc_type *t, size_t length,
 typedef enum gc_alloc_style {
   GC_ALLOC_BUMP,     /* bump pointer into a thread-local buffer */
   GC_ALLOC_FREEBITS, /* per-size-class 64-object blocks with a free-bits word */
-  GC_ALLOC_CALL      /* always the policy's allocation function */
+  GC_ALLOC_CALL,     /* always the policy's allocation function */
+  GC_ALLOC_FREELIST /* per-size free lists the policy fills (gctb_freelist.h) */
 } gc_alloc_style;
 
 typedef enum gc_read_barrier {
@@ -143,6 +145,10 @@ typedef struct gc_constraints {
 /* ---- The mutator (public for inlining only) ---------------------------- */
 
 #define GC_SIZE_CLASSES 40
+/* GC_ALLOC_FREELIST: list g holds cells of g granules (heap/gctb_freelist.h;
+ * libgc's "tiny" free lists on 64-bit hosts: 16-byte granules, 25 lists). */
+#define GC_FREELIST_GRANULE 16u
+#define GC_FREELISTS 25u
 
 typedef struct gc_freebits_cache {
   uintptr_t base; /* first object of the cached block, 0 if none */
@@ -175,8 +181,9 @@ struct gc_mutator {
   int safepoint_pending; /* atomic; stop-the-world or handshake requested */
   uintptr_t handle_base; /* GC_RB_HANDLE: table base and entry stride */
   size_t handle_stride;
-  uintptr_t bump_start;         /* start of the current bump buffer (stats) */
-  const uint8_t *size_class_of; /* (bytes+15)/16 -> class, for FREEBITS */
+  uintptr_t bump_start;           /* start of the current bump buffer (stats) */
+  const uint8_t *size_class_of;   /* (bytes+15)/16 -> class, for FREEBITS */
+  void *free_lists[GC_FREELISTS]; /* GC_ALLOC_FREELIST: heads, by granules */
   gc_freebits_cache fb[GC_SIZE_CLASSES];
   gc_mutator_stats stats;
   /* shadow stack of root slots */
@@ -359,6 +366,8 @@ GC__FAST size_t gc__requested_bytes(const gc_type *t, size_t length) {
   return t->base_bytes[1] + (length ? (length - 1) * t->elem_bytes : 0);
 }
 
+#include "gctb_freelist.h"
+
 /* The allocation fast path for a known allocation style and header-word
  * count. With both constant (a build or driver specialised per policy) and
  * a fixed-layout type (length 0) it folds to a bump and two stores; gc_alloc
@@ -390,6 +399,11 @@ GC__FAST gc_ref gc_alloc_as(gc_mutator *m, const gc_type *t, size_t length,
     memset((void *)p, 0, c->size); /* freed cells hold stale data */
     break;
   }
+  case GC_ALLOC_FREELIST:
+    p = gc__freelist_pop(m, t, bytes); /* zeroed but for the header word */
+    if (__builtin_expect(p == 0, 0))
+      return gc__alloc_slow(m, t, length, bytes);
+    break;
   default:
     return gc__alloc_slow(m, t, length, bytes);
   }
@@ -407,7 +421,8 @@ enum {
   GC_FAST_BUMP1,     /* bump, one header word */
   GC_FAST_FREEBITS1, /* free bits, one header word */
   GC_FAST_BUMP2,     /* bump, two header words */
-  GC_FAST_CALL       /* everything else: the policy's allocation function */
+  GC_FAST_CALL,      /* everything else: the policy's allocation function */
+  GC_FAST_FREELIST1  /* free lists, one header word */
 };
 
 GC__FAST uint8_t gc_alloc_fast_kind(gc_alloc_style style, unsigned hdr_words) {
@@ -415,6 +430,8 @@ GC__FAST uint8_t gc_alloc_fast_kind(gc_alloc_style style, unsigned hdr_words) {
     return hdr_words == 1 ? GC_FAST_BUMP1 : GC_FAST_BUMP2;
   if (style == GC_ALLOC_FREEBITS && hdr_words == 1)
     return GC_FAST_FREEBITS1;
+  if (style == GC_ALLOC_FREELIST && hdr_words == 1)
+    return GC_FAST_FREELIST1;
   return GC_FAST_CALL;
 }
 
@@ -427,6 +444,8 @@ GC__FAST gc_ref gc_alloc(gc_mutator *m, const gc_type *t, size_t length) {
     return gc_alloc_as(m, t, length, GC_ALLOC_FREEBITS, 1);
   case GC_FAST_BUMP2:
     return gc_alloc_as(m, t, length, GC_ALLOC_BUMP, 2);
+  case GC_FAST_FREELIST1:
+    return gc_alloc_as(m, t, length, GC_ALLOC_FREELIST, 1);
   default:
     return gc_alloc_as(m, t, length, GC_ALLOC_CALL, GC__HDR_WORDS(m));
   }
@@ -531,6 +550,18 @@ void gc_collect(gc_mutator *m);
  * status "error" (exit code 1). Does not return. */
 _Noreturn void gc_fail(gc_mutator *m, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* ---- Clocks and what a heap holds (for workloads' own metrics) ---------- */
+
+/* CLOCK_MONOTONIC nanoseconds: the clock of every time in the record. */
+uint64_t gc_now_ns(void);
+/* The calling thread's CPU time in nanoseconds. */
+uint64_t gc_thread_cpu_ns(void);
+/* The heap size the run was configured with (heap.size), in bytes. */
+size_t gc_heap_size(const gc_heap *heap);
+/* Bytes the policy holds for objects now, by its own count (blocks, pages
+ * or chunks in use, not live bytes): what fragmentation is measured by. */
+size_t gc_heap_used(gc_heap *heap);
 
 #ifdef __cplusplus
 }

@@ -34,6 +34,8 @@ bool gc_type_register(gc_type *t) {
       t->header = (uint64_t)t->id << GC_HDR_TYPE_SHIFT;
       bool fixed = t->kind == GC_TYPE_FIXED;
       t->elem_bytes = fixed ? 0 : GC_WORD;
+      t->pointer_free =
+          t->kind == GC_TYPE_WORD_ARRAY || (fixed && t->ref_map == 0);
       for (unsigned h = 1; h <= 2; h++) /* arrays: size with one element */
         t->base_bytes[h] = gc_object_bytes(t, fixed ? 0 : 1, h);
       t->base_bytes[0] = t->base_bytes[1];

@@ -9,10 +9,10 @@
  * every depth allocates about the same number of nodes, 2^(N + 5) or so.
  * Thread 0 also builds the stretch and long-lived trees. Nodes carry the
  * data word of common_tree.h (the game's nodes have none) so that every
- * walk checks identity, not just the count. */
-#include "../heap/events.h"
+ * walk checks identity, not just the count. The hot code is in
+ * binary_trees_body.h, compiled once per policy family. */
+#include "binary_trees.h"
 #include "common_tree.h"
-#include "workload.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -28,25 +28,6 @@ static const gc_option_spec bt_params[] = {
     {0},
 };
 
-typedef struct bt_config {
-  int max_depth, min_depth;
-  unsigned threads, ndepths;
-  uint64_t seed;
-} bt_config;
-
-typedef struct bt_depth {
-  int depth;
-  unsigned thread;
-  uint64_t iterations, nodes_checked, ns;
-} bt_depth;
-
-typedef struct bt_run {
-  bt_config c;
-  bt_depth *depths;
-  wl_sum *sums;
-  uint64_t stretch_ns, long_lived_ns, stretch_check, long_lived_check;
-} bt_run;
-
 static bt_config bt_config_from(const gc_options *p, uint64_t seed) {
   bt_config c = {.max_depth = (int)gc_opt_int(p, "max_depth"),
                  .min_depth = (int)gc_opt_int(p, "min_depth"),
@@ -61,10 +42,6 @@ static bt_config bt_config_from(const gc_options *p, uint64_t seed) {
                   ? (unsigned)((c.max_depth - c.min_depth) / 2 + 1)
                   : 0;
   return c;
-}
-
-static int bt_depth_at(const bt_config *c, unsigned i) {
-  return c->min_depth + 2 * (int)i;
 }
 
 /* Deepest short-lived tree thread t builds (-1: none). */
@@ -88,57 +65,6 @@ static uint64_t bt_live_bytes(const gc_options *params, unsigned h) {
   uint64_t stretch = wl_tree_bytes(c.max_depth + 1, h);
   uint64_t steady = wl_tree_bytes(c.max_depth, h) + own;
   return (stretch > steady ? stretch : steady) + others;
-}
-
-/* Builds, walks and drops one tree; returns the nodes walked. */
-static uint64_t bt_one(wl_tree *t, const bt_config *c, size_t slot,
-                       const wl_tree_id *id) {
-  uint64_t salt = wl_tree_salt(t, c->seed, id);
-  gc_root_set(t->m, slot, wl_tree_bottom_up(t, id->depth, salt));
-  uint64_t n = wl_tree_check(t, slot, id, salt);
-  gc_root_set(t->m, slot, GC_NULL);
-  return n;
-}
-
-static void bt_depth_run(wl_tree *t, const bt_config *c, size_t slot,
-                         bt_depth *r) {
-  uint64_t t0 = gc_now_ns();
-  r->iterations = 1ull << (c->max_depth - r->depth + c->min_depth);
-  for (uint64_t i = 0; i < r->iterations; i++) {
-    gc_safepoint(t->m);
-    wl_tree_id id = {"short-lived", r->depth, i};
-    r->nodes_checked += bt_one(t, c, slot, &id);
-  }
-  r->ns = gc_now_ns() - t0;
-}
-
-static void bt_thread(gc_mutator *m, unsigned index, void *arg) {
-  bt_run *run = arg;
-  const bt_config *c = &run->c;
-  wl_tree t = {.m = m,
-               .workload = "binary-trees",
-               .thread = index,
-               .sum = &run->sums[index]};
-  size_t slot = gc_root_push(m, GC_NULL), kept = gc_root_push(m, GC_NULL);
-  wl_tree_id lid = {"long-lived", c->max_depth, 0};
-  uint64_t lsalt = wl_tree_salt(&t, c->seed, &lid);
-  if (index == 0) {
-    uint64_t t0 = gc_now_ns();
-    wl_tree_id sid = {"stretch", c->max_depth + 1, 0};
-    run->stretch_check = bt_one(&t, c, slot, &sid);
-    uint64_t t1 = gc_now_ns();
-    run->stretch_ns = t1 - t0;
-    gc_root_set(m, kept, wl_tree_bottom_up(&t, c->max_depth, lsalt));
-    run->long_lived_ns = gc_now_ns() - t1;
-  }
-  for (unsigned i = index; i < c->ndepths; i += c->threads) {
-    run->depths[i].depth = bt_depth_at(c, i);
-    run->depths[i].thread = index;
-    bt_depth_run(&t, c, slot, &run->depths[i]);
-  }
-  if (index == 0)
-    run->long_lived_check = wl_tree_check(&t, kept, &lid, lsalt);
-  gc_root_pop(m, 2);
 }
 
 static void bt_metrics(json_t *out, const bt_run *run, uint64_t wall_ns) {
@@ -182,7 +108,9 @@ static void bt_run_workload(gc_workload_ctx *ctx) {
   run.depths = wl_calloc(run.c.ndepths, sizeof *run.depths, "binary-trees");
   run.sums = wl_calloc(run.c.threads, sizeof *run.sums, "binary-trees");
   uint64_t t0 = gc_now_ns();
-  wl_run_threads(ctx->heap, run.c.threads, bt_thread, &run, "binary-trees");
+  wl_run_threads(ctx->heap, run.c.threads,
+                 GC_INSTANCE_PICK(wl_instance(ctx), bt_thread), &run,
+                 "binary-trees");
   bt_metrics(ctx->metrics, &run, gc_now_ns() - t0);
   free(run.depths);
   free(run.sums);

@@ -78,6 +78,12 @@ void *wl_calloc(size_t n, size_t size, const char *who) {
   return p;
 }
 
+gc_family wl_instance(gc_workload_ctx *ctx) {
+  gc_family f = gc_instance_family(ctx->heap);
+  json_object_set_new(ctx->metrics, "instance", json_string(gc_family_name(f)));
+  return f;
+}
+
 void wl_run_threads(gc_heap *heap, unsigned n, wl_thread_fn fn, void *arg,
                     const char *who) {
   wl_start *starts = wl_calloc(n, sizeof *starts, who);

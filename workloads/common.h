@@ -13,6 +13,8 @@
 #define GCTB_WORKLOADS_COMMON_H
 
 #include "../heap/gctb.h"
+#include "instance.h"
+#include "workload.h"
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -142,8 +144,20 @@ static inline uint64_t wl_corrupt(uint64_t v) {
 
 /* ---- Threads ------------------------------------------------------------- */
 
-/* Body of one mutator thread: m is attached for it. */
-typedef void (*wl_thread_fn)(gc_mutator *m, unsigned index, void *arg);
+/* Body of one mutator thread: m is attached for it. A workload's hot code
+ * defines one per policy family (GC_INSTANCE(name) in its body header,
+ * workloads/instance.h) and its driver runs the heap's:
+ *
+ *   GC_INSTANCE_DECLARE(wl_thread_body, go_thread);
+ *   wl_run_threads(heap, n, GC_INSTANCE_PICK(wl_instance(ctx), go_thread),
+ *                  &run, "gcold"); */
+typedef void wl_thread_body(gc_mutator *m, unsigned index, void *arg);
+typedef wl_thread_body *wl_thread_fn;
+
+/* The family whose instance runs on ctx's heap (gc_instance_family),
+ * recorded in the metrics as "instance" before anything runs, so that a
+ * run ending early names it too. */
+gc_family wl_instance(gc_workload_ctx *ctx);
 
 /* Runs fn on n mutator threads, each attached to heap for its whole life,
  * and returns when all have detached. With n = 1 it runs on the calling

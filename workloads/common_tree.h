@@ -43,12 +43,23 @@ typedef struct wl_tree_id {
 
 /* Registers the node and hole types (call before threads start). */
 bool wl_tree_types(void);
-const gc_type *wl_tree_node_type(void);
+extern gc_type wl_node_type, wl_hole_type;
 /* Bytes of a tree of depth d with hdr header words. */
 uint64_t wl_tree_bytes(int depth, unsigned hdr_words);
 static inline uint64_t wl_tree_nodes(int depth) { return (2ull << depth) - 1; }
 
 uint64_t wl_tree_salt(const wl_tree *t, uint64_t seed, const wl_tree_id *id);
+
+/* Node index's data word in the tree with this salt. */
+static inline uint64_t wl_node_data(uint64_t salt, uint64_t index) {
+  return (wl_mix64(salt + index) & 0xffffffff00000000ull) | index;
+}
+
+/* The builders and the walk are hot code: a workload body includes
+ * common_tree_body.h, which defines them for its family (static). The
+ * extern copies declared here are generic (common_tree.c), for drivers
+ * whose hot code is not compiled per family. */
+#ifndef WL_TREE_FN
 
 /* Top-down: allocates the root into slot, then fills depth levels below it
  * (holes before every node allocated). */
@@ -60,5 +71,6 @@ gc_ref wl_tree_bottom_up(wl_tree *t, int depth, uint64_t salt);
  * gc_fail names the node and tree on a mismatch. Returns the nodes seen. */
 uint64_t wl_tree_check(wl_tree *t, size_t slot, const wl_tree_id *id,
                        uint64_t salt);
+#endif
 
 #endif

@@ -1,5 +1,6 @@
 /* fragger.c — fragmentation on purpose: parameters, live size, metrics.
- * The rounds are in fragger_run.c; see docs/workloads/fragger.md.
+ * The rounds are in fragger_body.h, compiled once per policy family; see
+ * docs/workloads/fragger.md.
  *
  * Objects of mixed sizes (16 B to 8 KiB by default) fill a live set; each
  * round a random subset dies, leaving holes of every size between the
@@ -11,8 +12,6 @@
  * behind Immix's line-and-block design (Blackburn and McKinley 2008) and
  * its opportunistic defragmentation. */
 #include "fragger.h"
-#include "../heap/events.h"
-#include "workload.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +42,10 @@ static const gc_option_spec fr_params[] = {
      1, 0, 0, NULL},
     {0},
 };
+
+gc_type fr_object_type = {.name = "fragger_object", .kind = GC_TYPE_WORD_ARRAY};
+
+bool fr_types(void) { return gc_type_register(&fr_object_type); }
 
 static double fr_mean(const fr_config *c) {
   double lo = (double)c->size_min, hi = (double)c->size_max + 1;
@@ -132,7 +135,8 @@ static void fr_run_workload(gc_workload_ctx *ctx) {
   wl_corrupt_init();
   run.samples = wl_calloc(2 * run.c.rounds + 1, sizeof *run.samples, "fragger");
   uint64_t t0 = gc_now_ns();
-  wl_run_threads(ctx->heap, 1, fr_thread, &run, "fragger");
+  wl_run_threads(ctx->heap, 1, GC_INSTANCE_PICK(wl_instance(ctx), fr_thread),
+                 &run, "fragger");
   fr_metrics(ctx->metrics, &run, gc_now_ns() - t0);
   free(run.samples);
 }

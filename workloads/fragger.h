@@ -2,8 +2,6 @@
 #ifndef GCTB_FRAGGER_H
 #define GCTB_FRAGGER_H
 
-#include "../heap/gctb.h"
-#include "../heap/options.h"
 #include "common.h"
 #include "common_table.h"
 #include <jansson.h>
@@ -40,8 +38,9 @@ typedef struct fr_run {
   uint64_t allocated, deaths, objects_checked;
 } fr_run;
 
-/* The whole run on one mutator (wl_thread_fn). */
-void fr_thread(gc_mutator *m, unsigned index, void *arg);
+/* The whole run on one mutator (arg: the fr_run), per family. */
+GC_INSTANCE_DECLARE(wl_thread_body, fr_thread);
+extern gc_type fr_object_type;
 bool fr_types(void);
 
 #endif

@@ -10,7 +10,6 @@
  *      iterations(d) = 2 nodes(stretch_depth) / nodes(d) trees built top-down
  *      (Populate), then as many bottom-up (MakeTree), each dropped;
  *   4. the long-lived tree and the array checked in full. */
-#include "../heap/events.h"
 #include "gcbench_run.h"
 #include "workload.h"
 #include <pthread.h>

@@ -8,10 +8,10 @@
  * constants, and gcbench.c runs the heap's instance (workloads/instance.h).
  * The only external symbol is GC_INSTANCE(gb_run_thread). */
 #ifndef GCTB_FAMILY
-#error "gcbench_body.h is compiled once per family (workloads/instances/bodies.cmake)"
+#error                                                                         \
+    "gcbench_body.h is compiled once per family (workloads/instances/bodies.cmake)"
 #endif
 
-#include "../heap/events.h"
 #include "gcbench_run.h"
 #include "gcbench_tree_body.h"
 #include "instance.h"

@@ -10,12 +10,13 @@
  * two random trees (two stores per swap). Swaps keep every tree full and of
  * the same height, so the live size stays constant while the old objects'
  * pointers churn: what a generational or concurrent collector's remembered
- * sets and barriers pay for. */
+ * sets and barriers pay for. The hot code is in gcold_body.h, compiled once
+ * per policy family; this file has the parameters, the types and the
+ * metrics. */
 #include "gcold.h"
-#include "../heap/events.h"
-#include "workload.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static const gc_option_spec go_params[] = {
     {"live_mb", GC_OPT_DOUBLE, "live storage in MiB (the trees)", 25, 0.01, 1e6,
@@ -43,6 +44,43 @@ static const gc_option_spec go_params[] = {
     {0},
 };
 
+gc_type go_node_type = {
+    .name = "gcold_node", .kind = GC_TYPE_FIXED, .nwords = 3, .ref_map = 0x3};
+gc_type go_array_type = {.name = "gcold_trees", .kind = GC_TYPE_REF_ARRAY};
+gc_type go_young_type = {.name = "gcold_young", .kind = GC_TYPE_WORD_ARRAY};
+
+bool go_types(void) {
+  return gc_type_register(&go_node_type) && gc_type_register(&go_array_type) &&
+         gc_type_register(&go_young_type);
+}
+
+uint64_t go_tree_bytes(int height, unsigned h) {
+  return ((2ull << height) - 1) * gc_object_bytes(&go_node_type, 0, h);
+}
+uint64_t go_array_bytes(size_t ntrees, unsigned h) {
+  return gc_object_bytes(&go_array_type, ntrees, h);
+}
+uint64_t go_young_bytes(uint64_t words, unsigned h) {
+  return gc_object_bytes(&go_young_type, words, h);
+}
+
+/* This thread's CPU time (the thread CPU clock: schedstat's own figure
+ * lags by up to a scheduler tick for a running thread) and its time waiting
+ * for a CPU (Linux schedstat), so that the longest step can be told apart
+ * from the machine's load. */
+go_sched go_sched_now(int fd) {
+  go_sched g = {gc_thread_cpu_ns(), 0};
+  char buf[96];
+  ssize_t n = fd >= 0 ? pread(fd, buf, sizeof buf - 1, 0) : -1;
+  if (n > 0) {
+    buf[n] = 0;
+    unsigned long long cpu, wait;
+    if (sscanf(buf, "%llu %llu", &cpu, &wait) == 2)
+      g.wait_ns = wait;
+  }
+  return g;
+}
+
 go_config go_config_from(const gc_options *p, uint64_t seed) {
   go_config c = {.tree_height = (int)gc_opt_int(p, "tree_height"),
                  .work = gc_opt_double(p, "work"),
@@ -69,6 +107,53 @@ static uint64_t go_live_bytes(const gc_options *params, unsigned h) {
          go_array_bytes(c.ntrees, h) + 2 * go_young_bytes(c.young_words, h);
 }
 
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* The median step time (sorts the steps' times). What a step costs without
+ * a collector's delay: the yardstick for its worst step (docs/delays.md). */
+static uint64_t median_step(const go_run *run) {
+  uint64_t n = run->c.steps, *d = run->st.step_ns;
+  if (!d || n == 0)
+    return 0;
+  qsort(d, n, sizeof *d, cmp_u64);
+  return d[(n - 1) / 2];
+}
+
+void go_metrics(json_t *out, const go_run *run, uint64_t wall_ns) {
+  const go_stats *st = &run->st;
+  double mut_s = (double)st->mutate_ns / 1e9;
+  json_t *top = json_pack(
+      "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+      "s:f}",
+      "wall_ns", (json_int_t)wall_ns, "trees", (json_int_t)run->c.ntrees,
+      "steps", (json_int_t)run->c.steps, "young_ns", (json_int_t)st->young_ns,
+      "work_ns", (json_int_t)st->work_ns, "promote_ns",
+      (json_int_t)st->promote_ns, "mutate_ns", (json_int_t)st->mutate_ns,
+      "check_ns", (json_int_t)st->check_ns, "max_step_ns",
+      (json_int_t)st->max_step_ns, "young_objects",
+      (json_int_t)st->young_objects, "trees_replaced",
+      (json_int_t)st->trees_replaced, "swaps", (json_int_t)st->swaps,
+      "nodes_checked", (json_int_t)st->nodes_checked, "mutations_per_s",
+      mut_s > 0 ? 2.0 * (double)st->swaps / mut_s : 0.0);
+  json_object_update(out, top);
+  json_decref(top);
+  wl_sum_json(out, &run->sum);
+  wl_work_json(out, run->c.steps, "steps");
+  json_object_set_new(out, "median_step_ns",
+                      json_integer((json_int_t)median_step(run)));
+  /* on the record's clock, to find the delays within the longest step */
+  json_object_set_new(
+      out, "max_step_start_ns",
+      json_integer((json_int_t)(run->st.max_step_start - run->t_start)));
+  json_object_set_new(out, "max_step_cpu_ns",
+                      json_integer((json_int_t)run->st.max_step_cpu_ns));
+  json_object_set_new(out, "max_step_runqueue_ns",
+                      json_integer((json_int_t)run->st.max_step_wait_ns));
+}
+
 static void go_run_workload(gc_workload_ctx *ctx) {
   go_run run = {.c = go_config_from(ctx->params, ctx->seed),
                 .t_start = ctx->t_start};
@@ -80,7 +165,8 @@ static void go_run_workload(gc_workload_ctx *ctx) {
   run.st.step_ns =
       wl_calloc(run.c.steps ? run.c.steps : 1, sizeof(uint64_t), "gcold");
   uint64_t t0 = gc_now_ns();
-  wl_run_threads(ctx->heap, 1, go_thread, &run, "gcold");
+  wl_run_threads(ctx->heap, 1, GC_INSTANCE_PICK(wl_instance(ctx), go_thread),
+                 &run, "gcold");
   go_metrics(ctx->metrics, &run, gc_now_ns() - t0);
   free(run.st.step_ns);
 }

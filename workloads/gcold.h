@@ -2,8 +2,6 @@
 #ifndef GCTB_GCOLD_H
 #define GCTB_GCOLD_H
 
-#include "../heap/gctb.h"
-#include "../heap/options.h"
 #include "common.h"
 #include <jansson.h>
 
@@ -35,13 +33,23 @@ typedef struct go_run {
   wl_sum sum;
 } go_run;
 
+enum { GO_LEFT = 0, GO_RIGHT = 1, GO_DATA = 2 };
+enum { GO_KIND_NODE = 1, GO_KIND_YOUNG = 2 };
+
+extern gc_type go_node_type, go_array_type, go_young_type;
 bool go_types(void);
 uint64_t go_tree_bytes(int height, unsigned hdr_words);
 uint64_t go_array_bytes(size_t ntrees, unsigned hdr_words);
 uint64_t go_young_bytes(uint64_t words, unsigned hdr_words);
 
-/* The whole benchmark on one mutator (wl_thread_fn). */
-void go_thread(gc_mutator *m, unsigned index, void *arg);
+/* A thread's CPU time and its time waiting for a CPU (gcold.c). */
+typedef struct go_sched {
+  uint64_t cpu_ns, wait_ns;
+} go_sched;
+go_sched go_sched_now(int schedstat_fd);
+
+/* The whole benchmark on one mutator (arg: the go_run), per family. */
+GC_INSTANCE_DECLARE(wl_thread_body, go_thread);
 void go_metrics(json_t *out, const go_run *run, uint64_t wall_ns);
 
 #endif

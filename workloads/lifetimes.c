@@ -1,6 +1,7 @@
 /* lifetimes.c — a generator of objects with lifetimes drawn from a
  * distribution: parameters, live size, types, metrics. The generator itself
- * is in lifetimes_thread.c; see docs/workloads/lifetimes.md.
+ * is in lifetimes_body.h, compiled once per policy family; see
+ * docs/workloads/lifetimes.md.
  *
  * Each thread allocates alloc_bytes of objects whose sizes come from a
  * distribution (fixed, uniform, bounded power law or a weighted table of up
@@ -12,8 +13,6 @@
  * young store). Either way a reference never extends a lifetime, so the
  * live set is exactly what the schedule says, capped at live_set. */
 #include "lifetimes.h"
-#include "../heap/events.h"
-#include "workload.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -260,7 +259,9 @@ static void lt_run_workload(gc_workload_ctx *ctx) {
   wl_corrupt_init();
   run.st = wl_calloc(run.c.threads, sizeof *run.st, "lifetimes");
   uint64_t t0 = gc_now_ns();
-  wl_run_threads(ctx->heap, run.c.threads, lt_thread, &run, "lifetimes");
+  wl_run_threads(ctx->heap, run.c.threads,
+                 GC_INSTANCE_PICK(wl_instance(ctx), lt_thread), &run,
+                 "lifetimes");
   lt_metrics(ctx->metrics, &run, gc_now_ns() - t0);
   free(run.st);
 }

@@ -3,8 +3,6 @@
 #ifndef GCTB_LIFETIMES_H
 #define GCTB_LIFETIMES_H
 
-#include "../heap/gctb.h"
-#include "../heap/options.h"
 #include "common.h"
 #include "common_table.h"
 #include <jansson.h>
@@ -59,7 +57,7 @@ typedef struct lt_run {
   lt_stats *st; /* per thread */
 } lt_run;
 
-/* One thread's generator (wl_thread_fn). */
-void lt_thread(gc_mutator *m, unsigned index, void *arg);
+/* One thread's generator (arg: the lt_run), per family. */
+GC_INSTANCE_DECLARE(wl_thread_body, lt_thread);
 
 #endif

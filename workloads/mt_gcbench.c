@@ -13,7 +13,6 @@
  * bottom-up it allocates a garbage "hole" of k words, k geometric with
  * success probability hole_p (mean (1-p)/p, about 5.7 at 0.15; k = 0
  * allocates nothing), so that the heap is not perfectly regular. */
-#include "../heap/events.h"
 #include "common_tree.h"
 #include "workload.h"
 #include <stdio.h>

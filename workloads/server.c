@@ -1,5 +1,6 @@
 /* server.c — request serving for latency: parameters, live size, the
- * schedule, metrics. The workers are in server_worker.c; see
+ * schedule, types, metrics. The workers are in server_body.h, compiled
+ * once per policy family; see
  * docs/workloads/server.md.
  *
  * Requests arrive on a schedule fixed in advance from the seed (open loop:
@@ -11,8 +12,6 @@
  * it, not only the one it interrupted (the "metered latency" of Blackburn
  * et al.'s DaCapo Chopin). */
 #include "server.h"
-#include "../heap/events.h"
-#include "workload.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +57,33 @@ static const gc_option_spec sv_params[] = {
      200, 0, 1e6, NULL},
     {0},
 };
+
+gc_type sv_node_type = {
+    .name = "server_node", .kind = GC_TYPE_FIXED, .nwords = 3, .ref_map = 0x3};
+gc_type sv_buf_type = {.name = "server_buffer", .kind = GC_TYPE_WORD_ARRAY};
+gc_type sv_entry_type = {
+    .name = "server_entry", .kind = GC_TYPE_FIXED, .nwords = 4, .ref_map = 0x1};
+gc_type sv_value_type = {.name = "server_value", .kind = GC_TYPE_WORD_ARRAY};
+gc_type sv_shard_type = {.name = "server_shard", .kind = GC_TYPE_REF_ARRAY};
+
+bool sv_types(void) {
+  return gc_type_register(&sv_node_type) && gc_type_register(&sv_buf_type) &&
+         gc_type_register(&sv_entry_type) && gc_type_register(&sv_value_type) &&
+         gc_type_register(&sv_shard_type);
+}
+
+uint64_t sv_entry_bytes(const sv_config *c, unsigned h) {
+  return gc_object_bytes(&sv_entry_type, 0, h) +
+         gc_object_bytes(&sv_value_type, c->value_words, h);
+}
+uint64_t sv_request_bytes(const sv_config *c, unsigned h) {
+  return c->request_nodes *
+         (gc_object_bytes(&sv_node_type, 0, h) +
+          gc_object_bytes(&sv_buf_type, c->request_words, h));
+}
+uint64_t sv_shard_table_bytes(const sv_config *c, unsigned h) {
+  return gc_object_bytes(&sv_shard_type, c->sets * c->ways, h);
+}
 
 sv_config sv_config_from(const gc_options *p, uint64_t seed) {
   sv_config c = {
@@ -165,7 +191,8 @@ static void sv_run_workload(gc_workload_ctx *ctx) {
     run.ws[t].metered_ns = wl_calloc(mine, sizeof(uint64_t), "server");
   }
   uint64_t t0 = gc_now_ns();
-  wl_run_threads(ctx->heap, c->threads, sv_worker, &run, "server");
+  wl_run_threads(ctx->heap, c->threads,
+                 GC_INSTANCE_PICK(wl_instance(ctx), sv_worker), &run, "server");
   sv_metrics(ctx->metrics, &run, gc_now_ns() - t0);
   for (unsigned t = 0; t < c->threads; t++) {
     free(run.ws[t].simple_ns);

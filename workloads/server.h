@@ -3,8 +3,6 @@
 #ifndef GCTB_SERVER_H
 #define GCTB_SERVER_H
 
-#include "../heap/gctb.h"
-#include "../heap/options.h"
 #include "common.h"
 #include <jansson.h>
 #include <pthread.h>
@@ -25,6 +23,15 @@ sv_config sv_config_from(const gc_options *params, uint64_t seed);
 uint64_t sv_entry_bytes(const sv_config *c, unsigned hdr_words);
 uint64_t sv_request_bytes(const sv_config *c, unsigned hdr_words);
 uint64_t sv_shard_table_bytes(const sv_config *c, unsigned hdr_words);
+
+/* Payload fields of a request node and of a cache entry; kinds of
+ * allocation in the work checksum. */
+enum { SV_NEXT = 0, SV_BUF = 1, SV_ID = 2 };
+enum { SV_VALUE = 0, SV_KEY = 1, SV_VERSION = 2, SV_HITS = 3 };
+enum { SV_KIND_NODE = 1, SV_KIND_BUF, SV_KIND_ENTRY, SV_KIND_VALUE };
+
+extern gc_type sv_node_type, sv_buf_type, sv_entry_type, sv_value_type,
+    sv_shard_type;
 bool sv_types(void);
 
 typedef struct sv_worker_stats {
@@ -45,8 +52,8 @@ typedef struct sv_run {
   uint64_t t0; /* CLOCK_MONOTONIC time of arrival 0 */
 } sv_run;
 
-/* One worker (wl_thread_fn). */
-void sv_worker(gc_mutator *m, unsigned index, void *arg);
+/* One worker (arg: the sv_run), per family. */
+GC_INSTANCE_DECLARE(wl_thread_body, sv_worker);
 
 /* Adds "latency" (the exact shape the analysis reads) and
  * "latency_histogram" to out; sorts the arrays in place. */

@@ -13,6 +13,8 @@ const char *gctb_alloc_style_name(int style) {
     return "freebits";
   case GC_ALLOC_CALL:
     return "call";
+  case GC_ALLOC_FREELIST:
+    return "freelist";
   }
   return "?";
 }

@@ -8,6 +8,7 @@
  * of memory or a policy refusing the heap size is written down as that
  * run's record and the next run starts. */
 #include "harness/matrix/matrix.h"
+#include "harness/record/results_dir.h"
 #include "harness/run/run.h"
 #include "heap/events.h"
 #include "heap/util.h"
@@ -126,18 +127,19 @@ static void default_out(const char *file, char *buf, size_t len) {
   int n = file_stem(file, &base);
   gmtime_r(&now, &tm);
   strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-  mkdir("results", 0777);
-  snprintf(buf, len, "results/%.*s-%s.jsonl", n, base, stamp);
+  char err[512];
+  gctb_mkdir_p(gctb_results_dir(), err, sizeof err); /* else open says why */
+  snprintf(buf, len, "%s/%.*s-%s.jsonl", gctb_results_dir(), n, base, stamp);
 }
 
 /* The results directory of a sharded matrix: --out when it names a
  * directory (an existing one, or ending in '/'), else
- * results/<matrix>-shards; "" when --out names a file. */
+ * <results dir>/<matrix>-shards; "" when --out names a file. */
 static void shard_dir(const matrix_args *a, char *buf, size_t len) {
   const char *base;
   int n = file_stem(a->file, &base);
   if (!a->out)
-    snprintf(buf, len, "results/%.*s-shards", n, base);
+    snprintf(buf, len, "%s/%.*s-shards", gctb_results_dir(), n, base);
   else if (gctb_dir_exists(a->out) || a->out[strlen(a->out) - 1] == '/')
     snprintf(buf, len, "%s", a->out);
   else

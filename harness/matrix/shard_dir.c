@@ -13,6 +13,7 @@
  * holds two experiments or two different partitions of one. */
 #define _GNU_SOURCE /* asprintf */
 #include "harness/matrix/matrix.h"
+#include "harness/record/results_dir.h"
 #include "harness/run/run.h"
 #include "heap/util.h"
 #include <dirent.h>
@@ -57,26 +58,6 @@ bool gctb_dir_exists(const char *path) {
   return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static bool mkdir_p(const char *dir, char *err, size_t errlen) {
-  char *path = strdup(dir);
-  for (char *p = path + 1; p && *p; p++) {
-    if (*p != '/')
-      continue;
-    *p = 0;
-    if (mkdir(path, 0777) != 0 && errno != EEXIST) {
-      gc_errorf(err, errlen, "cannot create %s: %s", path, strerror(errno));
-      free(path);
-      return false;
-    }
-    *p = '/';
-  }
-  bool ok = mkdir(path, 0777) == 0 || errno == EEXIST;
-  if (!ok)
-    gc_errorf(err, errlen, "cannot create %s: %s", path, strerror(errno));
-  free(path);
-  return ok;
-}
-
 /* Writes json to dir/name through a temporary file and a rename: tasks
  * starting together may race, and each writes the same content. */
 static bool write_json(const char *dir, const char *name, const json_t *json,
@@ -117,7 +98,7 @@ bool gctb_dir_load_matrix(const char *dir, gctb_matrix *m, char *err,
 
 bool gctb_dir_prepare(const char *dir, const gctb_matrix *m, unsigned n,
                       char *err, size_t errlen) {
-  if (!mkdir_p(dir, err, errlen))
+  if (!gctb_mkdir_p(dir, err, errlen))
     return false;
   gctb_matrix there;
   char why[512];

@@ -11,6 +11,7 @@
  * drop each other's entries. */
 #define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "harness/minheap/minheap.h"
+#include "harness/record/results_dir.h"
 #include "harness/run/run.h"
 #include "heap/util.h"
 #include <errno.h>
@@ -44,7 +45,12 @@ const char *gctb_minheap_cache_path(void) {
   const char *env = getenv(GCTB_MINHEAP_ENV);
   if (cache_override)
     return cache_override;
-  return env && *env ? env : GCTB_MINHEAP_DEFAULT;
+  if (env && *env)
+    return env;
+  static char path[4200];
+  snprintf(path, sizeof path, "%s/%s", gctb_results_dir(),
+           GCTB_MINHEAP_DEFAULT);
+  return path;
 }
 
 /* The CPUs this process may run on: concurrent collectors' minimum heaps
@@ -170,17 +176,15 @@ bool gctb_minheap_lookup_bytes(const json_t *key, uint64_t *bytes) {
   return ok;
 }
 
-/* mkdir -p of path's directory, one level deep is what results/ needs but
- * a nested --minheap-cache should work too. */
+/* mkdir -p of path's directory (a nested --minheap-cache or results
+ * directory); a failure shows when the file is written. */
 static void make_parent(const char *path) {
-  char *copy = strdup(path);
+  char *copy = strdup(path), err[512];
   if (!copy)
     return;
-  char *dir = dirname(copy);
-  if (strcmp(dir, ".") != 0 && strcmp(dir, "/") != 0) {
-    make_parent(dir);
-    mkdir(dir, 0777);
-  }
+  const char *dir = dirname(copy);
+  if (strcmp(dir, ".") != 0 && strcmp(dir, "/") != 0)
+    gctb_mkdir_p(dir, err, sizeof err);
   free(copy);
 }
 

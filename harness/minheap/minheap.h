@@ -8,8 +8,9 @@
  * policy) on the workload, so that "2x min heap" is the same number of
  * bytes for every policy. Each policy's own minimum is cached too.
  *
- * The cache is a JSON file, by default results/minheap.json under the
- * current directory (GCTB_MINHEAP_CACHE or --minheap-cache choose another).
+ * The cache is a JSON file, by default minheap.json in the results
+ * directory (harness/record/results_dir.h; GCTB_MINHEAP_CACHE or
+ * --minheap-cache choose another file).
  * An entry is identified by what decides how much heap a run needs: the
  * policy with its effective options (or, for a reference entry, the list of
  * reference policies), the workload with its effective parameters and the
@@ -29,7 +30,7 @@
 #include <stdint.h>
 
 #define GCTB_MINHEAP_ENV "GCTB_MINHEAP_CACHE"
-#define GCTB_MINHEAP_DEFAULT "results/minheap.json"
+#define GCTB_MINHEAP_DEFAULT "minheap.json" /* in the results directory */
 
 /* The cache file: the path set here, else $GCTB_MINHEAP_CACHE, else the
  * default. */

@@ -2,6 +2,7 @@
  * a run's record goes, and appending one whole line. record.c builds the
  * record; this file only writes it. */
 #include "harness/record/write.h"
+#include "harness/record/results_dir.h"
 #include "harness/run/run.h"
 #include "heap/util.h"
 #include <errno.h>
@@ -66,21 +67,25 @@ bool gctb_append_record(int fd, const char *path, const json_t *record,
   return ok;
 }
 
-/* results/<UTC time>-<policy>-<workload>.jsonl, created exclusively (a
- * suffix is added when two runs start in the same second). */
+/* DIR/<UTC time>-<policy>-<workload>.jsonl in the results directory
+ * (results_dir.h), created exclusively (a suffix is added when two runs
+ * start in the same second). */
 static int open_new_result(const gctb_run *run, char *path, size_t len) {
   char stamp[32];
   time_t now = time(NULL);
   struct tm tm;
   gmtime_r(&now, &tm);
   strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-  if (mkdir("results", 0777) != 0 && errno != EEXIST)
-    return -1;
+  const char *dir = gctb_results_dir();
+  char err[512];
+  snprintf(path, len, "%s/", dir);
+  if (!gctb_mkdir_p(dir, err, sizeof err))
+    return -1; /* errno says why */
   for (int i = 0; i < 1000; i++) {
     char suffix[16] = "";
     if (i)
       snprintf(suffix, sizeof suffix, "-%d", i);
-    snprintf(path, len, "results/%s-%s-%s%s.jsonl", stamp,
+    snprintf(path, len, "%s/%s-%s-%s%s.jsonl", dir, stamp,
              run->cfg->policy->name, run->cfg->workload->name, suffix);
     int fd =
         open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0666);
@@ -102,7 +107,7 @@ bool gctb_record_write(gctb_run *run, const json_t *record, char *err,
     fd = open_new_result(run, path, plen);
   }
   if (fd < 0) {
-    gc_errorf(err, errlen, "%s: %s", *path ? path : "results/",
+    gc_errorf(err, errlen, "%s: %s", *path ? path : gctb_results_dir(),
               strerror(errno));
     path[0] = 0;
     return false;

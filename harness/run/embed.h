@@ -39,7 +39,8 @@ typedef struct gctb_session gctb_session;
 
 typedef struct gctb_session_opts {
   /* Append the record to this JSON-lines file; NULL: a new file
-   * results/<UTC time>-<policy>-<workload>.jsonl, as `gctb run` does. */
+   * <UTC time>-<policy>-<workload>.jsonl in $GCTB_RESULTS_DIR (default
+   * ./results), as `gctb run` does. */
   const char *out_path;
   /* Also write the run's Chrome trace-event file here (needs Python 3:
    * `gctb trace`); NULL: none. */

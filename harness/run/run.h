@@ -20,9 +20,10 @@ enum {
 };
 
 typedef struct gctb_run_opts {
-  const char *out_path; /* append the record here; NULL: a new results/ file */
-  bool quiet;           /* no summary on stdout */
-  json_t *matrix;       /* borrowed: the record's "matrix" object, or NULL */
+  const char *out_path;   /* append the record here; NULL: a new file in
+                           * the results directory (record/results_dir.h) */
+  bool quiet;             /* no summary on stdout */
+  json_t *matrix;         /* borrowed: the record's "matrix" object, or NULL */
   const char *trace_path; /* also write the run's Chrome trace here */
   /* SIGINT/SIGTERM end the run with an "interrupted" record and exit
    * 128+N (run/signals.c); `gctb run` sets it, an embedding program keeps
@@ -109,7 +110,8 @@ void gctb_signals_watch(gctb_run *run);
 
 /* record.c: the result record as a JSON object (heap still alive);
  * record/write.c: appending it as one line to opts.out_path or a new file
- * under results/ (the chosen path goes into res.record_path), synced. */
+ * in the results directory (the chosen path goes into res.record_path),
+ * synced. */
 json_t *gctb_record_build(gctb_run *run);
 bool gctb_record_write(gctb_run *run, const json_t *record, char *err,
                        size_t errlen);

@@ -138,6 +138,10 @@ static bool bdw_init(gc_heap *heap, const gc_options *opts, char *err,
   s->heap = heap;
   s->count_live = gc_opt_bool(opts, "count_live");
   bdw_global_init(heap->cfg.gc_threads, gc_opt_bool(opts, "interior_pointers"));
+  /* With interior pointers libgc wants a byte past each object, which the
+   * free lists' sizes do not leave: every allocation is then a call. */
+  if (GC_get_all_interior_pointers())
+    heap->c.alloc = GC_ALLOC_CALL;
   if (!bdw_set_limits(heap, opts, err, errlen)) {
     free(s);
     __atomic_store_n(&bdw_claimed, false, __ATOMIC_RELEASE);
@@ -160,7 +164,10 @@ static void bdw_destroy(gc_heap *heap) {
 
 /* Threads libgc does not know yet (all but the one that ran GC_INIT) are
  * registered here and unregistered on detach; the shadow stack becomes a
- * root range (its slots are scanned conservatively, like a stack). */
+ * root range (its slots are scanned conservatively, like a stack), and so
+ * do the mutator's free lists (heap/gctb_freelist.h), as gc_inline.h asks
+ * of its users: a list reachable from a root keeps its cells, linked
+ * through their first words, from being reclaimed while they wait. */
 static void bdw_mutator_attach(gc_mutator *m) {
   if (!GC_thread_is_registered()) {
     struct GC_stack_base sb;
@@ -172,10 +179,17 @@ static void bdw_mutator_attach(gc_mutator *m) {
     m->policy_data = m; /* any non-NULL value: "we registered it" */
   }
   GC_add_roots(m->roots, m->roots + m->roots_cap);
+  if (m->alloc_style == GC_ALLOC_FREELIST)
+    GC_add_roots(m->free_lists, m->free_lists + GC_FREELISTS);
 }
 
 static void bdw_mutator_detach(gc_mutator *m) {
   GC_remove_roots(m->roots, m->roots + m->roots_cap);
+  if (m->alloc_style == GC_ALLOC_FREELIST) {
+    /* the cells left on the lists become garbage for libgc's next cycle */
+    GC_remove_roots(m->free_lists, m->free_lists + GC_FREELISTS);
+    memset(m->free_lists, 0, sizeof m->free_lists);
+  }
   if (m->policy_data)
     GC_unregister_my_thread();
   m->policy_data = NULL;
@@ -194,17 +208,35 @@ static void bdw_after_alloc_collection(gc_mutator *m) {
   gc_resume_the_world(heap, "bdw-verify");
 }
 
-/* Word arrays and fixed layouts without references hold no pointers: libgc
- * need not scan them ("atomic"), but does not zero them either. */
-static bool bdw_atomic(uint64_t header) {
-  const gc_type *t = gc_type_by_id(gc_header_type(header));
-  return t->kind == GC_TYPE_WORD_ARRAY ||
-         (t->kind == GC_TYPE_FIXED && t->ref_map == 0);
+/* The FREELIST style's refill (heap/gctb_freelist.h): the inline pop found
+ * m's list of g-granule cells empty. libgc hands over a list of cleared
+ * objects of its NORMAL kind, usually a block's worth, exactly as it does
+ * for gc_inline.h and its own thread-local lists (GC_generic_malloc_many;
+ * it may collect first); the first is returned, the rest wait on the list.
+ * NULL: libgc is out of memory. */
+_Static_assert(GC_FREELIST_GRANULE == GC_GRANULE_BYTES &&
+                   GC_FREELISTS <= GC_TINY_FREELISTS,
+               "gctb's free lists must be sized as libgc's tiny lists");
+static uint64_t *bdw_list_pop(gc_mutator *m, size_t g) {
+  void **head = &m->free_lists[g];
+  if (!*head)
+    GC_generic_malloc_many(g * GC_FREELIST_GRANULE, GC_I_NORMAL, head);
+  void *cell = *head;
+  if (cell)
+    __atomic_store_n(head, *(void **)cell, __ATOMIC_RELAXED);
+  return cell;
 }
 
 static gc_ref bdw_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
-  bool atomic = bdw_atomic(header);
-  uint64_t *p = atomic ? GC_MALLOC_ATOMIC(bytes) : GC_MALLOC(bytes);
+  /* Types without references hold no pointers: libgc need not scan them
+   * ("atomic"), but does not zero them either. */
+  bool atomic = gc_type_by_id(gc_header_type(header))->pointer_free;
+  size_t g = (bytes + GC_FREELIST_GRANULE - 1) / GC_FREELIST_GRANULE;
+  uint64_t *p;
+  if (m->alloc_style == GC_ALLOC_FREELIST && !atomic && g < GC_FREELISTS)
+    p = bdw_list_pop(m, g);
+  else
+    p = atomic ? GC_MALLOC_ATOMIC(bytes) : GC_MALLOC(bytes);
   if (!p)
     return GC_NULL;
   if (atomic)
@@ -253,8 +285,11 @@ const gc_policy gc_policy_bdw = {
     .name = "bdw",
     .summary = "Debian's libgc (Boehm-Demers-Weiser conservative mark-sweep), "
                "the reference baseline",
-    .constraints = {GC_FAST_PATHS(CALL, 1, NONE, NONE), .moves_objects = false,
-                    .large_object_bytes = SIZE_MAX, .external_memory = true},
+    /* libgc's free lists inline; all calls with interior pointers on
+     * (bdw_init; call1 is also what stress mode runs) */
+    .constraints = {GC_FAST_PATHS(FREELIST, 1, NONE, NONE),
+                    .moves_objects = false, .large_object_bytes = SIZE_MAX,
+                    .external_memory = true},
     .options = bdw_options,
     .init = bdw_init,
     .destroy = bdw_destroy,

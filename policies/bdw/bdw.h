@@ -9,6 +9,7 @@
 #define GC_THREADS 1
 #define GC_NO_THREAD_REDIRECTS 1
 #include <gc/gc.h>
+#include <gc/gc_inline.h> /* GC_generic_malloc_many, GC_I_NORMAL */
 
 #include "../../heap/heap.h"
 

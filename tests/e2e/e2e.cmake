@@ -155,7 +155,7 @@ set_tests_properties(e2e.nogc.oom PROPERTIES LABELS e2e TIMEOUT 120)
 set(FAMILY_nogc bump1)
 set(FAMILY_semispace bump1)
 set(FAMILY_segfit freebits1)
-set(FAMILY_bdw call1)
+set(FAMILY_bdw freelist1)
 foreach(policy nogc semispace segfit bdw)
   set(inst run ${SMALL} --quiet --out /dev/stdout --set policy.name=\"${policy}\"
            --set heap.size=\"64M\")
@@ -180,3 +180,9 @@ set_tests_properties(e2e.segfit.instance-generic PROPERTIES LABELS e2e
                      TIMEOUT 120 ENVIRONMENT GCTB_INSTANCE=generic)
 set_tests_properties(e2e.bad.instance PROPERTIES LABELS e2e TIMEOUT 60
                      ENVIRONMENT GCTB_INSTANCE=call1)
+
+# Where records go without --out: --results-dir, $GCTB_RESULTS_DIR, ./results.
+add_test(NAME e2e.results-dir
+         COMMAND ${E2E}/results_dir.sh ${GCTB} ${SMALL}
+                 ${CMAKE_BINARY_DIR}/results-dir-test)
+set_tests_properties(e2e.results-dir PROPERTIES LABELS e2e TIMEOUT 120)

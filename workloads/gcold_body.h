@@ -1,4 +1,6 @@
-/* gcold_run.c — GCOld's trees and steps.
+/* gcold_body.h — GCOld's hot code: the trees and the steps. Compiled once
+ * per policy family by the build (workloads/instances/bodies.cmake,
+ * workloads/instance.h); the only external symbol is GC_INSTANCE(go_thread).
  *
  * A node is left, right and a data word: bits 0..20 its index in heap order
  * within the tree it was built in (root 0, children 2i+1, 2i+2), bits 21..47
@@ -9,37 +11,14 @@
  * the expected total of all trees (adding each new tree, subtracting each
  * replaced one, which is walked as it dies; swaps move nodes but keep the
  * total), so a lost, duplicated or foreign node is caught. */
-#include "../heap/events.h"
+#ifndef GCTB_FAMILY
+#error                                                                         \
+    "gcold_body.h is compiled once per family (workloads/instances/bodies.cmake)"
+#endif
+
 #include "gcold.h"
 #include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <unistd.h>
-
-enum { GO_LEFT = 0, GO_RIGHT = 1, GO_DATA = 2 };
-enum { GO_KIND_NODE = 1, GO_KIND_YOUNG = 2 };
-
-static gc_type go_node_type = {
-    .name = "gcold_node", .kind = GC_TYPE_FIXED, .nwords = 3, .ref_map = 0x3};
-static gc_type go_array_type = {.name = "gcold_trees",
-                                .kind = GC_TYPE_REF_ARRAY};
-static gc_type go_young_type = {.name = "gcold_young",
-                                .kind = GC_TYPE_WORD_ARRAY};
-
-bool go_types(void) {
-  return gc_type_register(&go_node_type) && gc_type_register(&go_array_type) &&
-         gc_type_register(&go_young_type);
-}
-
-uint64_t go_tree_bytes(int height, unsigned h) {
-  return ((2ull << height) - 1) * gc_object_bytes(&go_node_type, 0, h);
-}
-uint64_t go_array_bytes(size_t ntrees, unsigned h) {
-  return gc_object_bytes(&go_array_type, ntrees, h);
-}
-uint64_t go_young_bytes(uint64_t words, unsigned h) {
-  return gc_object_bytes(&go_young_type, words, h);
-}
 
 typedef struct go_state {
   gc_mutator *m;
@@ -50,27 +29,6 @@ typedef struct go_state {
   uint64_t total;       /* expected sum of node hashes over all trees */
   int sched_fd;         /* this thread's /proc schedstat, or -1 */
 } go_state;
-
-/* This thread's CPU time (the thread CPU clock: schedstat's own figure
- * lags by up to a scheduler tick for a running thread) and its time waiting
- * for a CPU (Linux schedstat), so that the longest step can be told apart
- * from the machine's load. */
-typedef struct go_sched {
-  uint64_t cpu_ns, wait_ns;
-} go_sched;
-
-static go_sched go_sched_now(int fd) {
-  go_sched g = {gc_thread_cpu_ns(), 0};
-  char buf[96];
-  ssize_t n = fd >= 0 ? pread(fd, buf, sizeof buf - 1, 0) : -1;
-  if (n > 0) {
-    buf[n] = 0;
-    unsigned long long cpu, wait;
-    if (sscanf(buf, "%llu %llu", &cpu, &wait) == 2)
-      g.wait_ns = wait;
-  }
-  return g;
-}
 
 static uint64_t go_data(uint64_t seed, uint64_t serial, uint64_t index) {
   uint64_t id = serial << 21 | index;
@@ -324,7 +282,8 @@ static void go_step(go_state *s, uint64_t step, double *credit,
     st->step_ns[step] = t - t0;
 }
 
-void go_thread(gc_mutator *m, unsigned index, void *arg) {
+void GC_INSTANCE(go_thread)(gc_mutator *m, unsigned index, void *arg) {
+  gc_instance_check(m, GC_FAMILY_THIS, "gcold");
   go_run *run = arg;
   const go_config *c = &run->c;
   go_state s = {.m = m,
@@ -349,51 +308,4 @@ void go_thread(gc_mutator *m, unsigned index, void *arg) {
   if (s.sched_fd >= 0)
     close(s.sched_fd);
   gc_root_pop(m, 1);
-}
-
-static int cmp_u64(const void *a, const void *b) {
-  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-  return (x > y) - (x < y);
-}
-
-/* The median step time (sorts the steps' times). What a step costs without
- * a collector's delay: the yardstick for its worst step (docs/delays.md). */
-static uint64_t median_step(const go_run *run) {
-  uint64_t n = run->c.steps, *d = run->st.step_ns;
-  if (!d || n == 0)
-    return 0;
-  qsort(d, n, sizeof *d, cmp_u64);
-  return d[(n - 1) / 2];
-}
-
-void go_metrics(json_t *out, const go_run *run, uint64_t wall_ns) {
-  const go_stats *st = &run->st;
-  double mut_s = (double)st->mutate_ns / 1e9;
-  json_t *top = json_pack(
-      "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-      "s:f}",
-      "wall_ns", (json_int_t)wall_ns, "trees", (json_int_t)run->c.ntrees,
-      "steps", (json_int_t)run->c.steps, "young_ns", (json_int_t)st->young_ns,
-      "work_ns", (json_int_t)st->work_ns, "promote_ns",
-      (json_int_t)st->promote_ns, "mutate_ns", (json_int_t)st->mutate_ns,
-      "check_ns", (json_int_t)st->check_ns, "max_step_ns",
-      (json_int_t)st->max_step_ns, "young_objects",
-      (json_int_t)st->young_objects, "trees_replaced",
-      (json_int_t)st->trees_replaced, "swaps", (json_int_t)st->swaps,
-      "nodes_checked", (json_int_t)st->nodes_checked, "mutations_per_s",
-      mut_s > 0 ? 2.0 * (double)st->swaps / mut_s : 0.0);
-  json_object_update(out, top);
-  json_decref(top);
-  wl_sum_json(out, &run->sum);
-  wl_work_json(out, run->c.steps, "steps");
-  json_object_set_new(out, "median_step_ns",
-                      json_integer((json_int_t)median_step(run)));
-  /* on the record's clock, to find the delays within the longest step */
-  json_object_set_new(
-      out, "max_step_start_ns",
-      json_integer((json_int_t)(run->st.max_step_start - run->t_start)));
-  json_object_set_new(out, "max_step_cpu_ns",
-                      json_integer((json_int_t)run->st.max_step_cpu_ns));
-  json_object_set_new(out, "max_step_runqueue_ns",
-                      json_integer((json_int_t)run->st.max_step_wait_ns));
 }

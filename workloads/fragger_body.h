@@ -1,4 +1,6 @@
-/* fragger_run.c — the fragmenter's rounds.
+/* fragger_body.h — the fragmenter's hot code: its rounds. Compiled once per
+ * policy family by the build (workloads/instances/bodies.cmake,
+ * workloads/instance.h); the only external symbol is GC_INSTANCE(fr_thread).
  *
  * Live objects are word arrays in a heap table (common_table.h); a C-side
  * mirror holds each slot's serial and size. Round 0 fills the live set;
@@ -7,16 +9,14 @@
  * quick check of their first and last words), then refills. Occupancy is
  * sampled after the deaths and after the refill, each time after a full
  * collection when `collect` is on. */
-#include "../heap/events.h"
-#include "../heap/heap.h" /* the policy's heap_used, for occupancy */
+#ifndef GCTB_FAMILY
+#error                                                                         \
+    "fragger_body.h is compiled once per family (workloads/instances/bodies.cmake)"
+#endif
+
 #include "fragger.h"
 #include <math.h>
 #include <stdlib.h>
-
-static gc_type fr_object_type = {.name = "fragger_object",
-                                 .kind = GC_TYPE_WORD_ARRAY};
-
-bool fr_types(void) { return gc_type_register(&fr_object_type); }
 
 typedef struct fr_slot {
   uint64_t serial, words; /* serial 0: free */
@@ -140,17 +140,17 @@ static void fr_sample_now(fr_state *s, unsigned round, const char *phase,
                           uint64_t t0) {
   if (s->c->collect)
     gc_collect(s->m);
-  gc_heap *heap = s->run->heap;
   s->run->samples[s->run->nsamples++] =
       (fr_sample){.round = round,
                   .phase = phase,
                   .t_ns = gc_now_ns() - t0,
                   .live_bytes = s->live,
                   .objects = s->count,
-                  .heap_used = heap->policy->heap_used(heap)};
+                  .heap_used = gc_heap_used(s->run->heap)};
 }
 
-void fr_thread(gc_mutator *m, unsigned index, void *arg) {
+void GC_INSTANCE(fr_thread)(gc_mutator *m, unsigned index, void *arg) {
+  gc_instance_check(m, GC_FAMILY_THIS, "fragger");
   fr_run *run = arg;
   const fr_config *c = &run->c;
   fr_state s = {.m = m, .run = run, .c = c};

@@ -1,4 +1,7 @@
-/* server_worker.c — one worker: its cache shard, its requests.
+/* server_body.h — server's hot code: one worker, its cache shard, its
+ * requests. Compiled once per policy family by the build
+ * (workloads/instances/bodies.cmake, workloads/instance.h); the only
+ * external symbol is GC_INSTANCE(sv_worker).
  *
  * The cache is sharded, one shard per worker, and requests are dealt to
  * workers round-robin, so each shard sees the same requests in the same
@@ -15,44 +18,14 @@
  * A request allocates a linked list of request_nodes nodes, each with a
  * buffer, does its cache lookups while the list is live, then walks and
  * checks the list and drops it. */
-#include "../heap/events.h"
+#ifndef GCTB_FAMILY
+#error                                                                         \
+    "server_body.h is compiled once per family (workloads/instances/bodies.cmake)"
+#endif
+
 #include "server.h"
 #include <math.h>
 #include <sys/prctl.h>
-
-enum { SV_NEXT = 0, SV_BUF = 1, SV_ID = 2 };
-enum { SV_VALUE = 0, SV_KEY = 1, SV_VERSION = 2, SV_HITS = 3 };
-enum { SV_KIND_NODE = 1, SV_KIND_BUF, SV_KIND_ENTRY, SV_KIND_VALUE };
-
-static gc_type sv_node_type = {
-    .name = "server_node", .kind = GC_TYPE_FIXED, .nwords = 3, .ref_map = 0x3};
-static gc_type sv_buf_type = {.name = "server_buffer",
-                              .kind = GC_TYPE_WORD_ARRAY};
-static gc_type sv_entry_type = {
-    .name = "server_entry", .kind = GC_TYPE_FIXED, .nwords = 4, .ref_map = 0x1};
-static gc_type sv_value_type = {.name = "server_value",
-                                .kind = GC_TYPE_WORD_ARRAY};
-static gc_type sv_shard_type = {.name = "server_shard",
-                                .kind = GC_TYPE_REF_ARRAY};
-
-bool sv_types(void) {
-  return gc_type_register(&sv_node_type) && gc_type_register(&sv_buf_type) &&
-         gc_type_register(&sv_entry_type) && gc_type_register(&sv_value_type) &&
-         gc_type_register(&sv_shard_type);
-}
-
-uint64_t sv_entry_bytes(const sv_config *c, unsigned h) {
-  return gc_object_bytes(&sv_entry_type, 0, h) +
-         gc_object_bytes(&sv_value_type, c->value_words, h);
-}
-uint64_t sv_request_bytes(const sv_config *c, unsigned h) {
-  return c->request_nodes *
-         (gc_object_bytes(&sv_node_type, 0, h) +
-          gc_object_bytes(&sv_buf_type, c->request_words, h));
-}
-uint64_t sv_shard_table_bytes(const sv_config *c, unsigned h) {
-  return gc_object_bytes(&sv_shard_type, c->sets * c->ways, h);
-}
 
 typedef struct sv_way {
   uint64_t key, version, hits, stamp; /* key 0: empty */
@@ -294,7 +267,8 @@ static bool sv_wait(gc_mutator *m, uint64_t sched, uint64_t spin_ns) {
   return false;
 }
 
-void sv_worker(gc_mutator *m, unsigned index, void *arg) {
+void GC_INSTANCE(sv_worker)(gc_mutator *m, unsigned index, void *arg) {
+  gc_instance_check(m, GC_FAMILY_THIS, "server");
   sv_run *run = arg;
   const sv_config *c = &run->c;
   sv_worker_state w = {

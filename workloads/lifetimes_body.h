@@ -1,4 +1,6 @@
-/* lifetimes_thread.c — one thread's generator.
+/* lifetimes_body.h — lifetimes' hot code: one thread's generator. Compiled
+ * once per policy family by the build (workloads/instances/bodies.cmake,
+ * workloads/instance.h); the only external symbol is GC_INSTANCE(lt_thread).
  *
  * Live objects sit in a heap table (common_table.h); a C-side mirror holds
  * what each slot should contain (serial, size, death time, the serials its
@@ -11,7 +13,11 @@
  * order, and deaths, natural or early, always take the minimum first: when
  * an object dies nothing live points to it, so it really is garbage, and the
  * live set is exactly the table. */
-#include "../heap/events.h"
+#ifndef GCTB_FAMILY
+#error                                                                         \
+    "lifetimes_body.h is compiled once per family (workloads/instances/bodies.cmake)"
+#endif
+
 #include "lifetimes.h"
 #include <stdlib.h>
 
@@ -241,7 +247,8 @@ static void lt_allocate(lt_gen *g) {
     g->st->peak_live_objects = g->npq;
 }
 
-void lt_thread(gc_mutator *m, unsigned index, void *arg) {
+void GC_INSTANCE(lt_thread)(gc_mutator *m, unsigned index, void *arg) {
+  gc_instance_check(m, GC_FAMILY_THIS, "lifetimes");
   lt_run *run = arg;
   const lt_config *c = &run->c;
   lt_gen g = {.m = m, .c = c, .st = &run->st[index], .thread = index};
