@@ -1,6 +1,6 @@
 # workload_includes.cmake — workloads include only the public headers.
 #
-#   cmake -DROOT=<source tree> -P workload_includes.cmake
+#   cmake -DROOT=<source tree> [-DGENERATED=<build>/generated] -P workload_includes.cmake
 #
 # Fails, naming each file and line, if a file under ROOT/workloads/
 # includes anything but system headers, headers of workloads/ itself, and
@@ -9,13 +9,18 @@
 # asks gctb.h for it (a clock, the heap size, bytes in use), so struct
 # gc_heap and the heap's internals stay private. Headers are resolved as
 # the compiler would: relative to the including file, then through the
-# include directories heap/ and the source root.
+# include directories heap/ and the source root, and the build's generated
+# headers (gctb_families.h, written from the policies' public declarations
+# and installed beside gctb.h), which count as public.
 cmake_minimum_required(VERSION 3.18)
 if(NOT ROOT)
   message(FATAL_ERROR "usage: cmake -DROOT=<source tree> -P ${CMAKE_CURRENT_LIST_FILE}")
 endif()
 get_filename_component(ROOT ${ROOT} ABSOLUTE)
 set(public ${ROOT}/heap/gctb.h ${ROOT}/heap/options.h)
+if(GENERATED)
+  get_filename_component(GENERATED ${GENERATED} ABSOLUTE)
+endif()
 file(GLOB_RECURSE files ${ROOT}/workloads/*.c ${ROOT}/workloads/*.h)
 if(NOT files)
   message(FATAL_ERROR "no workload sources under ${ROOT}/workloads")
@@ -25,6 +30,9 @@ endif()
 # a system header).
 function(resolve out inc dir quoted)
   set(cands ${ROOT}/heap/${inc} ${ROOT}/${inc})
+  if(GENERATED)
+    list(APPEND cands ${GENERATED}/${inc})
+  endif()
   if(quoted)
     list(PREPEND cands ${dir}/${inc})
   endif()
@@ -56,7 +64,11 @@ foreach(f ${files})
       continue() # a system header
     endif()
     string(FIND "${path}" "${ROOT}/workloads/" in_workloads)
-    if(in_workloads EQUAL 0 OR path IN_LIST public)
+    set(in_generated -1)
+    if(GENERATED)
+      string(FIND "${path}" "${GENERATED}/" in_generated)
+    endif()
+    if(in_workloads EQUAL 0 OR in_generated EQUAL 0 OR path IN_LIST public)
       continue()
     endif()
     file(RELATIVE_PATH rel ${ROOT} ${f})
