@@ -177,7 +177,13 @@ struct gc_mutator {
   gc_write_barrier write_barrier;
   unsigned hdr_words;
   size_t large_object_bytes;
-  int barrier_active;    /* atomic; SATB marking / evacuation in progress */
+  /* atomic; the write barrier's flag: SATB marking, a Brooks or handle
+   * copy phase in progress (GC_WB_SATB, GC_WB_WHEN_ACTIVE) */
+  int barrier_active;
+  /* atomic; the load-reference barrier's own flag (GC_RB_LRB): set only
+   * while loaded references may need resolving (evacuation, update-refs),
+   * so that marking, which has the SATB flag, does not slow every load */
+  int lrb_active;
   int safepoint_pending; /* atomic; stop-the-world or handshake requested */
   uintptr_t handle_base; /* GC_RB_HANDLE: table base and entry stride */
   size_t handle_stride;
@@ -270,6 +276,14 @@ gc_family gc_mutator_family(const gc_mutator *m);
 /* Preprocessor ids: generic is 1, the generated ones follow, so that a
  * misspelt name, which #if reads as 0, is an error. */
 #define GC__FAMILY_ID_generic 1
+/* The generated list (GC__FAMILIES) where the build provides it: always
+ * inside the build, and to an installed gctb's users; a plugin compiled
+ * against the source tree's heap/ alone does without. */
+#if defined(__has_include)
+#if __has_include("gctb_families.h")
+#include "gctb_families.h"
+#endif
+#endif
 #ifdef GCTB_FAMILY
 #include "gctb_families.h"
 #define GC__FAMILY_ID GC__CAT(GC__FAMILY_ID_, GCTB_FAMILY)
@@ -464,8 +478,9 @@ GC__FAST gc_ref gc_read_ref(gc_mutator *m, gc_ref obj, size_t i) {
     return gc__load_word(gc__plain_slot(obj, i));
   size_t off = gc__offset(m, i);
   gc_ref v = gc__load_word(gc_ref_address(m, obj) + off);
-  if (GC__READ_BARRIER(m) == GC_RB_LRB && v != GC_NULL &&
-      __atomic_load_n(&m->barrier_active, __ATOMIC_RELAXED))
+  if (GC__READ_BARRIER(m) == GC_RB_LRB &&
+      __builtin_expect(__atomic_load_n(&m->lrb_active, __ATOMIC_RELAXED), 0) &&
+      v != GC_NULL)
     v = gc__load_ref_slow(m, obj, off, v);
   return v;
 }
@@ -482,15 +497,17 @@ GC__FAST void gc__store(gc_mutator *m, gc_ref obj, size_t off, uintptr_t val,
   case GC_WB_NONE:
     break;
   case GC_WB_SATB:
-    if (is_ref && __atomic_load_n(&m->barrier_active, __ATOMIC_RELAXED))
+    if (is_ref && __builtin_expect(
+                      __atomic_load_n(&m->barrier_active, __ATOMIC_RELAXED), 0))
       goto slow;
     break;
   case GC_WB_OBJECT_LOG:
-    if (is_ref && (gc_header(m, obj) & GC_HDR_UNLOGGED))
+    if (is_ref && __builtin_expect(gc_header(m, obj) & GC_HDR_UNLOGGED, 0))
       goto slow;
     break;
   case GC_WB_WHEN_ACTIVE:
-    if (__atomic_load_n(&m->barrier_active, __ATOMIC_RELAXED))
+    if (__builtin_expect(__atomic_load_n(&m->barrier_active, __ATOMIC_RELAXED),
+                         0))
       goto slow;
     break;
   case GC_WB_ALWAYS:

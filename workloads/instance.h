@@ -28,8 +28,7 @@
 #ifndef GCTB_INSTANCE_H
 #define GCTB_INSTANCE_H
 
-#include "../heap/gctb.h"
-#include "gctb_families.h"
+#include "../heap/gctb.h" /* and, through it, gctb_families.h */
 
 /* name_<family> in a body compiled with GCTB_FAMILY defined. */
 #define GC_INSTANCE(name) GC__CAT(name, GC__CAT(_, GCTB_FAMILY))

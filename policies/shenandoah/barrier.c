@@ -2,13 +2,13 @@
  *
  * lrb (Kennke, "Shenandoah GC in JDK 13, part 1: load reference
  * barriers"): gctb.h's gc_read_ref calls load_ref_slow for every non-null
- * reference it loads while the mutator's barrier is on (marking through
- * update-refs). Outside evacuation and update-refs it returns the value;
- * inside, a value in the collection set is resolved to its copy (copying it
- * first during evacuation) and the slot it came from is healed with a CAS
- * (a racing store wins), so the next load takes the fast path. Mutators
- * therefore only ever hold to-space references, and a write needs nothing
- * but the SATB barrier while marking.
+ * reference it loads while the mutator's lrb_active flag is on (evacuation
+ * and update-refs; shen_barriers_follow). Outside evacuation and update-refs it
+ * returns the value; inside, a value in the collection set is resolved to its
+ * copy (copying it first during evacuation) and the slot it came from is healed
+ * with a CAS (a racing store wins), so the next load takes the fast path.
+ * Mutators therefore only ever hold to-space references, and a write needs
+ * nothing but the SATB barrier while marking.
  *
  * brooks (Flood et al., PPPJ 2016): every read goes through the Brooks word
  * (gctb.h's gc_ref_address); every store calls store_slow while the barrier
@@ -18,6 +18,22 @@
  * (the "storeval" barrier), so that no from-space reference is stored into
  * the heap where update-refs might not see it. */
 #include "shen.h"
+
+/* The inline paths' flags follow the cycle's state (they change together,
+ * in pauses or under heap->lock at attach). lrb: the SATB write barrier is on
+ * while marking, the load-reference barrier (its own flag, lrb_active) while
+ * evacuating and updating references; outside those phases their slow paths
+ * would return at once. brooks: every access goes through the Brooks word
+ * anyway; its write barrier is on through the whole cycle. */
+void shen_barriers_follow(gc_mutator *m, void *arg) {
+  shen_state *s = arg;
+  int st = shen_gc_state(s);
+  int wb = s->mode == SHEN_BROOKS ? st != 0 : (st & SHEN_MARKING) != 0;
+  int lrb =
+      s->mode == SHEN_LRB && (st & (SHEN_EVACUATING | SHEN_UPDATING)) != 0;
+  __atomic_store_n(&m->barrier_active, wb, __ATOMIC_RELAXED);
+  __atomic_store_n(&m->lrb_active, lrb, __ATOMIC_RELAXED);
+}
 
 /* A mutator evacuating an object is an assist (docs/delays.md): usually
  * well under a microsecond, so aggregated, unless the copy is large or

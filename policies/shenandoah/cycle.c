@@ -28,15 +28,24 @@ typedef enum step {
   STEP_DONE
 } step;
 
+/* With the world stopped. Mutators whose barriers are on (a concurrent
+ * cycle) take the new state's flags (barrier.c). */
+static void barrier_follow_if_on(gc_mutator *m, void *arg) {
+  if (__atomic_load_n(&m->barrier_active, __ATOMIC_RELAXED) ||
+      __atomic_load_n(&m->lrb_active, __ATOMIC_RELAXED))
+    shen_barriers_follow(m, arg);
+}
 static void set_state(shen_state *s, int st) {
   __atomic_store_n(&s->gc_state, st, __ATOMIC_RELEASE);
+  gc_for_each_mutator(s->heap, barrier_follow_if_on, s);
 }
 
 static void barrier_on(gc_mutator *m, void *arg) {
-  __atomic_store_n(&m->barrier_active, 1, __ATOMIC_RELAXED);
+  shen_barriers_follow(m, arg);
 }
 static void barrier_off(gc_mutator *m, void *arg) {
   __atomic_store_n(&m->barrier_active, 0, __ATOMIC_RELAXED);
+  __atomic_store_n(&m->lrb_active, 0, __ATOMIC_RELAXED);
 }
 static void flush_queue(gc_mutator *m, void *arg) {
   satb_flush(&((shen_state *)arg)->marker, shen_queue_of(m));

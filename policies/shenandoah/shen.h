@@ -180,6 +180,9 @@ void shen_retire_mutator_labs(shen_state *s);
 size_t shen_free_regions(shen_state *s);
 
 /* barrier.c */
+/* Sets m's barrier_active and lrb_active from the cycle's state (arg: the
+ * shen_state); a gc_for_each_mutator function. */
+void shen_barriers_follow(gc_mutator *m, void *arg);
 gc_ref shen_load_ref_slow(gc_mutator *m, gc_ref obj, size_t off, gc_ref val);
 void shen_store_slow(gc_mutator *m, gc_ref obj, size_t off, uintptr_t val,
                      bool is_ref);

@@ -166,7 +166,7 @@ static void shen_mutator_attach(gc_mutator *m) {
   }
   m->policy_data = md;
   if (shen_gc_state(s))
-    __atomic_store_n(&m->barrier_active, 1, __ATOMIC_RELAXED);
+    shen_barriers_follow(m, s);
 }
 
 /* Under heap->lock, m blocked, world running. */

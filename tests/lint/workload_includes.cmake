@@ -9,17 +9,20 @@
 # asks gctb.h for it (a clock, the heap size, bytes in use), so struct
 # gc_heap and the heap's internals stay private. Headers are resolved as
 # the compiler would: relative to the including file, then through the
-# include directories heap/ and the source root, and the build's generated
-# headers (gctb_families.h, written from the policies' public declarations
-# and installed beside gctb.h), which count as public.
+# include directories heap/, the source root and GENERATED, whose headers
+# (gctb_families.h, cmake/families.cmake) are part of gctb.h.
 cmake_minimum_required(VERSION 3.18)
 if(NOT ROOT)
   message(FATAL_ERROR "usage: cmake -DROOT=<source tree> -P ${CMAKE_CURRENT_LIST_FILE}")
 endif()
 get_filename_component(ROOT ${ROOT} ABSOLUTE)
 set(public ${ROOT}/heap/gctb.h ${ROOT}/heap/options.h)
+set(gen_dirs "")
 if(GENERATED)
   get_filename_component(GENERATED ${GENERATED} ABSOLUTE)
+  set(gen_dirs ${GENERATED})
+  file(GLOB gen_headers ${GENERATED}/*.h)
+  list(APPEND public ${gen_headers})
 endif()
 file(GLOB_RECURSE files ${ROOT}/workloads/*.c ${ROOT}/workloads/*.h)
 if(NOT files)
@@ -30,9 +33,9 @@ endif()
 # a system header).
 function(resolve out inc dir quoted)
   set(cands ${ROOT}/heap/${inc} ${ROOT}/${inc})
-  if(GENERATED)
-    list(APPEND cands ${GENERATED}/${inc})
-  endif()
+  foreach(g ${gen_dirs})
+    list(APPEND cands ${g}/${inc})
+  endforeach()
   if(quoted)
     list(PREPEND cands ${dir}/${inc})
   endif()
@@ -64,11 +67,7 @@ foreach(f ${files})
       continue() # a system header
     endif()
     string(FIND "${path}" "${ROOT}/workloads/" in_workloads)
-    set(in_generated -1)
-    if(GENERATED)
-      string(FIND "${path}" "${GENERATED}/" in_generated)
-    endif()
-    if(in_workloads EQUAL 0 OR in_generated EQUAL 0 OR path IN_LIST public)
+    if(in_workloads EQUAL 0 OR path IN_LIST public)
       continue()
     endif()
     file(RELATIVE_PATH rel ${ROOT} ${f})
