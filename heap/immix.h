@@ -204,20 +204,6 @@ static inline void immix_lines_to_mark(size_t off, size_t bytes,
     *last = end - 1;
 }
 
-/* Marks the lines of the object at a (bytes long) and its block. */
-static inline void immix_mark_lines(immix_space *sp, uintptr_t a,
-                                    size_t bytes) {
-  size_t first, last;
-  immix_lines_to_mark(a - sp->base, bytes, sp->line_log, sp->conservative,
-                      &first, &last);
-  for (size_t l = first; l <= last; l++)
-    if (!__atomic_load_n(&sp->line_mark[l], __ATOMIC_RELAXED))
-      __atomic_store_n(&sp->line_mark[l], 1, __ATOMIC_RELAXED);
-  uint8_t *bm = &sp->block_mark[immix_block_of(sp, a)];
-  if (!__atomic_load_n(bm, __ATOMIC_RELAXED))
-    __atomic_store_n(bm, 1, __ATOMIC_RELAXED);
-}
-
 /* Object size from a header read atomically: evacuating workers may CAS the
  * header of an object another worker is scanning. */
 static inline size_t immix_object_bytes(uintptr_t a) {

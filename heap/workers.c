@@ -75,8 +75,11 @@ static void work(gc_worker *w, const gc_trace_job *job) {
   if (job->seed)
     job->seed(w, job->arg);
   do {
-    while (w->top)
-      job->scan(w, w->stack[--w->top], job->arg);
+    if (job->drain)
+      job->drain(w, job->arg);
+    else
+      while (w->top)
+        job->scan(w, gc_worker_pop(w), job->arg);
   } while (acquire(w));
   if (job->finish)
     job->finish(w, job->arg);

@@ -41,6 +41,10 @@ typedef struct gc_trace_job {
   /* Called once on every worker after the queue has drained. May be NULL. */
   void (*finish)(gc_worker *w, void *arg);
   void *arg;
+  /* If set, called instead of scan to empty w's stack: a loop with the
+   * scan inlined saves an indirect call per item (heap/immix_trace.h). May be
+   * NULL. Last, so that positional initialisers need not name it. */
+  void (*drain)(gc_worker *w, void *arg);
 } gc_trace_job;
 
 typedef struct gc_packet {
@@ -98,11 +102,17 @@ static inline void gc_worker_push(gc_worker *w, uintptr_t item) {
   w->stack[w->top++] = item;
   /* Share only when someone is idle and nothing is already waiting for
    * them: a depth-first trace of a tree keeps only ~depth entries, so a
-   * fixed high-water mark would never be reached. */
-  if (__builtin_expect(w->top >= GC_SHARE_MIN, 0) &&
+   * fixed high-water mark would never be reached. A lone worker has no one
+   * to share with, and skips the two loads of the pool's counters. */
+  if (__builtin_expect(w->count > 1 && w->top >= GC_SHARE_MIN, 0) &&
       __atomic_load_n(&w->pool->idle, __ATOMIC_RELAXED) >
           __atomic_load_n(&w->pool->nfull, __ATOMIC_RELAXED))
     gc_worker__share(w);
+}
+
+/* The most recently pushed item; the stack must not be empty. */
+static inline uintptr_t gc_worker_pop(gc_worker *w) {
+  return w->stack[--w->top];
 }
 
 #endif

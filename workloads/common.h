@@ -88,6 +88,55 @@ static inline uint64_t wl_word(uint64_t base, uint64_t j) {
   return base + j * 0x9e3779b97f4a7c15ull;
 }
 
+/* ---- Long fills and checks: a bounded time to safepoint -------------------
+ */
+
+/* Words a loop touches between two safepoint polls: a few microseconds, so
+ * that filling or checking a large object never keeps a stop-the-world
+ * pause or a handshake waiting for long. */
+#define WL_POLL_WORDS 4096u
+
+/* Sets words [from, n) of o to wl_word(base, j). Past WL_POLL_WORDS words
+ * it polls a safepoint every WL_POLL_WORDS words with o in a root slot
+ * meanwhile, as a moving collector may run there: returns o's reference
+ * afterwards (the caller's copy may be stale). */
+static inline gc_ref wl_fill_words(gc_mutator *m, gc_ref o, uint64_t base,
+                                   uint64_t from, uint64_t n) {
+  bool poll = n > from + WL_POLL_WORDS;
+  size_t slot = poll ? gc_root_push(m, o) : 0;
+  for (uint64_t j = from; j < n; j++) {
+    if (poll && (j - from) % WL_POLL_WORDS == 0) {
+      gc_safepoint(m);
+      o = gc_root_get(m, slot);
+    }
+    gc_write_word(m, o, j, wl_word(base, j));
+  }
+  if (poll)
+    gc_root_pop(m, 1);
+  return o;
+}
+
+/* The first j in [from, n) whose word of *o is not wl_word(base, j), or n
+ * if all are. Polls as wl_fill_words does, leaving *o the object's
+ * reference afterwards. */
+static inline uint64_t wl_check_words(gc_mutator *m, gc_ref *o, uint64_t base,
+                                      uint64_t from, uint64_t n) {
+  bool poll = n > from + WL_POLL_WORDS;
+  size_t slot = poll ? gc_root_push(m, *o) : 0;
+  uint64_t j = from;
+  for (; j < n; j++) {
+    if (poll && (j - from) % WL_POLL_WORDS == 0) {
+      gc_safepoint(m);
+      *o = gc_root_get(m, slot);
+    }
+    if (gc_read_word(m, *o, j) != wl_word(base, j))
+      break;
+  }
+  if (poll)
+    gc_root_pop(m, 1);
+  return j;
+}
+
 /* A running summary of the work one thread did: allocations and stores,
  * each folded into an order-dependent hash of logical values (kinds,
  * lengths, logical ids; never addresses). Equal summaries under two

@@ -1,5 +1,6 @@
 /* common_table.c — the chunked reference table. */
 #include "common_table.h"
+#include "common.h" /* WL_POLL_WORDS */
 
 static gc_type wl_table_type = {.name = "wl_table", .kind = GC_TYPE_REF_ARRAY};
 
@@ -14,8 +15,8 @@ void wl_table_new(gc_mutator *m, wl_table *t, size_t cap) {
   t->cap = cap;
   t->slot = gc_root_push(m, gc_alloc(m, &wl_table_type, n));
   for (size_t i = 0; i < n; i++) {
-    if ((i & 63) == 0)
-      gc_safepoint(m);
+    if (i % (WL_POLL_WORDS / WL_TABLE_CHUNK) == 0)
+      gc_safepoint(m); /* each chunk is zeroed: WL_POLL_WORDS words apart */
     gc_ref chunk = gc_alloc(m, &wl_table_type, WL_TABLE_CHUNK);
     gc_write_ref(m, gc_root_get(m, t->slot), i, chunk);
   }

@@ -80,9 +80,10 @@ static void fr_check(fr_state *s, size_t slot, bool full) {
   if (gc_read_word(m, o, 0) != e->serial)
     fr_bad(s, slot, "id word", e->serial, gc_read_word(m, o, 0));
   uint64_t base = fr_base(s, e->serial);
-  for (uint64_t j = full ? 1 : e->words - 1; j < e->words; j++)
-    if (j > 0 && gc_read_word(m, o, j) != wl_word(base, j))
-      fr_bad(s, slot, "data word", wl_word(base, j), gc_read_word(m, o, j));
+  uint64_t from = full || e->words < 2 ? 1 : e->words - 1;
+  uint64_t j = wl_check_words(m, &o, base, from, e->words);
+  if (j < e->words)
+    fr_bad(s, slot, "data word", wl_word(base, j), gc_read_word(m, o, j));
   s->run->objects_checked++;
 }
 
@@ -93,8 +94,7 @@ static void fr_allocate(fr_state *s, uint64_t bytes) {
   wl_sum_alloc(&s->run->sum, 1, words);
   uint64_t base = fr_base(s, serial);
   gc_write_word(m, o, 0, wl_corrupt(serial));
-  for (uint64_t j = 1; j < words; j++)
-    gc_write_word(m, o, j, wl_word(base, j));
+  o = wl_fill_words(m, o, base, 1, words);
   size_t slot = s->nfree ? s->free_list[--s->nfree] : s->high++;
   wl_table_set(m, &s->table, slot, o);
   wl_sum_store(&s->run->sum, 0, slot, serial);
@@ -118,8 +118,7 @@ static void fr_fill(fr_state *s, unsigned round) {
 static void fr_deaths(fr_state *s) {
   gc_mutator *m = s->m;
   for (size_t i = 0; i < s->high; i++) {
-    if ((i & 255) == 0)
-      gc_safepoint(m);
+    gc_safepoint(m); /* a check reads up to WL_POLL_WORDS words unpolled */
     if (s->slots[i].serial == 0)
       continue;
     bool dies = wl_rng_chance(&s->rng, s->c->death_fraction);
@@ -168,8 +167,7 @@ void GC_INSTANCE(fr_thread)(gc_mutator *m, unsigned index, void *arg) {
     fr_sample_now(&s, r, "after-refill", t0);
   }
   for (size_t i = 0; i < s.high; i++) {
-    if ((i & 255) == 0)
-      gc_safepoint(m);
+    gc_safepoint(m);
     if (s.slots[i].serial != 0)
       fr_check(&s, i, true);
   }

@@ -188,7 +188,7 @@ static void go_work(go_state *s) {
   uint64_t n = (uint64_t)(s->run->c.work * (double)s->run->c.step_bytes / 10);
   uint64_t x = s->run->st.work_result;
   for (uint64_t i = 0; i < n; i++) {
-    if ((i & 0xffff) == 0)
+    if (i % WL_POLL_WORDS == 0) /* a few microseconds between polls */
       gc_safepoint(s->m);
     x = x * 6364136223846793005ull + 1442695040888963407ull;
   }

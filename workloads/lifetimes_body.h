@@ -146,9 +146,9 @@ static void lt_check(lt_gen *g, size_t slot) {
   if (gc_read_word(m, o, id) != s->serial)
     lt_bad(g, slot, "id word", s->serial, gc_read_word(m, o, id));
   uint64_t base = lt_base(g, s->serial);
-  for (uint64_t j = id + 1; j < s->words; j++)
-    if (gc_read_word(m, o, j) != wl_word(base, j))
-      lt_bad(g, slot, "data word", wl_word(base, j), gc_read_word(m, o, j));
+  uint64_t j = wl_check_words(m, &o, base, id + 1, s->words);
+  if (j < s->words)
+    lt_bad(g, slot, "data word", wl_word(base, j), gc_read_word(m, o, j));
   for (unsigned i = 0; i < id; i++) {
     gc_ref r = gc_read_ref(m, o, i);
     uint64_t found = r == GC_NULL ? 0 : lt_serial_of(g, r);
@@ -203,13 +203,13 @@ static void lt_link(lt_gen *g, size_t slot, unsigned i) {
   *(older ? &g->st->refs_older : &g->st->refs_younger) += 1;
 }
 
-static void lt_fill(lt_gen *g, gc_ref o, const lt_slot *s) {
+/* Fills the new object o; returns its reference afterwards (a long fill
+ * polls safepoints: wl_fill_words). */
+static gc_ref lt_fill(lt_gen *g, gc_ref o, const lt_slot *s) {
   gc_mutator *m = g->m;
   unsigned id = lt_id_word(g, s->words);
-  uint64_t base = lt_base(g, s->serial);
   gc_write_word(m, o, id, wl_corrupt(s->serial));
-  for (uint64_t j = id + 1; j < s->words; j++)
-    gc_write_word(m, o, j, wl_word(base, j));
+  return wl_fill_words(m, o, lt_base(g, s->serial), id + 1, s->words);
 }
 
 static void lt_allocate(lt_gen *g) {
@@ -217,10 +217,16 @@ static void lt_allocate(lt_gen *g) {
   const lt_config *c = g->c;
   uint64_t words = lt_words(c, lt_draw_size(g)), lb = lt_logical_bytes(words);
   g->clock += lb;
-  while (g->npq > 0 && g->slots[g->pq[0]].death <= g->clock)
+  /* Each death checks the dying object: poll between them, since a large
+   * object may make many die at once. No reference is held here. */
+  while (g->npq > 0 && g->slots[g->pq[0]].death <= g->clock) {
+    gc_safepoint(m);
     lt_kill(g, false);
-  while (g->npq > 0 && (g->live + lb > c->live_set || g->npq >= c->capacity))
+  }
+  while (g->npq > 0 && (g->live + lb > c->live_set || g->npq >= c->capacity)) {
+    gc_safepoint(m);
     lt_kill(g, true);
+  }
   size_t slot = g->nfree ? g->free_list[--g->nfree] : g->high++;
   lt_slot *s = &g->slots[slot];
   *s = (lt_slot){.serial = ++g->serial, .words = words};
@@ -234,7 +240,7 @@ static void lt_allocate(lt_gen *g) {
   const gc_type *t = lt_type(c, words);
   gc_ref o = gc_alloc(m, t, t->kind == GC_TYPE_FIXED ? 0 : words);
   wl_sum_alloc(&g->st->sum, t->kind == GC_TYPE_FIXED ? 1 : 2, words);
-  lt_fill(g, o, s);
+  o = lt_fill(g, o, s);
   wl_table_set(m, &g->table, slot, o);
   wl_sum_store(&g->st->sum, 0, slot, s->serial);
   lt_pq_push(g, slot);
@@ -271,8 +277,7 @@ void GC_INSTANCE(lt_thread)(gc_mutator *m, unsigned index, void *arg) {
     }
   }
   for (size_t i = 0; i < g.high; i++) {
-    if ((i & 1023) == 0)
-      gc_safepoint(m);
+    gc_safepoint(m); /* a check reads up to WL_POLL_WORDS words unpolled */
     if (g.slots[i].serial != 0)
       lt_check(&g, i);
   }

@@ -84,10 +84,9 @@ static void sv_check_entry(sv_worker_state *w, size_t idx) {
       gc_length(m, v) != n)
     sv_bad_entry(w, idx, "a value of this many words", n,
                  v ? gc_length(m, v) : 0);
-  for (uint64_t j = 0; j < n; j++)
-    if (gc_read_word(m, v, j) != wl_word(base, j))
-      sv_bad_entry(w, idx, "value word", wl_word(base, j),
-                   gc_read_word(m, v, j));
+  uint64_t j = wl_check_words(m, &v, base, 0, n); /* en is stale after */
+  if (j < n)
+    sv_bad_entry(w, idx, "value word", wl_word(base, j), gc_read_word(m, v, j));
   w->st->objects_checked += 2;
 }
 
@@ -98,9 +97,7 @@ static gc_ref sv_new_value(sv_worker_state *w, uint64_t key, uint64_t ver) {
   gc_ref v = gc_alloc(m, &sv_value_type, n);
   wl_sum_alloc(&w->st->sum, SV_KIND_VALUE, n);
   gc_write_word(m, v, 0, wl_corrupt(wl_word(base, 0)));
-  for (uint64_t j = 1; j < n; j++)
-    gc_write_word(m, v, j, wl_word(base, j));
-  return v;
+  return wl_fill_words(m, v, base, 1, n);
 }
 
 static void sv_hit(sv_worker_state *w, size_t idx, wl_rng *rng) {
@@ -172,9 +169,7 @@ static void sv_build(sv_worker_state *w, size_t head, uint64_t salt) {
     gc_ref b = gc_alloc(m, &sv_buf_type, nw);
     wl_sum_alloc(&w->st->sum, SV_KIND_BUF, nw);
     gc_write_word(m, b, 0, wl_corrupt(wl_word(base, 0)));
-    for (uint64_t j = 1; j < nw; j++)
-      gc_write_word(m, b, j, wl_word(base, j));
-    gc_root_set(m, buf, b);
+    gc_root_set(m, buf, wl_fill_words(m, b, base, 1, nw));
     gc_ref n = gc_alloc(m, &sv_node_type, 0);
     wl_sum_alloc(&w->st->sum, SV_KIND_NODE, 3);
     gc_write_word(m, n, SV_ID, salt + k);
@@ -195,12 +190,17 @@ _Noreturn static void sv_bad_node(sv_worker_state *w, uint64_t request,
           (unsigned long long)expected, (unsigned long long)found);
 }
 
+/* Walks the list from head, checking every node and buffer. The node being
+ * checked sits in a root slot, so the walk can poll at every node (and
+ * within a long buffer) and re-read it. */
 static void sv_walk(sv_worker_state *w, size_t head, uint64_t request,
                     uint64_t salt) {
   gc_mutator *m = w->m;
-  gc_ref n = gc_root_get(m, head);
+  size_t cur = gc_root_push(m, gc_root_get(m, head));
   uint64_t nw = w->c->request_words;
   for (uint64_t k = w->c->request_nodes; k-- > 0;) {
+    gc_safepoint(m);
+    gc_ref n = gc_root_get(m, cur);
     if (n == GC_NULL || gc_type_of(m, n) != sv_node_type.id)
       sv_bad_node(w, request, k, "a node of type", sv_node_type.id,
                   n ? gc_type_of(m, n) : 0);
@@ -211,14 +211,15 @@ static void sv_walk(sv_worker_state *w, size_t head, uint64_t request,
     if (b == GC_NULL || gc_length(m, b) != nw)
       sv_bad_node(w, request, k, "a buffer of this many words", nw,
                   b ? gc_length(m, b) : 0);
-    for (uint64_t j = 0; j < nw; j++)
-      if (gc_read_word(m, b, j) != wl_word(base, j))
-        sv_bad_node(w, request, k, "buffer word", wl_word(base, j),
-                    gc_read_word(m, b, j));
-    n = gc_read_ref(m, n, SV_NEXT);
+    uint64_t j = wl_check_words(m, &b, base, 0, nw); /* n is stale after */
+    if (j < nw)
+      sv_bad_node(w, request, k, "buffer word", wl_word(base, j),
+                  gc_read_word(m, b, j));
+    gc_root_set(m, cur, gc_read_ref(m, gc_root_get(m, cur), SV_NEXT));
   }
-  if (n != GC_NULL)
+  if (gc_root_get(m, cur) != GC_NULL)
     sv_bad_node(w, request, 0, "the end of the list, found a reference", 0, 1);
+  gc_root_pop(m, 1);
   w->st->objects_checked += 2 * w->c->request_nodes;
 }
 
@@ -296,9 +297,11 @@ void GC_INSTANCE(sv_worker)(gc_mutator *m, unsigned index, void *arg) {
   }
   w.st->served = n;
   w.st->last_end_ns = end;
-  for (size_t i = 0; i < c->sets * c->ways; i++)
+  for (size_t i = 0; i < c->sets * c->ways; i++) {
+    gc_safepoint(m);
     if (w.ways[i].key != 0)
       sv_check_entry(&w, i);
+  }
   gc_root_pop(m, 1);
   free(w.ways);
 }

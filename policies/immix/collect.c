@@ -22,7 +22,7 @@
  * make room: the copy space (the headroom) fills with the first objects
  * traced, their blocks empty, and the next emergency collection has those
  * blocks to copy into. */
-#include "../../heap/trace.h"
+#include "../../heap/immix_trace.h"
 #include "immix.h"
 
 static void retire(gc_mutator *m, void *ctx) {
@@ -43,33 +43,12 @@ static bool want_defrag(ix_state *s, const ix_request *rq) {
   }
 }
 
-/* Marks (or evacuates) what r refers to; returns where it now lives. */
-static inline uintptr_t trace_ref(gc_worker *w, ix_state *s, uintptr_t r) {
-  immix_space *sp = &s->sp;
-  uint8_t space = gc_arena_space_of(&w->heap->arena, r);
-  if (space == sp->id) {
-    if (s->evacuating && immix_is_candidate(sp, r))
-      return immix_evacuate(sp, w, w->local, r);
-    if (immix_mark(sp, r)) {
-      __builtin_prefetch((void *)r);
-      gc_worker_push(w, r);
-    }
-  } else if (space == w->heap->los.space && gc_los_mark(&w->heap->los, r)) {
-    __builtin_prefetch((void *)r);
-    gc_worker_push(w, r);
-  }
-  /* anything else is not a heap reference; the verifier reports it */
-  return r;
-}
-
+/* A root slot: the seed is not the hot loop, so one out-of-line copy of
+ * the slot tracer serves both modes. */
 static void visit_slot(uintptr_t *slot, void *ctx) {
   gc_worker *w = ctx;
-  uintptr_t r = __atomic_load_n(slot, __ATOMIC_RELAXED);
-  if (r == GC_NULL)
-    return;
-  uintptr_t n = trace_ref(w, w->heap->policy_state, r);
-  if (n != r)
-    __atomic_store_n(slot, n, __ATOMIC_RELAXED);
+  ix_state *s = w->heap->policy_state;
+  immix_trace_one_slot(w, &s->sp, slot, s->evacuating);
 }
 
 /* Root slots are dealt to workers in blocks, so that no two workers update
@@ -96,17 +75,19 @@ static void seed(gc_worker *w, void *arg) {
   gc_for_each_root(w->heap, seed_root, &sc);
 }
 
-/* The children are visited first: their prefetches then overlap the line
- * mark loads and stores, which miss too (measured on gcbench: a third of
- * the marking time, the other order). */
-static void scan(gc_worker *w, uintptr_t obj, void *arg) {
+static void scan(gc_worker *w, uintptr_t item, void *arg) {
   ix_state *s = arg;
-  gc_for_each_slot(obj, 1, visit_slot, w);
-  size_t bytes = immix_object_bytes(obj);
-  if (immix_owns(&s->sp, obj))
-    immix_mark_lines(&s->sp, obj, bytes);
-  w->objects_traced++;
-  w->bytes_traced += bytes;
+  immix_trace_one_item(w, &s->sp, item, s->evacuating, false);
+}
+
+/* The tracing loop (heap/immix_trace.h), compiled once per mode: almost
+ * every mt-gcbench collection has a few candidates, so both matter. */
+static void drain(gc_worker *w, void *arg) {
+  ix_state *s = arg;
+  if (s->evacuating)
+    immix_drain(w, &s->sp, true, false);
+  else
+    immix_drain(w, &s->sp, false, false);
 }
 
 static uint64_t kept_total(ix_state *s) {
@@ -160,7 +141,7 @@ void ix_collect_stopped(gc_heap *heap, void *request) {
   immix_clear_marks(&s->sp);
   for (unsigned i = 0; i < heap->workers.nthreads; i++)
     s->copy[i].kept = 0;
-  gc_trace_job job = {.seed = seed, .scan = scan, .arg = s};
+  gc_trace_job job = {.seed = seed, .scan = scan, .drain = drain, .arg = s};
   gc_worker sum;
   gc_workers_run(&heap->workers, &job, &sum);
   lg.objects_kept = kept_total(s);

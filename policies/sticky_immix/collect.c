@@ -17,6 +17,7 @@
  * full_every-th collection if set, or when the previous nursery collection
  * left less than full_threshold of the heap free (the old generation has
  * filled the heap and only a full collection frees it). */
+#include "../../heap/immix_trace.h"
 #include "../../heap/trace.h"
 #include "sticky.h"
 
@@ -24,24 +25,10 @@ static void retire(gc_mutator *m, void *ctx) {
   immix_mutator_retire(ctx, &((sticky_mutator *)m->policy_data)->a, m);
 }
 
-static inline void mark_ref(gc_worker *w, sticky_state *s, uintptr_t r) {
-  uint8_t space = gc_arena_space_of(&w->heap->arena, r);
-  if (space == s->sp.id) {
-    if (immix_mark(&s->sp, r)) {
-      __builtin_prefetch((void *)r);
-      gc_worker_push(w, r);
-    }
-  } else if (space == w->heap->los.space && gc_los_mark(&w->heap->los, r)) {
-    __builtin_prefetch((void *)r);
-    gc_worker_push(w, r);
-  }
-}
-
+/* Sticky collections never move objects. */
 static void visit_slot(uintptr_t *slot, void *ctx) {
   gc_worker *w = ctx;
-  uintptr_t r = __atomic_load_n(slot, __ATOMIC_RELAXED);
-  if (r != GC_NULL)
-    mark_ref(w, w->heap->policy_state, r);
+  immix_trace_one_slot(w, &sticky_of(w->heap)->sp, slot, false);
 }
 
 /* The object is old from now on: its next reference store is logged. */
@@ -82,16 +69,17 @@ static void seed(gc_worker *w, void *arg) {
   seed_remembered(w, arg); /* empty for a full collection */
 }
 
-/* Children first, as immix's scan does (policies/immix/collect.c). */
-static void scan(gc_worker *w, uintptr_t obj, void *arg) {
+/* Children first, lines next, then the object is old
+ * (heap/immix_trace.h). */
+static void scan(gc_worker *w, uintptr_t item, void *arg) {
   sticky_state *s = arg;
-  gc_for_each_slot(obj, 1, visit_slot, w);
-  size_t bytes = immix_object_bytes(obj);
-  if (immix_owns(&s->sp, obj))
-    immix_mark_lines(&s->sp, obj, bytes);
-  make_old(obj);
-  w->objects_traced++;
-  w->bytes_traced += bytes;
+  immix_trace_one_item(w, &s->sp, item, false, true);
+}
+
+/* The tracing loop, with the scan inlined. */
+static void drain(gc_worker *w, void *arg) {
+  sticky_state *s = arg;
+  immix_drain(w, &s->sp, false, true);
 }
 
 static bool want_full(sticky_state *s, const sticky_request *rq) {
@@ -136,7 +124,7 @@ void sticky_collect_stopped(gc_heap *heap, void *request) {
   gc_for_each_mutator(heap, retire, &s->sp);
   cy.bytes_before = immix_bytes_in_use(&s->sp);
   lg.remembered = prepare(s, full);
-  gc_trace_job job = {.seed = seed, .scan = scan, .arg = s};
+  gc_trace_job job = {.seed = seed, .scan = scan, .drain = drain, .arg = s};
   gc_worker sum;
   gc_workers_run(&heap->workers, &job, &sum);
   sticky_clear_logs(s);

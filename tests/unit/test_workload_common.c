@@ -8,6 +8,7 @@
 #include <cmocka.h> /* after the three it needs */
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -214,6 +215,58 @@ static void table_holds_objects_across_collections(void **state) {
   gc_heap_destroy(heap);
 }
 
+/* Long fills and checks (common.h) poll safepoints while another mutator
+ * keeps collecting, write and find exactly the expected words, and name
+ * the first wrong one. */
+typedef struct collector_arg {
+  gc_heap *heap;
+  int done;
+  unsigned collections; /* atomic */
+} collector_arg;
+
+static void *collect_until_done(void *p) {
+  collector_arg *a = p;
+  gc_mutator *m = gc_attach(a->heap);
+  while (!__atomic_load_n(&a->done, __ATOMIC_ACQUIRE)) {
+    gc_collect(m);
+    __atomic_add_fetch(&a->collections, 1, __ATOMIC_RELAXED);
+  }
+  gc_detach(m);
+  return NULL;
+}
+
+static void long_fills_and_checks_poll(void **state) {
+  enum { WORDS = 5 * WL_POLL_WORDS + 17 };
+  gc_heap *heap = make_heap("semispace");
+  gc_mutator *m = gc_attach(heap);
+  assert_true(gc_type_register(&leaf));
+  collector_arg a = {.heap = heap};
+  pthread_t tid;
+  assert_int_equal(pthread_create(&tid, NULL, collect_until_done, &a), 0);
+  while (!__atomic_load_n(&a.collections, __ATOMIC_RELAXED))
+    gc_safepoint(m); /* the collector is under way */
+  /* Until one of the helpers has stopped at one of its own polls (each
+   * call polls several times; a collection is almost always pending). */
+  uint64_t polls = 0;
+  for (uint64_t i = 0; i < 2000 && polls == 0; i++) {
+    gc_ref o = gc_alloc(m, &leaf, WORDS);
+    gc_write_word(m, o, 0, i);
+    uint64_t before = m->stats.safepoints_taken;
+    o = wl_fill_words(m, o, i, 1, WORDS);
+    assert_int_equal(wl_check_words(m, &o, i, 1, WORDS), WORDS);
+    polls += m->stats.safepoints_taken - before;
+    assert_int_equal(gc_read_word(m, o, 0), i);
+    gc_write_word(m, o, WORDS - 3, 0);
+    assert_int_equal(wl_check_words(m, &o, i, 1, WORDS), WORDS - 3);
+    assert_int_equal(gc_root_depth(m), 0); /* the helpers' slots popped */
+  }
+  __atomic_store_n(&a.done, 1, __ATOMIC_RELEASE);
+  gc_detach(m);
+  pthread_join(tid, NULL);
+  gc_heap_destroy(heap);
+  assert_true(polls > 0);
+}
+
 /* Trees built either way, with holes, check clean after a moving collection;
  * the same seed gives the same holes. */
 static void trees_with_holes_build_and_check(void **state) {
@@ -297,6 +350,7 @@ int main(void) {
       cmocka_unit_test(corrupt_hook_flips_exactly_the_nth_value),
       cmocka_unit_test(threads_run_each_index_once),
       cmocka_unit_test(table_holds_objects_across_collections),
+      cmocka_unit_test(long_fills_and_checks_poll),
       cmocka_unit_test(trees_with_holes_build_and_check),
       cmocka_unit_test(latency_percentiles_use_nearest_rank),
   };
