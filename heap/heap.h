@@ -51,6 +51,10 @@ struct gc_mutator_private {
   uint64_t attached_ns;
   gc_mutator_log *log; /* its delays (delay.h); outlives the mutator */
   uint64_t blocked_since, blocked_epoch; /* gc_enter_blocking's time, epoch */
+  /* when the request it has not answered yet reached it (0: none), and
+   * its kind: time to safepoint (safepoint.c) */
+  uint64_t asked_ns;
+  gc_ttsp_kind asked_kind;
 };
 
 struct gc_heap {

@@ -86,7 +86,7 @@ bool otf_init_common(gc_heap *heap, const gc_options *opts, bool gen, char *err,
   }
   /* nothing may clear marks in a pause; otf-gen keeps them (old objects) */
   s->sf.clear_on_sweep = !gen;
-  s->retired = malloc(s->sf.nchunks * sizeof *s->retired);
+  s->retired = malloc(s->sf.npages * sizeof *s->retired);
   if (!s->retired) {
     gc_sf_destroy(&s->sf);
     free(s);

@@ -111,7 +111,7 @@ typedef struct otf_state {
   pthread_mutex_t los_lock;
   bool los_swept; /* under los_lock: this cycle's LOS sweep is done */
   bool checking_marks;
-  uint32_t *retired; /* nchunks entries: pools waiting to be given back */
+  uint32_t *retired; /* npages entries: pools waiting to be given back */
   /* the collector thread's own counts for the running cycle */
   uint64_t cycle_handshakes, cycle_flush_rounds;
   /* under lock */
