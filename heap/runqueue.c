@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -17,6 +18,7 @@ struct gc_runqueue_sampler {
   pthread_mutex_t lock;
   pthread_cond_t cond; /* CLOCK_MONOTONIC */
   bool stop;
+  bool realtime; /* the sampler got a real-time priority */
 };
 
 /* run_delay (ns) from a schedstat file: "cpu_ns run_delay_ns timeslices". */
@@ -88,6 +90,15 @@ static void sample_all(gc_events *e) {
 
 static void *sampler_main(void *arg) {
   gc_runqueue_sampler *s = arg;
+  /* A wait is placed at the end of the period the sampler saw it in, so
+   * the sampler must wake on time exactly when the CPUs are busy: run it
+   * at the lowest real-time priority where that is allowed (root, or
+   * CAP_SYS_NICE), which preempts ordinary threads for the few
+   * microseconds a sample takes. Elsewhere it runs as an ordinary thread
+   * and a busy machine blurs where, not how long, the waits were. */
+  struct sched_param sp = {.sched_priority =
+                               sched_get_priority_min(SCHED_FIFO)};
+  s->realtime = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) == 0;
   struct timespec next;
   clock_gettime(CLOCK_MONOTONIC, &next);
   pthread_mutex_lock(&s->lock);
