@@ -32,6 +32,14 @@ void gc_delay_blocked(gc_mutator_log *log, uint64_t start, uint64_t end) {
   pthread_mutex_unlock(&log->lock);
 }
 
+void gc_delay_ttsp(gc_mutator_log *log, gc_ttsp_kind kind, uint64_t ns) {
+  pthread_mutex_lock(&log->lock);
+  if (gc_vec_reserve((void **)&log->ttsp[kind], &log->ttsp_cap[kind],
+                     log->nttsp[kind], sizeof *log->ttsp[kind], 64))
+    log->ttsp[kind][log->nttsp[kind]++] = ns;
+  pthread_mutex_unlock(&log->lock);
+}
+
 static _Thread_local gc_mutator_log *thread_log;
 
 gc_mutator_log *gc_delay_thread_log(void) { return thread_log; }

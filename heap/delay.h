@@ -39,6 +39,13 @@ const char *gc_delay_kind_name(gc_delay_kind kind);
 /* Assists shorter than this are aggregated (count and total), not logged. */
 #define GC_ASSIST_LOG_NS 10000u
 
+/* Time to safepoint: which request a mutator answered. */
+typedef enum gc_ttsp_kind {
+  GC_TTSP_STOP,      /* a world stop */
+  GC_TTSP_HANDSHAKE, /* a handshake with this mutator */
+  GC_TTSP_KINDS
+} gc_ttsp_kind;
+
 typedef struct gc_delay {
   const char *phase; /* static string */
   uint64_t start_ns, duration_ns;
@@ -64,6 +71,12 @@ typedef struct gc_mutator_log {
    * a world stop overlapped are kept. */
   gc_span *blocked;
   size_t nblocked, blocked_cap;
+  /* Time to safepoint (safepoint.c): for every request that reached the
+   * mutator while it ran, the time from the request to its arrival at a
+   * poll or at a blocking region (what a stop or a handshake waits for
+   * before it can start), by request kind, in nanoseconds. */
+  uint64_t *ttsp[GC_TTSP_KINDS];
+  size_t nttsp[GC_TTSP_KINDS], ttsp_cap[GC_TTSP_KINDS];
 } gc_mutator_log;
 
 /* Records [start, end) as a delay of kind for the mutator that owns log. */
@@ -73,6 +86,9 @@ void gc_delay_log(gc_mutator_log *log, gc_delay_kind kind, const char *phase,
 /* Records that the mutator of log was outside the heap over [start, end)
  * while the world stopped (safepoint.c). */
 void gc_delay_blocked(gc_mutator_log *log, uint64_t start, uint64_t end);
+
+/* Records one time to safepoint of the mutator of log. */
+void gc_delay_ttsp(gc_mutator_log *log, gc_ttsp_kind kind, uint64_t ns);
 
 /* The log of the mutator this thread is, while it runs on its own behalf:
  * NULL on GC threads and inside a world stop this thread made. Lets shared

@@ -34,6 +34,8 @@ static void free_logs(gc_events *e) {
     pthread_mutex_destroy(&e->mlogs[i]->lock);
     free(e->mlogs[i]->delays);
     free(e->mlogs[i]->blocked);
+    for (int k = 0; k < GC_TTSP_KINDS; k++)
+      free(e->mlogs[i]->ttsp[k]);
     free(e->mlogs[i]);
   }
   free(e->mlogs);

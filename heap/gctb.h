@@ -187,9 +187,11 @@ struct gc_mutator {
   int safepoint_pending; /* atomic; stop-the-world or handshake requested */
   uintptr_t handle_base; /* GC_RB_HANDLE: table base and entry stride */
   size_t handle_stride;
-  uintptr_t bump_start;           /* start of the current bump buffer (stats) */
-  const uint8_t *size_class_of;   /* (bytes+15)/16 -> class, for FREEBITS */
-  void *free_lists[GC_FREELISTS]; /* GC_ALLOC_FREELIST: heads, by granules */
+  uintptr_t bump_start;         /* start of the current bump buffer (stats) */
+  const uint8_t *size_class_of; /* (bytes+15)/16 -> class, for FREEBITS */
+  /* GC_ALLOC_FREELIST: list heads by [granules][pointer_free] (the kinds
+   * side by side: one address computation, (2g + pointer_free) words) */
+  void *free_lists[GC_FREELISTS][2];
   gc_freebits_cache fb[GC_SIZE_CLASSES];
   gc_mutator_stats stats;
   /* shadow stack of root slots */

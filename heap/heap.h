@@ -49,6 +49,10 @@ struct gc_mutator_private {
   uint64_t attached_ns;
   gc_mutator_log *log; /* its delays (delay.h); outlives the mutator */
   uint64_t blocked_since, blocked_epoch; /* gc_enter_blocking's time, epoch */
+  /* when the request it has not answered yet reached it (0: none), and
+   * its kind: time to safepoint (safepoint.c) */
+  uint64_t asked_ns;
+  gc_ttsp_kind asked_kind;
 };
 
 struct gc_heap {
@@ -143,7 +147,8 @@ void gc_for_each_root(gc_heap *heap, void (*fn)(gc_ref *slot, void *ctx),
 /* Visits the root slots of one mutator. */
 void gc_mutator_roots(gc_mutator *m, void (*fn)(gc_ref *slot, void *ctx),
                       void *ctx);
-/* Runs fn on mutator m's allocation buffers' behalf: bump buffers retired. */
+/* Retires m's bump buffer (its unused tail is no longer m's), so that the
+ * bytes m allocated in it are counted. */
 void gc_mutator_retire_bump(gc_mutator *m);
 
 /* Totals over attached and detached mutators (world stopped or at end). */

@@ -5,6 +5,13 @@
  * and the thread that wants the world stopped waits until no other mutator is
  * running. Requests reach a running mutator through its safepoint_pending
  * flag, which gc_safepoint() polls inline.
+ *
+ * Time to safepoint: the time from a request (a world stop, or a handshake)
+ * reaching a running mutator to that mutator arriving at a poll's slow path
+ * or at a blocking region. It bounds how soon a stop can start, so it is
+ * recorded per mutator and per request kind (delay.h; the record's "ttsp",
+ * docs/results-format.md). A mutator that was blocked when asked answers at
+ * once and is not counted.
  */
 #include "heap.h"
 
@@ -15,6 +22,25 @@ static bool has_request(gc_heap *heap, struct gc_mutator_private *p) {
 
 static void set_pending(gc_mutator *m, bool on) {
   __atomic_store_n(&m->safepoint_pending, on, __ATOMIC_RELEASE);
+}
+
+/* Under heap->lock: a request of kind reaches the running mutator p at now
+ * (an earlier unanswered one keeps its time: the mutator is late for it). */
+static void ask(struct gc_mutator_private *p, gc_ttsp_kind kind, uint64_t now) {
+  if (!p->asked_ns) {
+    p->asked_ns = now;
+    p->asked_kind = kind;
+  }
+  set_pending(p->m, true);
+}
+
+/* Under heap->lock: p reached a poll or a blocking region at t. */
+static void arrived(struct gc_mutator_private *p, uint64_t t) {
+  if (!p->asked_ns)
+    return;
+  if (p->log)
+    gc_delay_ttsp(p->log, p->asked_kind, t > p->asked_ns ? t - p->asked_ns : 0);
+  p->asked_ns = 0;
 }
 
 /* Under heap->lock: runs m's pending handshake (lock dropped while it runs
@@ -59,6 +85,7 @@ void gc__safepoint_slow(gc_mutator *m) {
   struct gc_mutator_private *p = m->priv;
   uint64_t t0 = gc_now_ns(); /* a handshake's hold starts here */
   pthread_mutex_lock(&heap->lock);
+  arrived(p, t0);
   m->stats.safepoints_taken++;
   while (has_request(heap, p)) {
     if (p->handshake_fn) {
@@ -76,6 +103,7 @@ void gc_enter_blocking(gc_mutator *m) {
   gc_heap *heap = m->heap;
   uint64_t t0 = gc_now_ns();
   pthread_mutex_lock(&heap->lock);
+  arrived(m->priv, t0);
   if (m->priv->handshake_fn)
     run_handshake(heap, m->priv, true, t0);
   m->priv->state = GC_MUTATOR_BLOCKED;
@@ -111,6 +139,7 @@ bool gc_stop_the_world(gc_heap *heap, gc_mutator *self) {
   if (heap->collecting) {
     /* Someone else is collecting: stop like everyone else, then report that
      * the caller should retry rather than collect again. */
+    arrived(self->priv, gc_now_ns()); /* asked to stop while collecting */
     do /* a new stop may have begun before we woke: it did not count us */
       park(heap, self->priv);
     while (heap->stw_requested);
@@ -125,7 +154,7 @@ bool gc_stop_the_world(gc_heap *heap, gc_mutator *self) {
   heap->pause_thread = pthread_self();
   for (struct gc_mutator_private *p = heap->mutators; p; p = p->next)
     if (p->m != self && p->state == GC_MUTATOR_RUNNING)
-      set_pending(p->m, true);
+      ask(p, GC_TTSP_STOP, heap->pause_start_ns);
   unsigned self_running = self ? 1 : 0;
   while (heap->nrunning > self_running)
     pthread_cond_wait(&heap->cond, &heap->lock);
@@ -173,6 +202,7 @@ void gc_handshake_named(gc_heap *heap, gc_mutator *self, const char *name,
   /* One handshake at a time, and none while the world is stopped. */
   while (heap->handshake_acks > 0 || heap->stw_requested)
     pthread_cond_wait(&heap->cond, &heap->lock);
+  uint64_t now = gc_now_ns();
   for (struct gc_mutator_private *p = heap->mutators; p; p = p->next) {
     if (p->m == self)
       continue;
@@ -183,7 +213,7 @@ void gc_handshake_named(gc_heap *heap, gc_mutator *self, const char *name,
     if (p->state == GC_MUTATOR_BLOCKED)
       run_handshake(heap, p, false, 0); /* on its behalf; it cannot leave */
     else
-      set_pending(p->m, true);
+      ask(p, GC_TTSP_HANDSHAKE, now);
   }
   pthread_mutex_unlock(&heap->lock);
   if (self)

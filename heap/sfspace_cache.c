@@ -27,7 +27,7 @@ static uint64_t *block_marks(gc_sf_space *sp, uintptr_t base) {
 
 static void mark_cells(gc_sf_space *sp, uintptr_t base, uint64_t bits) {
   __atomic_fetch_or(block_marks(sp, base), bits, __ATOMIC_RELAXED);
-  gc_sf_note_marked(sp, gc_arena_chunk_index(sp->arena, base));
+  gc_sf_note_marked(sp, gc_sf_page_index(sp, base));
 }
 
 void gc_sf_cache_set(gc_sf_space *sp, gc_mutator *m, unsigned c, uintptr_t base,

@@ -1,4 +1,4 @@
-/* sfspace_retire.c — giving wholly free pools back to the arena while
+/* sfspace_retire.c — giving wholly free pools back to the page pool while
  * mutators allocate (the otf policy has no pause to do it in, unlike
  * gc_sf_sweep_all).
  *
@@ -7,15 +7,16 @@
  * free: no allocator can take a cell of it any more (a word an allocator
  * holds is not wholly free, so such a pool is left alone), and drops it
  * from its class's list. An allocator that read the list before may still
- * look at the pool and find nothing there; it must not find another
- * space's chunk, so the caller waits until every mutator has passed a
- * safepoint (a handshake) before gc_sf_release gives the chunks back. */
+ * look at the pool and find nothing there; it must not find the page given
+ * to another class (or its chunk to another space), so the caller waits
+ * until every mutator has passed a safepoint (a handshake) before
+ * gc_sf_release gives the pages back. */
 #include "sfspace.h"
 
 /* Claims every word of the pool if all its cells are free; otherwise
  * leaves it as it was and returns false. */
-static bool claim_all(gc_sf_space *sp, const gc_sf_class *k, size_t chunk) {
-  uint64_t *fw = gc_sf_free_of(sp, chunk);
+static bool claim_all(gc_sf_space *sp, const gc_sf_class *k, size_t page) {
+  uint64_t *fw = gc_sf_free_of(sp, page);
   size_t b = 0;
   for (; b < k->nblocks; b++) {
     uint64_t valid = b + 1 == k->nblocks ? k->last_mask : ~(uint64_t)0;
@@ -42,11 +43,11 @@ size_t gc_sf_retire_free(gc_sf_space *sp, uint32_t *out, size_t cap) {
     pthread_mutex_lock(&k->lock); /* against gc_sf_grow's appends */
     size_t kept = 0;
     for (size_t li = 0; li < k->npools; li++) {
-      uint32_t chunk = gc_sf_listed(k, li);
-      if (n < cap && claim_all(sp, k, chunk))
-        out[n++] = chunk;
+      uint32_t page = gc_sf_listed(k, li);
+      if (n < cap && claim_all(sp, k, page))
+        out[n++] = page;
       else
-        __atomic_store_n(&k->list[kept++], chunk, __ATOMIC_RELAXED);
+        __atomic_store_n(&k->list[kept++], page, __ATOMIC_RELAXED);
     }
     __atomic_store_n(&k->npools, kept, __ATOMIC_RELEASE);
     __atomic_store_n(&k->cursor, 0, __ATOMIC_RELAXED);

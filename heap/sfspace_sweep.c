@@ -1,11 +1,12 @@
 /* sfspace_sweep.c — clearing mark bits, and sweeping after marking.
  *
  * Eager: every pool's free bits become ~mark in the pause. That reads one
- * mark word and writes one free word per 64 cells (4 KiB of side table per
- * 256 KiB chunk at most) and never touches an object, so it costs little
- * next to marking; wholly unmarked chunks go back to the arena at once,
- * where any class or the LOS can take them.
- * Lazy: the pause only returns wholly unmarked chunks (one flag per pool,
+ * mark word and writes one free word per 64 cells (512 bytes of side table
+ * per 32 KiB page at most) and never touches an object, so it costs little
+ * next to marking; wholly unmarked pages go back to the page pool at once,
+ * where any class can take them (and their chunk to the arena, for the LOS,
+ * once all its pages are free).
+ * Lazy: the pause only returns wholly unmarked pages (one flag per pool,
  * gc_sf_pool.marked) and the caller has bumped the
  * epoch; each remaining pool is swept by the first thread that looks at it
  * (gc_sf_ensure_swept): an allocator, or a background sweeper walking every
@@ -29,12 +30,12 @@ void gc_sf_clear_marks(gc_sf_space *sp) {
 /* Sweeps (eager) or checks (lazy) one pool; true if it holds a live cell.
  * The lazy check reads the pool's marked flag, not its mark words: one
  * byte per pool keeps the pause short however big the heap. */
-static bool sweep_pool(gc_sf_space *sp, const gc_sf_class *k, size_t chunk,
+static bool sweep_pool(gc_sf_space *sp, const gc_sf_class *k, size_t page,
                        gc_sf_sweep mode) {
-  gc_sf_pool *p = &sp->pools[chunk];
+  gc_sf_pool *p = &sp->pools[page];
   if (mode == GC_SF_SWEEP_LAZY)
     return __atomic_load_n(&p->marked, __ATOMIC_RELAXED);
-  size_t live = gc_fb_sweep(gc_sf_free_of(sp, chunk), gc_sf_mark_of(sp, chunk),
+  size_t live = gc_fb_sweep(gc_sf_free_of(sp, page), gc_sf_mark_of(sp, page),
                             k->nblocks, k->last_mask, sp->clear_on_sweep);
   if (sp->clear_on_sweep)
     __atomic_store_n(&p->marked, 0, __ATOMIC_RELAXED);
@@ -49,11 +50,11 @@ void gc_sf_sweep_all(gc_sf_space *sp, gc_sf_sweep mode) {
     gc_sf_class *k = &sp->cls[c];
     size_t kept = 0;
     for (size_t li = 0; li < k->npools; li++) {
-      uint32_t chunk = k->list[li];
-      if (sweep_pool(sp, k, chunk, mode))
-        k->list[kept++] = chunk;
+      uint32_t page = k->list[li];
+      if (sweep_pool(sp, k, page, mode))
+        k->list[kept++] = page;
       else
-        gc_sf_release(sp, chunk);
+        gc_sf_release(sp, page);
     }
     __atomic_store_n(&k->npools, kept, __ATOMIC_RELAXED);
     __atomic_store_n(&k->cursor, 0, __ATOMIC_RELAXED);
@@ -70,10 +71,10 @@ size_t gc_sf_sweep_rest(gc_sf_space *sp) {
     gc_sf_class *k = &sp->cls[c];
     size_t n = __atomic_load_n(&k->npools, __ATOMIC_ACQUIRE);
     for (size_t li = 0; li < n; li++) {
-      size_t chunk = gc_sf_listed(k, li);
-      if (__atomic_load_n(&sp->pools[chunk].swept, __ATOMIC_ACQUIRE) == epoch)
+      size_t page = gc_sf_listed(k, li);
+      if (__atomic_load_n(&sp->pools[page].swept, __ATOMIC_ACQUIRE) == epoch)
         continue;
-      gc_sf_ensure_swept(sp, chunk);
+      gc_sf_ensure_swept(sp, page);
       swept++;
     }
   }
@@ -113,8 +114,8 @@ void gc_sf_open_sweep(gc_sf_space *sp) {
 }
 
 bool gc_sf_swept_now(gc_sf_space *sp, uintptr_t addr) {
-  size_t chunk = gc_arena_chunk_index(sp->arena, addr);
-  return __atomic_load_n(&sp->pools[chunk].swept, __ATOMIC_ACQUIRE) ==
+  size_t page = gc_sf_page_index(sp, addr);
+  return __atomic_load_n(&sp->pools[page].swept, __ATOMIC_ACQUIRE) ==
          __atomic_load_n(&sp->epoch, __ATOMIC_ACQUIRE);
 }
 
@@ -123,11 +124,11 @@ void gc_sf_clear_marks_concurrent(gc_sf_space *sp) {
     gc_sf_class *k = &sp->cls[c];
     size_t n = __atomic_load_n(&k->npools, __ATOMIC_ACQUIRE);
     for (size_t li = 0; li < n; li++) {
-      size_t chunk = gc_sf_listed(k, li);
-      uint64_t *mw = gc_sf_mark_of(sp, chunk);
+      size_t page = gc_sf_listed(k, li);
+      uint64_t *mw = gc_sf_mark_of(sp, page);
       for (size_t b = 0; b < k->nblocks; b++)
         __atomic_store_n(&mw[b], 0, __ATOMIC_RELAXED);
-      __atomic_store_n(&sp->pools[chunk].marked, 0, __ATOMIC_RELAXED);
+      __atomic_store_n(&sp->pools[page].marked, 0, __ATOMIC_RELAXED);
     }
   }
 }

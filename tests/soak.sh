@@ -18,6 +18,12 @@
 #                       the same seed makes the same sequence of runs)
 #   GCTB_SOAK_POLICIES  policies to draw from (default: all of `gctb list`)
 #   GCTB_SOAK_TIMEOUT   seconds per run before it counts as a hang (300)
+#   GCTB_SOAK_RUNS      stop after this many runs even before SECONDS (with
+#                       a fixed seed: the same runs before and after a change)
+#   GCTB_SOAK_MULTIPLE  heap as this multiple of each workload's declared
+#                       live size (heap.multiple, the same bytes for every
+#                       policy) instead of the roomy fixed heaps below
+#   GCTB_SOAK_STRESS    "always": every run in stress mode (default: a mix)
 #
 # Files in OUTDIR: soak.log (one line per run), failures.log (each
 # failure: its reproduction and the end of its standard error),
@@ -37,6 +43,14 @@ gctb=${2:-$here/../build/gctb}
 out=${3:-soak-$(date -u +%Y%m%dT%H%M%SZ)}
 timeout_s=${GCTB_SOAK_TIMEOUT:-300}
 seed=${GCTB_SOAK_SEED:-$(($(date +%s) % 1000000))}
+max_runs=${GCTB_SOAK_RUNS:-0}
+multiple=${GCTB_SOAK_MULTIPLE:-}
+if ! [[ $max_runs =~ ^[0-9]+$ ]] ||
+  { [ -n "$multiple" ] && ! [[ $multiple =~ ^[0-9]+(\.[0-9]+)?$ ]]; }; then
+  echo "soak.sh: GCTB_SOAK_RUNS must be a count and GCTB_SOAK_MULTIPLE a" \
+    "positive number" >&2
+  exit 2
+fi
 if ! [ -x "$gctb" ]; then
   echo "soak.sh: $gctb is not an executable gctb" >&2
   exit 2
@@ -50,14 +64,17 @@ policies=${GCTB_SOAK_POLICIES:-$("$gctb" list |
 read -r -a policies <<<"$(echo $policies)"
 configs=("$here"/e2e/workloads/*.json "$here"/e2e/gcbench-small.json)
 # Heaps (MiB) for one mutator, from tests/e2e/workloads.cmake with room to
-# spare; scaled below for threads and for the on-the-fly policies.
+# spare; scaled below for threads.
 declare -A heap_mib=([gcbench]=8 [mt-gcbench]=16 [binary-trees]=8 [quads]=8
   [gcold]=12 [lifetimes]=20 [server]=12 [fragger]=24)
 threaded=" gcbench mt-gcbench binary-trees lifetimes server "
 
-pick() { # pick ARRAY_ELEMENTS...: one at random
+# pick ELEMENTS...: sets picked to one at random. Not $(pick ...): RANDOM in
+# a command substitution's subshell does not advance the parent's, and bash
+# reseeds it there, so the same seed would not make the same runs.
+pick() {
   local a=("$@")
-  echo "${a[RANDOM % ${#a[@]}]}"
+  picked=${a[RANDOM % ${#a[@]}]}
 }
 
 runs=0 failed=0
@@ -67,29 +84,48 @@ echo "soak: seed $seed, ${#policies[@]} policies, ${#configs[@]} workloads," \
   "$seconds s, $gctb" | tee "$out/soak.log"
 : >"$out/failures.log"
 
-while [ "$(date +%s)" -lt "$deadline" ]; do
-  config=$(pick "${configs[@]}")
+while [ "$(date +%s)" -lt "$deadline" ] &&
+  { [ "$max_runs" -eq 0 ] || [ "$runs" -lt "$max_runs" ]; }; do
+  pick "${configs[@]}"
+  config=$picked
   wl=$(basename "$config" .json)
   [ "$wl" = gcbench-small ] && wl=gcbench
-  policy=$(pick "${policies[@]}")
+  pick "${policies[@]}"
+  policy=$picked
   run_seed=$((RANDOM * 32768 + RANDOM))
   threads=1
-  [[ $threaded == *" $wl "* ]] && threads=$(pick 1 1 2 3 4)
-  gc_threads=$(pick 1 2 3)
-  stress=$(pick none none allocs allocs bytes)
+  if [[ $threaded == *" $wl "* ]]; then
+    pick 1 1 2 3 4
+    threads=$picked
+  fi
+  pick 1 2 3
+  gc_threads=$picked
+  pick none none allocs allocs bytes
+  stress=$picked
+  if [ "${GCTB_SOAK_STRESS:-}" = always ]; then
+    pick allocs allocs bytes
+    stress=$picked
+  fi
   mib=${heap_mib[$wl]}
-  [[ $policy == otf* ]] && mib=$((mib * 2))
   mib=$((mib * threads))
   [ "$policy" = nogc ] && mib=$((256 * threads))
 
-  sets=(--set "policy.name=\"$policy\"" --set "heap.size=\"${mib}M\""
+  heap=(--set "heap.size=\"${mib}M\"")
+  [ -n "$multiple" ] && heap=(--set "heap.multiple=$multiple")
+  sets=(--set "policy.name=\"$policy\"" "${heap[@]}"
     --set "seed=$run_seed" --set "gc_threads=$gc_threads"
     --set "verify=\"before-and-after-gc\"")
   [[ $threaded == *" $wl "* ]] &&
     sets+=(--set "workload.params.threads=$threads")
   case $stress in
-  allocs) sets+=(--set "stress.every_allocs=$(pick 1000 5000 20000)") ;;
-  bytes) sets+=(--set "stress.every_bytes=\"$(pick 64K 256K 1M)\"") ;;
+  allocs)
+    pick 1000 5000 20000
+    sets+=(--set "stress.every_allocs=$picked")
+    ;;
+  bytes)
+    pick 64K 256K 1M
+    sets+=(--set "stress.every_bytes=\"$picked\"")
+    ;;
   esac
 
   runs=$((runs + 1))
@@ -105,7 +141,7 @@ while [ "$(date +%s)" -lt "$deadline" ]; do
   2) status=invalid ;;
   3) status=oom ;;
   124) status=timeout ;;
-  *) status="crash(exit $rc)" ;;
+  *) status="crash(exit:$rc)" ;;
   esac
   by_status[$status]=$((${by_status[$status]:-0} + 1))
   desc="$policy $wl threads=$threads gc_threads=$gc_threads stress=$stress"
@@ -132,6 +168,12 @@ rm -f "$out/stderr.tmp" "$out/record.tmp"
   echo "soak: seed $seed, $seconds s, $gctb"
   echo "runs: $runs, failures: $failed"
   for s in "${!by_status[@]}"; do echo "  $s: ${by_status[$s]}"; done
+  echo "by policy (runs, then each status):"
+  awk '/^ *[0-9]+ / { n[$5]++; k[$5 " " $2]++ }
+    END { for (p in n) { printf "  %-18s %4d", p, n[p]
+            for (x in k) { split(x, a, " ")
+              if (a[1] == p) printf "  %s %d", a[2], k[x] }
+            print "" } }' "$out/soak.log" | sort
   if [ "$failed" -gt 0 ]; then
     echo "failures (reproduce with the repro line):"
     grep -E '^(FAIL|  repro:|  record:)' "$out/failures.log"

@@ -13,7 +13,7 @@
  * bottom-up it allocates a garbage "hole" of k words, k geometric with
  * success probability hole_p (mean (1-p)/p, about 5.7 at 0.15; k = 0
  * allocates nothing), so that the heap is not perfectly regular. */
-#include "common_tree.h"
+#include "mt_gcbench.h"
 #include "workload.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,35 +50,8 @@ static const gc_option_spec mt_params[] = {
     {0},
 };
 
-typedef struct mt_config {
-  unsigned threads;
-  int long_lived_depth, iterations_depth, min_depth, max_depth, depth_step;
-  size_t array_size;
-  bool holes;
-  double hole_p;
-  uint64_t hole_max, check_every, seed;
-  unsigned ndepths;
-} mt_config;
-
-typedef struct mt_round {
-  int depth;
-  uint64_t iterations, top_down_ns, bottom_up_ns, check_ns;
-} mt_round;
-
-typedef struct mt_thread_result {
-  wl_sum sum;
-  uint64_t long_lived_ns, final_check_ns, total_ns;
-  uint64_t nodes_built, nodes_checked, holes, hole_words;
-  mt_round rounds[WL_TREE_MAX_DEPTH + 1];
-} mt_thread_result;
-
-typedef struct mt_run {
-  mt_config c;
-  mt_thread_result *res;
-} mt_run;
-
-static gc_type mt_array_type = {.name = "mt_gcbench_array",
-                                .kind = GC_TYPE_WORD_ARRAY};
+gc_type mt_array_type = {.name = "mt_gcbench_array",
+                         .kind = GC_TYPE_WORD_ARRAY};
 
 static mt_config mt_config_from(const gc_options *p, uint64_t seed) {
   mt_config c = {
@@ -101,10 +74,6 @@ static mt_config mt_config_from(const gc_options *p, uint64_t seed) {
   return c;
 }
 
-static int mt_depth_at(const mt_config *c, unsigned i) {
-  return c->min_depth + (int)i * c->depth_step;
-}
-
 static uint64_t mt_array_bytes(const mt_config *c, unsigned h) {
   return gc_object_bytes(&mt_array_type, c->array_size, h);
 }
@@ -118,111 +87,6 @@ static uint64_t mt_live_bytes(const gc_options *params, unsigned h) {
   if (c.ndepths)
     per += wl_tree_bytes(mt_depth_at(&c, c.ndepths - 1), h);
   return per * c.threads;
-}
-
-static uint64_t mt_array_bits(size_t i, size_t n) {
-  if (i >= n / 2)
-    return 0;
-  double d = 1.0 / (double)i;
-  uint64_t bits;
-  memcpy(&bits, &d, sizeof bits);
-  return bits;
-}
-
-static void mt_fill_array(gc_mutator *m, size_t slot, size_t n) {
-  for (size_t i = 0; i < n / 2; i++) {
-    if ((i & 4095) == 0)
-      gc_safepoint(m);
-    gc_write_word(m, gc_root_get(m, slot), i, mt_array_bits(i, n));
-  }
-}
-
-static void mt_check_array(wl_tree *t, size_t slot, size_t n) {
-  gc_mutator *m = t->m;
-  gc_ref a = gc_root_get(m, slot);
-  if (gc_type_of(m, a) != mt_array_type.id || gc_length(m, a) != n)
-    gc_fail(m,
-            "mt-gcbench: array (thread %u): expected type %u length %zu, "
-            "found type %u length %zu",
-            t->thread, mt_array_type.id, n, gc_type_of(m, a), gc_length(m, a));
-  for (size_t i = 0; i < n; i++) {
-    if ((i & 4095) == 0) {
-      gc_safepoint(m);
-      a = gc_root_get(m, slot);
-    }
-    uint64_t found = gc_read_word(m, a, i);
-    if (found != mt_array_bits(i, n))
-      gc_fail(m,
-              "mt-gcbench: array element %zu (thread %u): expected %#llx, "
-              "found %#llx",
-              i, t->thread, (unsigned long long)mt_array_bits(i, n),
-              (unsigned long long)found);
-  }
-}
-
-/* One depth: iterations top-down, then as many bottom-up. */
-static void mt_round_run(wl_tree *t, const mt_config *c, int depth,
-                         mt_round *r) {
-  gc_mutator *m = t->m;
-  r->depth = depth;
-  r->iterations = 2 * wl_tree_nodes(c->iterations_depth) / wl_tree_nodes(depth);
-  size_t slot = gc_root_push(m, GC_NULL);
-  for (int bottom_up = 0; bottom_up <= 1; bottom_up++) {
-    for (uint64_t i = 0; i < r->iterations; i++) {
-      gc_safepoint(m);
-      wl_tree_id id = {bottom_up ? "bottom-up" : "top-down", depth, i};
-      uint64_t salt = wl_tree_salt(t, c->seed, &id), t0 = gc_now_ns();
-      if (bottom_up)
-        gc_root_set(m, slot, wl_tree_bottom_up(t, depth, salt));
-      else
-        wl_tree_top_down(t, slot, depth, salt);
-      uint64_t t1 = gc_now_ns();
-      *(bottom_up ? &r->bottom_up_ns : &r->top_down_ns) += t1 - t0;
-      if (c->check_every && i % c->check_every == 0) {
-        wl_tree_check(t, slot, &id, salt);
-        r->check_ns += gc_now_ns() - t1;
-      }
-      gc_root_set(m, slot, GC_NULL);
-    }
-  }
-  gc_root_pop(m, 1);
-}
-
-static void mt_thread(gc_mutator *m, unsigned index, void *arg) {
-  mt_run *run = arg;
-  const mt_config *c = &run->c;
-  mt_thread_result *out = &run->res[index];
-  wl_rng rng;
-  wl_rng_seed(&rng, c->seed, index);
-  wl_tree t = {.m = m,
-               .workload = "mt-gcbench",
-               .thread = index,
-               .hole_p = c->holes ? c->hole_p : 0,
-               .hole_cap = c->hole_max,
-               .rng = &rng,
-               .sum = &out->sum};
-  uint64_t t0 = gc_now_ns();
-  size_t tree = gc_root_push(m, GC_NULL), array = gc_root_push(m, GC_NULL);
-  wl_tree_id lid = {"long-lived", c->long_lived_depth, 0};
-  uint64_t lsalt = wl_tree_salt(&t, c->seed, &lid);
-  wl_tree_top_down(&t, tree, c->long_lived_depth, lsalt);
-  gc_root_set(m, array, gc_alloc(m, &mt_array_type, c->array_size));
-  wl_sum_alloc(&out->sum, 3, c->array_size);
-  mt_fill_array(m, array, c->array_size);
-  out->long_lived_ns = gc_now_ns() - t0;
-  for (unsigned i = 0; i < c->ndepths; i++)
-    mt_round_run(&t, c, mt_depth_at(c, i), &out->rounds[i]);
-  uint64_t t1 = gc_now_ns();
-  wl_tree_check(&t, tree, &lid, lsalt);
-  mt_check_array(&t, array, c->array_size);
-  gc_root_pop(m, 2);
-  uint64_t end = gc_now_ns();
-  out->final_check_ns = end - t1;
-  out->total_ns = end - t0;
-  out->nodes_built = t.nodes_built;
-  out->nodes_checked = t.nodes_checked;
-  out->holes = t.holes;
-  out->hole_words = t.hole_words;
 }
 
 static json_t *mt_rounds_json(const mt_config *c, const mt_round *r) {
@@ -290,7 +154,9 @@ static void mt_run_workload(gc_workload_ctx *ctx) {
   wl_corrupt_init();
   run.res = wl_calloc(run.c.threads, sizeof *run.res, "mt-gcbench");
   uint64_t t0 = gc_now_ns();
-  wl_run_threads(ctx->heap, run.c.threads, mt_thread, &run, "mt-gcbench");
+  wl_run_threads(ctx->heap, run.c.threads,
+                 GC_INSTANCE_PICK(wl_instance(ctx), mt_thread), &run,
+                 "mt-gcbench");
   mt_metrics(ctx->metrics, &run.c, run.res, gc_now_ns() - t0);
   free(run.res);
 }

@@ -47,5 +47,8 @@ void gctb_delays_free(gctb_delays *d);
 json_t *gctb_delays_list_json(gc_events *e, uint64_t t0);
 json_t *gctb_mutators_json(const gctb_delays *d, uint64_t t0);
 json_t *gctb_pause_stats_json(const gctb_pause_stats *p);
+/* The record's "ttsp": time to safepoint over every mutator (statistics of
+ * both request kinds, then "stop" and "handshake"), and per mutator. */
+json_t *gctb_ttsp_json(gc_events *e);
 
 #endif

@@ -121,3 +121,57 @@ json_t *gctb_mutators_json(const gctb_delays *d, uint64_t t0) {
   }
   return a;
 }
+
+/* Statistics of the concatenation of the logs' samples of the kinds in
+ * [k0, k1), each log under its lock. */
+static json_t *ttsp_stats(gc_mutator_log **logs, size_t nlogs, int k0, int k1) {
+  size_t n = 0;
+  for (size_t i = 0; i < nlogs; i++) {
+    pthread_mutex_lock(&logs[i]->lock);
+    for (int k = k0; k < k1; k++)
+      n += logs[i]->nttsp[k];
+    pthread_mutex_unlock(&logs[i]->lock);
+  }
+  uint64_t *v = malloc((n ? n : 1) * sizeof *v);
+  size_t got = 0;
+  for (size_t i = 0; v && i < nlogs; i++) {
+    pthread_mutex_lock(&logs[i]->lock);
+    for (int k = k0; k < k1; k++)
+      for (size_t j = 0; j < logs[i]->nttsp[k] && got < n; j++)
+        v[got++] = logs[i]->ttsp[k][j];
+    pthread_mutex_unlock(&logs[i]->lock);
+  }
+  gctb_pause_stats st = {0};
+  if (v)
+    gctb_stats_of(v, got, &st);
+  free(v);
+  json_t *o = gctb_pause_stats_json(&st);
+  json_object_del(o, "total_ns"); /* a sum of waits means nothing here */
+  return o;
+}
+
+/* Both kinds ("count", "p50_ns", "p99_ns", "max_ns"), then "stop" and
+ * "handshake" apart. */
+static json_t *ttsp_kinds(gc_mutator_log **logs, size_t nlogs) {
+  json_t *o = ttsp_stats(logs, nlogs, 0, GC_TTSP_KINDS);
+  json_object_set_new(o, "stop",
+                      ttsp_stats(logs, nlogs, GC_TTSP_STOP, GC_TTSP_STOP + 1));
+  json_object_set_new(
+      o, "handshake",
+      ttsp_stats(logs, nlogs, GC_TTSP_HANDSHAKE, GC_TTSP_HANDSHAKE + 1));
+  return o;
+}
+
+json_t *gctb_ttsp_json(gc_events *e) {
+  pthread_mutex_lock(&e->lock);
+  json_t *o = ttsp_kinds(e->mlogs, e->nmlogs);
+  json_t *per = json_array();
+  for (size_t i = 0; i < e->nmlogs; i++) {
+    json_t *m = ttsp_kinds(&e->mlogs[i], 1);
+    json_object_set_new(m, "mutator", json_integer(e->mlogs[i]->id));
+    json_array_append_new(per, m);
+  }
+  pthread_mutex_unlock(&e->lock);
+  json_object_set_new(o, "mutators", per);
+  return o;
+}

@@ -119,6 +119,7 @@ static void add_delays(json_t *rec, const gctb_run *run) {
       worst, "worst_mutator",
       json_integer(d->worst >= 0 ? d->mutators[d->worst].id : -1));
   json_object_set_new(rec, "delay_stats", worst);
+  json_object_set_new(rec, "ttsp", gctb_ttsp_json(&run->heap->events));
 }
 
 static void add_times(json_t *rec, const gctb_result *r) {

@@ -64,6 +64,7 @@ static void bdw_global_init(unsigned markers, bool interior) {
    * themselves in mutator_attach. */
   GC_allow_register_threads();
   bdw_events_install();
+  bdw_lists_install();
 }
 
 /* Touches libgc's free heap once before the run, as the core touches an
@@ -164,11 +165,15 @@ static void bdw_destroy(gc_heap *heap) {
 
 /* Threads libgc does not know yet (all but the one that ran GC_INIT) are
  * registered here and unregistered on detach; the shadow stack becomes a
- * root range (its slots are scanned conservatively, like a stack), and so
- * do the mutator's free lists (heap/gctb_freelist.h), as gc_inline.h asks
- * of its users: a list reachable from a root keeps its cells, linked
- * through their first words, from being reclaimed while they wait. */
+ * root range (its slots are scanned conservatively, like a stack), and the
+ * free lists are kept alive (bdw_lists.c). */
 static void bdw_mutator_attach(gc_mutator *m) {
+  bdw_mutator *b = calloc(1, sizeof *b);
+  if (!b) {
+    fprintf(stderr, "gctb: bdw: out of memory attaching a mutator\n");
+    abort();
+  }
+  b->m = m;
   if (!GC_thread_is_registered()) {
     struct GC_stack_base sb;
     if (GC_get_stack_base(&sb) != GC_SUCCESS ||
@@ -176,22 +181,23 @@ static void bdw_mutator_attach(gc_mutator *m) {
       fprintf(stderr, "gctb: bdw: libgc cannot register this thread\n");
       abort();
     }
-    m->policy_data = m; /* any non-NULL value: "we registered it" */
+    b->registered_thread = true;
   }
+  m->policy_data = b;
   GC_add_roots(m->roots, m->roots + m->roots_cap);
-  if (m->alloc_style == GC_ALLOC_FREELIST)
-    GC_add_roots(m->free_lists, m->free_lists + GC_FREELISTS);
+  b->lists = m->alloc_style == GC_ALLOC_FREELIST;
+  if (b->lists)
+    bdw_lists_attach(b);
 }
 
 static void bdw_mutator_detach(gc_mutator *m) {
+  bdw_mutator *b = m->policy_data;
   GC_remove_roots(m->roots, m->roots + m->roots_cap);
-  if (m->alloc_style == GC_ALLOC_FREELIST) {
-    /* the cells left on the lists become garbage for libgc's next cycle */
-    GC_remove_roots(m->free_lists, m->free_lists + GC_FREELISTS);
-    memset(m->free_lists, 0, sizeof m->free_lists);
-  }
-  if (m->policy_data)
+  if (b->lists)
+    bdw_lists_detach(b);
+  if (b->registered_thread)
     GC_unregister_my_thread();
+  free(b);
   m->policy_data = NULL;
 }
 
@@ -208,33 +214,14 @@ static void bdw_after_alloc_collection(gc_mutator *m) {
   gc_resume_the_world(heap, "bdw-verify");
 }
 
-/* The FREELIST style's refill (heap/gctb_freelist.h): the inline pop found
- * m's list of g-granule cells empty. libgc hands over a list of cleared
- * objects of its NORMAL kind, usually a block's worth, exactly as it does
- * for gc_inline.h and its own thread-local lists (GC_generic_malloc_many;
- * it may collect first); the first is returned, the rest wait on the list.
- * NULL: libgc is out of memory. */
-_Static_assert(GC_FREELIST_GRANULE == GC_GRANULE_BYTES &&
-                   GC_FREELISTS <= GC_TINY_FREELISTS,
-               "gctb's free lists must be sized as libgc's tiny lists");
-static uint64_t *bdw_list_pop(gc_mutator *m, size_t g) {
-  void **head = &m->free_lists[g];
-  if (!*head)
-    GC_generic_malloc_many(g * GC_FREELIST_GRANULE, GC_I_NORMAL, head);
-  void *cell = *head;
-  if (cell)
-    __atomic_store_n(head, *(void **)cell, __ATOMIC_RELAXED);
-  return cell;
-}
-
 static gc_ref bdw_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
   /* Types without references hold no pointers: libgc need not scan them
    * ("atomic"), but does not zero them either. */
   bool atomic = gc_type_by_id(gc_header_type(header))->pointer_free;
   size_t g = (bytes + GC_FREELIST_GRANULE - 1) / GC_FREELIST_GRANULE;
   uint64_t *p;
-  if (m->alloc_style == GC_ALLOC_FREELIST && !atomic && g < GC_FREELISTS)
-    p = bdw_list_pop(m, g);
+  if (m->alloc_style == GC_ALLOC_FREELIST && g < GC_FREELISTS)
+    p = bdw_list_pop(m, atomic, g); /* the inline pop found the list empty */
   else
     p = atomic ? GC_MALLOC_ATOMIC(bytes) : GC_MALLOC(bytes);
   if (!p)

@@ -49,6 +49,22 @@ extern __thread bool bdw_collected_here;
 /* Why the calling thread asked for a collection (NULL: allocation). */
 extern __thread const char *bdw_reason;
 
+/* A mutator's own state (gc_mutator.policy_data). */
+typedef struct bdw_mutator {
+  gc_mutator *m;
+  struct bdw_mutator *prev, *next; /* bdw_lists.c's registry */
+  bool registered_thread;          /* we registered it with libgc */
+  bool lists;                      /* it allocates from free lists */
+} bdw_mutator;
+
+/* The free lists (bdw_lists.c): the marking hook, installed once; a
+ * mutator's lists made roots and registered, or dropped; a refill and pop
+ * of the list of g-granule cells of one kind (NULL: out of memory). */
+void bdw_lists_install(void);
+void bdw_lists_attach(bdw_mutator *b);
+void bdw_lists_detach(bdw_mutator *b);
+uint64_t *bdw_list_pop(gc_mutator *m, bool pointer_free, size_t g);
+
 void bdw_events_install(void);
 /* Bytes in heap blocks that hold objects (libgc's heap minus free blocks);
  * unsynchronised: call with libgc's lock held. */

@@ -149,10 +149,10 @@ static void sweep_los(otf_state *s) {
   pthread_mutex_unlock(&s->los_lock);
 }
 
-/* Wholly free pools go back to the arena (for other classes and the LOS)
+/* Wholly free pools go back to the page pool (for other classes and the LOS)
  * once a handshake shows no allocator still looks at them. */
 static void release_free_pools(otf_state *s) {
-  size_t n = gc_sf_retire_free(&s->sf, s->retired, s->sf.nchunks);
+  size_t n = gc_sf_retire_free(&s->sf, s->retired, s->sf.npages);
   if (!n)
     return;
   handshake(s, "release", nothing);

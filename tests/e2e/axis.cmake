@@ -5,6 +5,20 @@
 add_test(NAME e2e.bdw.fixed-heap
          COMMAND ${E2E}/bdw_fixed_heap.sh ${GCTB}
                  ${CMAKE_SOURCE_DIR}/configs/gcbench-bdw.json ${MX_OUT})
+# bdw's free lists (policies/bdw/bdw_lists.c): cells waiting on a mutator's
+# lists survive collections. mt-gcbench allocates small pointer-free arrays
+# from the PTRFREE lists, which only bdw's marking hook keeps; without it
+# this run crashes (the same cell handed out twice). libgc's own trigger
+# with a high divisor collects often in a small heap.
+foreach(wl mt-gcbench gcold)
+  add_test(NAME e2e.bdw.free-lists-kept.${wl}
+           COMMAND ${GCTB} run ${WL_DIR}/${wl}.json --quiet --out ${MX_OUT}/bdw-lists.jsonl
+                   --set policy.name=\"bdw\" --set heap.size=\"4M\"
+                   --set policy.options.trigger=\"divisor\"
+                   --set policy.options.free_space_divisor=50)
+  set_tests_properties(e2e.bdw.free-lists-kept.${wl} PROPERTIES LABELS e2e
+                       TIMEOUT 120)
+endforeach()
 add_test(NAME e2e.minheap.stale
          COMMAND ${E2E}/minheap_stale.sh ${GCTB} ${E2E}/gcbench-small.json
                  ${MX_OUT})

@@ -6,8 +6,7 @@ set(GCTB $<TARGET_FILE:gctb_cli>)
 set(E2E_OUT ${CMAKE_BINARY_DIR}/e2e-results.jsonl)
 set(SMALL ${E2E}/gcbench-small.json)
 
-foreach(policy nogc semispace segfit bdw satb immix sticky-immix handle-copy
-               otf otf-gen shenandoah shenandoah-brooks)
+foreach(policy ${GCTB_POLICIES}) # policies/registry.c, cmake/policies.cmake
   if(policy STREQUAL nogc)
     set(heap 64M) # never collects: room for everything it allocates
   else()
@@ -103,15 +102,16 @@ add_test(NAME e2e.nogc.oom
                  --quiet --out ${E2E_OUT} --set policy.name=\"nogc\"
                  --set heap.size=\"2M\")
 
-# otf, otf-gen: a heap just over gcold's live size ends in a clean
+# otf, otf-gen: a heap the size of fragger's live set ends in a clean
 # out-of-memory (exit 3) once cycles stop freeing enough, never a crash or
-# a hang; otf-gen with young cycles only (but for those a mutator out of
+# a hang (gcold at just over its live size now completes: its size classes
+# share 32 KiB pages, heap/sfspace_pages.c); otf-gen with young cycles only (but for those a mutator out of
 # memory asks for) under stress, verified after every collection.
 foreach(policy otf otf-gen)
   add_test(NAME e2e.${policy}.oom
            COMMAND ${E2E}/expect.sh 3 "out of memory" -- ${GCTB} run
-                   ${E2E}/workloads/gcold.json --quiet --out ${E2E_OUT}
-                   --set policy.name=\"${policy}\" --set heap.size=\"1536K\")
+                   ${E2E}/workloads/fragger.json --quiet --out ${E2E_OUT}
+                   --set policy.name=\"${policy}\" --set heap.size=\"1100K\")
   set_tests_properties(e2e.${policy}.oom PROPERTIES LABELS e2e TIMEOUT 120)
 endforeach()
 foreach(policy otf otf-gen)

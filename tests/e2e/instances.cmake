@@ -3,7 +3,7 @@
 # scaled down, under every policy `gctb list` names and checks the record's
 # workload.instance. Every workload with a body compiled per family
 # (workloads/instances/bodies.cmake) belongs in this list.
-set(INSTANCE_WORKLOADS gcbench binary-trees quads gcold lifetimes server fragger)
+set(INSTANCE_WORKLOADS gcbench mt-gcbench binary-trees quads gcold lifetimes server fragger)
 set(INSTANCE_ENV "")
 if(GCTB_TSAN) # no bdw under TSan (.ci/test)
   set(INSTANCE_ENV "GCTB_SKIP_POLICIES=bdw")

@@ -105,6 +105,14 @@ set_tests_properties(e2e.matrix.smoke e2e.matrix.smoke-plot PROPERTIES
                      LABELS long TIMEOUT 600 ENVIRONMENT "${PYENV}"
                      SKIP_RETURN_CODE 77)
 
+# Every shipped matrix builds and validates all its cells (a dry run: the
+# configs are checked, nothing runs).
+file(GLOB MX_SHIPPED ${CMAKE_SOURCE_DIR}/configs/matrices/*.json)
+foreach(spec ${MX_SHIPPED})
+  get_filename_component(mx_name ${spec} NAME_WE)
+  mx_test(e2e.matrix.shipped.${mx_name} ${GCTB} matrix ${spec} --dry-run)
+endforeach()
+
 # Sharding (docs/cluster.md): the shards of N = 1, 3, 7 cover the smoke and
 # full matrices with no run twice (dry runs: nothing runs); bad K/N values;
 # merge, status and their refusals on real shard files.

@@ -8,12 +8,11 @@
 set(WL_DIR ${CMAKE_CURRENT_LIST_DIR}/workloads)
 set(WL_OUT ${CMAKE_BINARY_DIR}/e2e-workloads.jsonl)
 set(WL_WORKLOADS mt-gcbench binary-trees quads gcold lifetimes server fragger)
-set(WL_POLICIES nogc semispace segfit bdw satb immix sticky-immix handle-copy otf otf-gen
-                shenandoah shenandoah-brooks)
+set(WL_POLICIES ${GCTB_POLICIES}) # policies/registry.c
 
-# Heaps: a few times the declared live size, and at least 28 size classes x
-# 256 KiB chunks for segfit where sizes vary; nogc holds everything the run
-# allocates.
+# Heaps: a few times the declared live size, the same for every policy
+# (segregated-fit classes share 32 KiB pages, heap/sfspace_pages.c, so no
+# policy needs more); nogc holds everything the run allocates.
 set(WL_HEAP_mt-gcbench 8M)
 set(WL_HEAP_binary-trees 4M)
 set(WL_HEAP_quads 4M)
@@ -22,18 +21,10 @@ set(WL_HEAP_lifetimes 10M)
 set(WL_HEAP_server 6M)
 set(WL_HEAP_fragger 12M)
 
-# The heap for a workload under a policy with some mutator threads. The
-# on-the-fly policies get twice the heap: objects allocated during a cycle
-# are black until the next, and a segregated-fit pool goes back to the
-# arena only when wholly free, so in 10 MiB (40 chunks for 28 size classes)
-# a collector lagging on a loaded 2-core machine (CI, TSan) could find no
-# free chunk for a new size class and report a genuine but unhelpful
-# out-of-memory. Four mutators hold four live sets: twice again.
+# The heap for a workload with some mutator threads: four mutators hold
+# four live sets, so twice the heap.
 function(wl_heap out wl policy threads)
   string(REGEX REPLACE "M$" "" mib ${WL_HEAP_${wl}})
-  if(policy MATCHES "^otf")
-    math(EXPR mib "${mib} * 2")
-  endif()
   if(threads GREATER 1)
     math(EXPR mib "${mib} * 2")
   endif()
@@ -70,6 +61,23 @@ foreach(wl ${WL_WORKLOADS})
                    -- env GCTB_TEST_CORRUPT=100 ${GCTB} run ${config} --quiet
                    --out ${WL_OUT} --set heap.size=\"${WL_HEAP_${wl}}\")
   set_tests_properties(e2e.wl.${wl}.same-work e2e.wl.${wl}.corrupt
+                       PROPERTIES LABELS "e2e;workloads" TIMEOUT 120)
+endforeach()
+
+# mt-gcbench (two mutators) with the verifier before and after every
+# collection, in stress mode, under every registered policy.
+foreach(policy ${WL_POLICIES})
+  if(policy STREQUAL nogc)
+    set(heap 32M)
+  else()
+    wl_heap(heap mt-gcbench ${policy} 1)
+  endif()
+  add_test(NAME e2e.wl.mt-gcbench.${policy}.verify-before-after-stress
+           COMMAND ${GCTB} run ${WL_DIR}/mt-gcbench.json --quiet --out ${WL_OUT}
+                   --set policy.name=\"${policy}\" --set heap.size=\"${heap}\"
+                   --set verify=\"before-and-after-gc\"
+                   --set stress.every_allocs=5000)
+  set_tests_properties(e2e.wl.mt-gcbench.${policy}.verify-before-after-stress
                        PROPERTIES LABELS "e2e;workloads" TIMEOUT 120)
 endforeach()
 

@@ -158,12 +158,71 @@ static void handshake_holds_are_recorded(void **state) {
   gc_heap_destroy(heap);
 }
 
+/* A mutator that notices a request only 10 ms after it arrived: polls
+ * once it sees its pending flag and the time has passed. */
+static void *late_poller(void *arg) {
+  spinner *s = arg;
+  gc_mutator *m = gc_attach(s->heap);
+  __atomic_store_n(&s->m, m, __ATOMIC_RELEASE);
+  while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
+    if (!__atomic_load_n(&m->safepoint_pending, __ATOMIC_ACQUIRE))
+      continue;
+    uint64_t seen = gc_now_ns();
+    while (gc_now_ns() - seen < 10 * MS)
+      ;
+    gc_safepoint(m);
+  }
+  gc_detach(m);
+  return NULL;
+}
+
+static uint64_t field(json_t *o, const char *kind, const char *key) {
+  json_t *k = kind ? json_object_get(o, kind) : o;
+  return (uint64_t)json_integer_value(json_object_get(k, key));
+}
+
+/* Time to safepoint (heap/safepoint.c): a world stop and a handshake each
+ * wait at least 10 ms for the late mutator, and the record says so, per
+ * kind and per mutator. */
+static void time_to_safepoint_is_recorded(void **state) {
+  gc_heap *heap = make_heap();
+  spinner s = {heap};
+  pthread_t t;
+  pthread_create(&t, NULL, late_poller, &s);
+  while (!__atomic_load_n(&s.m, __ATOMIC_ACQUIRE))
+    sched_yield();
+  uint64_t t0 = gc_now_ns();
+  gc_stop_the_world(heap, NULL);
+  assert_true(gc_now_ns() - t0 >= 10 * MS);
+  gc_resume_the_world(heap, "test");
+  /* running again (a handshake asked while it is still parked is answered
+   * at once, with a time to safepoint of 0) */
+  while (__atomic_load_n(&s.m->safepoint_pending, __ATOMIC_ACQUIRE))
+    sched_yield();
+  gc_handshake(heap, NULL, hold_5ms_if_target, NULL);
+  __atomic_store_n(&s.stop, 1, __ATOMIC_RELEASE);
+  pthread_join(t, NULL);
+  json_t *o = gctb_ttsp_json(&heap->events);
+  assert_int_equal(field(o, NULL, "count"), 2);
+  assert_int_equal(field(o, "stop", "count"), 1);
+  assert_int_equal(field(o, "handshake", "count"), 1);
+  assert_true(field(o, "stop", "max_ns") >= 10 * MS);
+  assert_true(field(o, "handshake", "p50_ns") >= 10 * MS);
+  assert_true(field(o, NULL, "max_ns") >= field(o, NULL, "p50_ns"));
+  json_t *per = json_object_get(o, "mutators");
+  assert_int_equal(json_array_size(per), 1);
+  assert_int_equal(field(json_array_get(per, 0), NULL, "count"), 2);
+  json_decref(o);
+  gc_heap_destroy(heap);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(holds_in_turn_are_per_mutator),
       cmocka_unit_test(overlaps_merge),
       cmocka_unit_test(blocked_time_is_not_a_delay),
       cmocka_unit_test(handshake_holds_are_recorded),
+      cmocka_unit_test(time_to_safepoint_is_recorded),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -85,7 +85,7 @@ static void marks_once(void **state) {
 }
 
 /* free = ~mark over the cells that exist; a partial last block (73 cells of
- * 3584 bytes in a chunk: 64 + 9) keeps its missing cells allocated. */
+ * 3584 bytes in a 256 KiB pool: 64 + 9) keeps its missing cells allocated. */
 static void sweep_recomputes_free_bits_from_marks(void **state) {
   uint64_t free[2] = {0, 0}, mark[2] = {0x8000000000000001ull, 0x3};
   uint64_t last = gc_fb_mask(9);
@@ -132,9 +132,9 @@ static gc_heap *segfit_heap(const char *sweep, size_t bytes) {
 
 static bool in_use(gc_heap *heap, gc_ref r) {
   segfit_state *s = heap->policy_state;
-  size_t chunk = gc_arena_chunk_index(&heap->arena, r);
-  uintptr_t off = r - gc_sf_chunk_base(&s->sf, chunk);
-  return gc_sf_cell_in_use(&s->sf, chunk, (uint32_t)(off / 48));
+  size_t page = gc_sf_page_index(&s->sf, r);
+  uintptr_t off = r - gc_sf_page_base(&s->sf, page);
+  return gc_sf_cell_in_use(&s->sf, page, (uint32_t)(off / 48));
 }
 
 #define NOBJ 3000
@@ -201,6 +201,43 @@ static void fills_the_heap_then_reports_oom(void **state) {
   gc_heap_destroy(heap);
 }
 
+/* No starvation across size classes (issue 15): one class fills seven of
+ * the heap's eight chunks and keeps one object in each chunk alive; a second
+ * class then needs six chunks' worth. With one pool per chunk it found one
+ * free chunk and ran out; with 32 KiB pages it takes the pages the first
+ * class's sweep emptied. */
+static gc_type kilo = {.name = "sf-kilo", .kind = GC_TYPE_WORD_ARRAY};
+static void a_class_takes_pages_another_emptied(const char *sweep) {
+  gc_heap *heap = segfit_heap(sweep, 2u << 20);
+  assert_true(gc_type_register(&kilo));
+  heap->on_oom = on_oom;
+  gc_mutator *m = gc_attach(heap);
+  size_t per_chunk = GC_CHUNK_BYTES / 48;
+  for (size_t i = 0; i < 7 * per_chunk; i++) {
+    gc_ref x = gc_alloc(m, &node, 0);
+    if (i % per_chunk == per_chunk / 2)
+      gc_root_push(m, x);
+  }
+  assert_int_equal(heap->events.ncycles, 0);
+  gc_collect(m);
+  static volatile size_t n;
+  n = 0;
+  if (!setjmp(oom_jump))
+    for (; n < 6 * GC_CHUNK_BYTES / 1024; n++)
+      gc_root_push(m, gc_alloc(m, &kilo, 120)); /* ~1000 bytes: class 1024 */
+  assert_int_equal(n, 6 * GC_CHUNK_BYTES / 1024);
+  gc_collect(m);
+  gc_verify(heap, "after");
+  gc_detach(m);
+  gc_heap_destroy(heap);
+}
+static void eager_class_takes_emptied_pages(void **state) {
+  a_class_takes_pages_another_emptied("eager");
+}
+static void lazy_class_takes_emptied_pages(void **state) {
+  a_class_takes_pages_another_emptied("lazy");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(pops_in_tzcnt_order),
@@ -211,6 +248,8 @@ int main(void) {
       cmocka_unit_test(eager_sweep_frees_the_unreachable),
       cmocka_unit_test(lazy_sweep_frees_the_unreachable),
       cmocka_unit_test(fills_the_heap_then_reports_oom),
+      cmocka_unit_test(eager_class_takes_emptied_pages),
+      cmocka_unit_test(lazy_class_takes_emptied_pages),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

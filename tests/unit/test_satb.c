@@ -241,7 +241,7 @@ static void requested_collection_frees_garbage(void **state) {
   gc_ref junk = gc_alloc(m, &node, 0);
   gc_collect(m);
   satb_state *s = satb_of(heap);
-  size_t chunk = gc_arena_chunk_index(&heap->arena, junk);
+  size_t chunk = gc_sf_cell_of(&satb_of(heap)->sf, junk).page;
   uint32_t cell = gc_sf_cell_of(&s->sf, junk).cell;
   assert_false(gc_sf_cell_in_use(&s->sf, chunk, cell));
   assert_true(
