@@ -86,7 +86,6 @@ static bool satb_init(gc_heap *heap, const gc_options *opts, char *err,
  * so the new mutator's barrier follows the marker. */
 static void satb_mutator_attach(gc_mutator *m) {
   satb_state *s = satb_of(m->heap);
-  gc_sf_cache_attach(m);
   satb_mutator *md = calloc(1, sizeof *md);
   if (!md) {
     fprintf(stderr, "gctb: satb: out of memory attaching a mutator\n");
@@ -137,13 +136,14 @@ const gc_policy gc_policy_satb = {
     .summary = "concurrent mark-sweep: snapshot-at-the-beginning marking "
                "with a Yuasa deletion barrier and per-thread SATB buffers, "
                "init-mark/final-mark pauses, concurrent sweep, over the "
-               "segregated-fit space (seed 004)",
+               "segregated-fit space (the Shenandoah seed)",
     .constraints = {GC_FAST_PATHS(FREEBITS, 1, NONE, SATB),
                     .moves_objects = false,
                     .large_object_bytes = GC_SIZECLASS_MAX_BYTES + 1},
     .options = satb_options,
     .init = satb_init,
     .destroy = satb_destroy,
+    .alloc_attach = gc_sf_cache_attach,
     .mutator_attach = satb_mutator_attach,
     .mutator_detach = satb_mutator_detach,
     .alloc_slow = satb_alloc_slow,

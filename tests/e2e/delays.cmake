@@ -14,10 +14,11 @@ endforeach()
 # and workload.work for the same workload and seed, and gc_cpu_ns equal to
 # the cycles' GC CPU (plus what is named as outside them).
 set(FAIR_gcbench ${SMALL} 4M 64M)
-set(FAIR_ENV "")
+set(FAIR_POLICIES ${GCTB_POLICIES}) # policies/registry.c
 if(GCTB_TSAN) # no bdw under TSan (.ci/test)
-  set(FAIR_ENV "GCTB_FAIR_POLICIES=nogc semispace segfit satb immix sticky-immix handle-copy otf otf-gen shenandoah shenandoah-brooks")
+  set(FAIR_POLICIES ${GCTB_POLICIES_NO_LIBGC})
 endif()
+string(REPLACE ";" " " FAIR_ENV "GCTB_FAIR_POLICIES=${FAIR_POLICIES}")
 set(FAIR_gcold ${WL_DIR}/gcold.json 6M 32M)
 set(FAIR_server ${WL_DIR}/server.json 6M 32M)
 set(FAIR_lifetimes ${WL_DIR}/lifetimes.json 10M 32M)
@@ -48,3 +49,10 @@ add_test(NAME e2e.delays.sweep-assist
          COMMAND ${E2E}/sweep_assist.sh ${GCTB} ${SMALL}
                  ${CMAKE_BINARY_DIR}/delays-sweep-assist.jsonl)
 set_tests_properties(e2e.delays.sweep-assist PROPERTIES LABELS e2e TIMEOUT 120)
+
+# Waiting for a CPU is a delay: a busy loop on the same CPU as the mutator
+# shows as runqueue waits; none with the sampler off.
+add_test(NAME e2e.delays.runqueue
+         COMMAND ${E2E}/runqueue.sh ${GCTB} ${WL_DIR}/gcold.json
+                 ${CMAKE_BINARY_DIR}/delays-runqueue.jsonl)
+set_tests_properties(e2e.delays.runqueue PROPERTIES LABELS e2e TIMEOUT 120)
