@@ -1,5 +1,5 @@
-/* freebits.h — operations on the 64-bit words of seed 001's blocks, used by
- * the segregated-fit space (heap/sfspace.h).
+/* freebits.h — operations on the 64-bit words of the "My GC" seed's blocks,
+ * used by the segregated-fit space (heap/sfspace.h).
  *
  * A block holds 64 cells of one size class. Its free-bits word has bit i set
  * when cell i is free; its mark-bits word has bit i set when the collector

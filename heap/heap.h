@@ -147,7 +147,8 @@ void gc_for_each_root(gc_heap *heap, void (*fn)(gc_ref *slot, void *ctx),
 /* Visits the root slots of one mutator. */
 void gc_mutator_roots(gc_mutator *m, void (*fn)(gc_ref *slot, void *ctx),
                       void *ctx);
-/* Runs fn on mutator m's allocation buffers' behalf: bump buffers retired. */
+/* Retires m's bump buffer (its unused tail is no longer m's), so that the
+ * bytes m allocated in it are counted. */
 void gc_mutator_retire_bump(gc_mutator *m);
 
 /* Totals over attached and detached mutators (world stopped or at end). */

@@ -18,10 +18,10 @@
  *   - per block: state, defragmentation-candidate flag, and the last
  *     sweep's census (marked lines, free lines, holes).
  *
- * Conservative line marking (the paper, section 3.2; seed 003): an object of
- * at most one line marks only its first line, and a larger one all its lines
- * but the last; the hole finder then treats the line after any marked line
- * as used too. An object spans at most one line past its last marked one,
+ * Conservative line marking (the paper, section 3.2; the Sticky Immix seed): an
+ * object of at most one line marks only its first line, and a larger one all
+ * its lines but the last; the hole finder then treats the line after any marked
+ * line as used too. An object spans at most one line past its last marked one,
  * so this is safe, and it saves computing every small object's extent.
  * Exact marking, the default here, marks every line an object touches: the
  * scan reads each object's size anyway, so the saving is nil, and the
@@ -231,7 +231,7 @@ extern const char *const immix_line_marking_choices[];
   {"line_marking", GC_OPT_ENUM,                                                \
    "exact: every line an object touches is marked; conservative: a small "     \
    "object marks its first line and the next is assumed used (the paper, "     \
-   "seed 003)", IMMIX_EXACT, 0, 0, immix_line_marking_choices}
+   "the Sticky Immix seed)", IMMIX_EXACT, 0, 0, immix_line_marking_choices}
 // clang-format on
 
 /* Reads the shared options (reserve set by the caller); false with a

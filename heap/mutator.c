@@ -54,6 +54,7 @@ gc_mutator *gc_attach(gc_heap *heap) {
     return NULL;
   }
   p->id = heap->next_mutator_id++;
+  heap->policy->alloc_attach(m);
   heap->policy->mutator_attach(m);
   p->next = heap->mutators;
   if (p->next)

@@ -74,7 +74,13 @@ bool gc_policy_check(const gc_policy *p, char *err, size_t errlen) {
   REQUIRE(p->name && p->summary, "no name or summary");
   REQUIRE(p->options, "options table is NULL (use an empty table)");
   REQUIRE(p->init && p->destroy, "lifecycle entry is NULL");
-  REQUIRE(p->mutator_attach && p->mutator_detach, "mutator entry is NULL");
+  REQUIRE(p->mutator_attach && p->mutator_detach && p->alloc_attach,
+          "mutator entry is NULL");
+  REQUIRE(p->constraints.alloc != GC_ALLOC_FREEBITS ||
+              p->alloc_attach != gc_default_mutator,
+          "allocation style freebits needs .alloc_attach = "
+          "gc_sf_cache_attach (heap/sfspace.h): its inline fast path reads "
+          "the per-mutator size-class caches that sets up");
   REQUIRE(p->alloc_slow, "alloc_slow is NULL");
   REQUIRE(p->store_slow && p->load_ref_slow, "barrier entry is NULL");
   REQUIRE(p->collect && p->handshake, "collect or handshake is NULL");

@@ -36,6 +36,12 @@ struct gc_policy {
   void (*destroy)(gc_heap *heap);
   void (*mutator_attach)(gc_mutator *m);
   void (*mutator_detach)(gc_mutator *m);
+  /* Sets up the mutator state the declared allocation style's inline fast
+   * path reads, before mutator_attach: gc_sf_cache_attach for
+   * GC_ALLOC_FREEBITS (the size-class table and per-class caches; without
+   * it the first allocation dereferences NULL). gc_policy_check refuses a
+   * FREEBITS table that leaves it at the default. */
+  void (*alloc_attach)(gc_mutator *m);
 
   /* Allocates an object of bytes bytes, writes header (and the second header
    * word if declared), zeroes the payload; collects if it must. Returns
@@ -94,15 +100,16 @@ void gc_default_report(gc_heap *heap, json_t *out);
 #define GC_POLICY_DEFAULTS                                                     \
   .options = gc_no_options, .init = gc_default_init,                           \
   .destroy = gc_default_destroy, .mutator_attach = gc_default_mutator,         \
-  .mutator_detach = gc_default_mutator, .alloc_slow = gc_default_alloc_slow,   \
-  .store_slow = gc_default_store_slow,                                         \
+  .mutator_detach = gc_default_mutator, .alloc_attach = gc_default_mutator,    \
+  .alloc_slow = gc_default_alloc_slow, .store_slow = gc_default_store_slow,    \
   .load_ref_slow = gc_default_load_ref_slow, .collect = gc_default_collect,    \
   .handshake = gc_default_handshake, .resolve = gc_default_resolve,            \
   .verify_object = gc_default_verify_object,                                   \
   .verify_heap = gc_default_verify_heap, .heap_used = gc_default_heap_used,    \
   .report = gc_default_report
 
-/* Checks a table: no NULL entries, sane constraints. */
+/* Checks a table: no NULL entries, sane constraints, and the attach step
+ * the allocation style needs. */
 bool gc_policy_check(const gc_policy *p, char *err, size_t errlen);
 
 /* Registry (policies/registry.c). */

@@ -1,7 +1,7 @@
 /* sfspace.h — the segregated-fit space: size-class pools of 64-cell
- * free-bits blocks (seed 001), shared by the segfit policy (stop-the-world
- * mark-sweep) and the satb and otf policies (concurrent marking). See
- * docs/spaces/sfspace.md.
+ * free-bits blocks (the "My GC" seed), shared by the segfit policy
+ * (stop-the-world mark-sweep) and the satb and otf policies (concurrent
+ * marking). See docs/spaces/sfspace.md.
  *
  * A pool is one page (GC_SF_PAGE_BYTES, 32 KiB: an eighth of an arena
  * chunk) given to one size class, cut into blocks of 64 cells. The space

@@ -1,4 +1,5 @@
-/* sizeclass.h — the small-object size classes of seed 001 (segregated fits).
+/* sizeclass.h — the small-object size classes of the "My GC" seed (segregated
+ * fits).
  *
  * Sixteen-byte steps up to 128 bytes, then four classes per doubling up to
  * 4096 bytes: 16, 32, ... 128, 160, 192, 224, 256, 320, ..., 2048, 2560,

@@ -69,9 +69,12 @@ declare -A heap_mib=([gcbench]=8 [mt-gcbench]=16 [binary-trees]=8 [quads]=8
   [gcold]=12 [lifetimes]=20 [server]=12 [fragger]=24)
 threaded=" gcbench mt-gcbench binary-trees lifetimes server "
 
-pick() { # pick ARRAY_ELEMENTS...: one at random
+# pick ELEMENTS...: sets picked to one at random. Not $(pick ...): RANDOM in
+# a command substitution's subshell does not advance the parent's, and bash
+# reseeds it there, so the same seed would not make the same runs.
+pick() {
   local a=("$@")
-  echo "${a[RANDOM % ${#a[@]}]}"
+  picked=${a[RANDOM % ${#a[@]}]}
 }
 
 runs=0 failed=0
@@ -83,16 +86,26 @@ echo "soak: seed $seed, ${#policies[@]} policies, ${#configs[@]} workloads," \
 
 while [ "$(date +%s)" -lt "$deadline" ] &&
   { [ "$max_runs" -eq 0 ] || [ "$runs" -lt "$max_runs" ]; }; do
-  config=$(pick "${configs[@]}")
+  pick "${configs[@]}"
+  config=$picked
   wl=$(basename "$config" .json)
   [ "$wl" = gcbench-small ] && wl=gcbench
-  policy=$(pick "${policies[@]}")
+  pick "${policies[@]}"
+  policy=$picked
   run_seed=$((RANDOM * 32768 + RANDOM))
   threads=1
-  [[ $threaded == *" $wl "* ]] && threads=$(pick 1 1 2 3 4)
-  gc_threads=$(pick 1 2 3)
-  stress=$(pick none none allocs allocs bytes)
-  [ "${GCTB_SOAK_STRESS:-}" = always ] && stress=$(pick allocs allocs bytes)
+  if [[ $threaded == *" $wl "* ]]; then
+    pick 1 1 2 3 4
+    threads=$picked
+  fi
+  pick 1 2 3
+  gc_threads=$picked
+  pick none none allocs allocs bytes
+  stress=$picked
+  if [ "${GCTB_SOAK_STRESS:-}" = always ]; then
+    pick allocs allocs bytes
+    stress=$picked
+  fi
   mib=${heap_mib[$wl]}
   mib=$((mib * threads))
   [ "$policy" = nogc ] && mib=$((256 * threads))
@@ -105,8 +118,14 @@ while [ "$(date +%s)" -lt "$deadline" ] &&
   [[ $threaded == *" $wl "* ]] &&
     sets+=(--set "workload.params.threads=$threads")
   case $stress in
-  allocs) sets+=(--set "stress.every_allocs=$(pick 1000 5000 20000)") ;;
-  bytes) sets+=(--set "stress.every_bytes=\"$(pick 64K 256K 1M)\"") ;;
+  allocs)
+    pick 1000 5000 20000
+    sets+=(--set "stress.every_allocs=$picked")
+    ;;
+  bytes)
+    pick 64K 256K 1M
+    sets+=(--set "stress.every_bytes=\"$picked\"")
+    ;;
   esac
 
   runs=$((runs + 1))

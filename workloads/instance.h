@@ -1,7 +1,7 @@
 /* instance.h — a workload's hot code compiled once per policy family and
- * chosen at run time (DESIGN.md, "The policy interface"; heap/gctb.h,
- * "Policy families"; the families are generated from the policies'
- * declarations by cmake/families.cmake).
+ * chosen at run time (docs/policy-interface.md, "Fast-path dispatch and
+ * specialisation"; heap/gctb.h, "Policy families"; the families are generated
+ * from the policies' declarations by cmake/families.cmake).
  *
  * The hot code (everything that allocates, reads or writes objects in a
  * loop) lives in a body header, e.g. workloads/gcbench_body.h, whose

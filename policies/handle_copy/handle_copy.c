@@ -1,10 +1,10 @@
 /* handle_copy.c — the handle-copy policy's table, options and lifecycle.
  *
- * Seed 000's collector: references are handles into a table of (address,
- * lock) entries, objects live in one of two semispaces and are copied to the
- * other incrementally by the mutators themselves; reads go through the table
- * and never wait, writes lock the handle. The options select the answers to
- * the seed's own list of flaws (docs/policies/handle-copy.md): lock-free
+ * The handle-table seed's collector: references are handles into a table of
+ * (address, lock) entries, objects live in one of two semispaces and are copied
+ * to the other incrementally by the mutators themselves; reads go through the
+ * table and never wait, writes lock the handle. The options select the answers
+ * to the seed's own list of flaws (docs/policies/handle-copy.md): lock-free
  * writes, compact placement, 8-byte entries and a table released in chunks,
  * to-space in traversal order. */
 #include "hc.h"
@@ -236,8 +236,8 @@ GC_FAST_PATHS_ALSO(CALL, 1, HANDLE, WHEN_ACTIVE);
 const gc_policy gc_policy_handle_copy = {
     GC_POLICY_DEFAULTS,
     .name = "handle-copy",
-    .summary = "seed 000: handle table, two semispaces, incremental copying "
-               "by the mutators",
+    .summary = "handle table, two semispaces, incremental copying by the "
+               "mutators (the handle-table seed)",
     .constraints = {GC_FAST_PATHS(CALL, 1, HANDLE, ALWAYS),
                     .moves_objects = true, .large_object_bytes = 8192},
     .options = hc_options,

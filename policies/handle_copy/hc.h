@@ -1,7 +1,7 @@
 /* hc.h — the handle-copy policy's shared state (private to the policy).
  *
- * Seed 000 (docs/policies/handle-copy.md): references are handles, indices
- * into a table whose entry holds the object's address and a lock; two
+ * The handle-table seed (docs/policies/handle-copy.md): references are handles,
+ * indices into a table whose entry holds the object's address and a lock; two
  * semispaces; objects are copied from one to the other by the mutators
  * themselves, a few at a time, while reads go on through the table.
  *

@@ -129,7 +129,7 @@ const gc_policy gc_policy_otf_gen = {
     .summary = "generational on-the-fly mark-sweep (Domani, Kolodner and "
                "Petrank, PLDI 2000) without moving: age in sticky mark "
                "bits, old-to-young references in a remembered set, young "
-               "and full cycles run on the fly as in otf (seed 002)",
+               "and full cycles run on the fly as in otf (the on-the-fly seed)",
     .options = otf_gen_options,
     .init = otf_gen_init_policy,
 };

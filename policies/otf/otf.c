@@ -112,7 +112,6 @@ bool otf_init_common(gc_heap *heap, const gc_options *opts, bool gen, char *err,
  * tracing it is as if it had shaded them already. */
 void otf_mutator_attach(gc_mutator *m) {
   otf_state *s = otf_of(m->heap);
-  gc_sf_cache_attach(m);
   otf_mutator *md = calloc(1, sizeof *md);
   if (!md) {
     fprintf(stderr, "gctb: otf: out of memory attaching a mutator\n");
@@ -203,7 +202,7 @@ const gc_policy gc_policy_otf = {
                "et al., ISMM 2000): no global pause, handshakes move every "
                "mutator's barrier through sync and async modes, mutators "
                "shade their own roots, concurrent trace and sweep over the "
-               "segregated-fit space (seed 002)",
+               "segregated-fit space (the on-the-fly seed)",
     .options = otf_options,
     .init = otf_init,
 };

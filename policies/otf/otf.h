@@ -1,9 +1,9 @@
 /* otf.h — internal interface of the otf policies: the on-the-fly
  * mark-sweep of Doligez, Leroy and Gonthier (POPL 1993, 1994) as Domani,
  * Kolodner, Lewis, Salant, Barabash, Lahan, Levanoni, Petrank and Yanover
- * built it for Java (ISMM 2000; seed 002), over the segregated-fit space,
- * and its generational variant (Domani, Kolodner and Petrank, PLDI 2000).
- * See docs/policies/otf.md.
+ * built it for Java (ISMM 2000; the on-the-fly seed), over the segregated-fit
+ * space, and its generational variant (Domani, Kolodner and Petrank, PLDI
+ * 2000). See docs/policies/otf.md.
  *
  * No pause stops every mutator. The collector thread posts a status and
  * moves every mutator through it one handshake at a time:
@@ -179,7 +179,8 @@ uint64_t otf_cycles_finished(gc_heap *heap);
       .constraints = {GC_FAST_PATHS(FREEBITS, 1, NONE, SATB),                  \
                       .moves_objects = false,                                  \
                       .large_object_bytes = GC_SIZECLASS_MAX_BYTES + 1},       \
-      .destroy = otf_destroy, .mutator_attach = otf_mutator_attach,            \
+      .destroy = otf_destroy, .alloc_attach = gc_sf_cache_attach,              \
+      .mutator_attach = otf_mutator_attach,                                    \
       .mutator_detach = otf_mutator_detach, .alloc_slow = otf_alloc_slow,      \
       .store_slow = otf_store_slow, .collect = otf_collect,                    \
       .verify_object = otf_verify_object, .verify_heap = otf_verify_heap,      \

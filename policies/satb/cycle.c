@@ -93,7 +93,7 @@ static uint64_t mark_concurrently(satb_state *s) {
   for (;;) {
     if (satb_drain(&s->marker))
       continue;
-    if (enough || rounds >= s->preclean || gc_ct_stopping(&s->ct))
+    if (enough || rounds >= s->preclean || gc_collector_stopping(&s->gc))
       break;
     rounds++;
     __atomic_store_n(&s->precleaned, 0, __ATOMIC_RELAXED);
@@ -225,6 +225,7 @@ void satb_degenerated_cycle(satb_state *s, const char *reason) {
   __atomic_add_fetch(&heap->collections, 1, __ATOMIC_RELAXED);
   if (heap->cfg.verify != GC_VERIFY_NONE)
     verify(s, "after-gc", false, true);
+  gc_collector_serve(&s->gc, GC_REQ_DEGENERATED); /* still stopped */
   set_phase(s, SATB_IDLE);
   pause_split(heap, stopped, &log.final_ttsp_ns, &log.final_work_ns);
   gc_resume_the_world(heap, "degenerated");

@@ -36,7 +36,7 @@ static void satb_destroy(gc_heap *heap) {
   satb_state *s = satb_of(heap);
   if (!s)
     return;
-  gc_ct_stop(&s->ct);
+  gc_collector_stop(&s->gc);
   satb_marker_destroy(&s->marker);
   gc_sf_destroy(&s->sf);
   pthread_mutex_destroy(&s->lock);
@@ -75,7 +75,7 @@ static bool satb_init(gc_heap *heap, const gc_options *opts, char *err,
   satb_marker_init(&s->marker, heap, 1, mark_ref, is_marked, s);
   pthread_mutex_init(&s->lock, NULL);
   heap->policy_state = s;
-  if (!gc_ct_start(&s->ct, heap, &satb_ct_ops, s, err, errlen)) {
+  if (!gc_collector_start(&s->gc, heap, &satb_collector_ops, s, err, errlen)) {
     satb_destroy(heap);
     return false;
   }
@@ -86,7 +86,6 @@ static bool satb_init(gc_heap *heap, const gc_options *opts, char *err,
  * so the new mutator's barrier follows the marker. */
 static void satb_mutator_attach(gc_mutator *m) {
   satb_state *s = satb_of(m->heap);
-  gc_sf_cache_attach(m);
   satb_mutator *md = calloc(1, sizeof *md);
   if (!md) {
     fprintf(stderr, "gctb: satb: out of memory attaching a mutator\n");
@@ -102,7 +101,7 @@ static void satb_mutator_attach(gc_mutator *m) {
 static void satb_mutator_detach(gc_mutator *m) {
   satb_state *s = satb_of(m->heap);
   if (m->heap->nmutators == 1)
-    gc_ct_quiesce(&s->ct);
+    gc_collector_quiesce(&s->gc);
   satb_mutator *md = satb_mutator_of(m);
   gc_sf_cache_drop(&s->sf, m,
                    __atomic_load_n(&s->alloc_black, __ATOMIC_RELAXED));
@@ -137,13 +136,14 @@ const gc_policy gc_policy_satb = {
     .summary = "concurrent mark-sweep: snapshot-at-the-beginning marking "
                "with a Yuasa deletion barrier and per-thread SATB buffers, "
                "init-mark/final-mark pauses, concurrent sweep, over the "
-               "segregated-fit space (seed 004)",
+               "segregated-fit space (the Shenandoah seed)",
     .constraints = {GC_FAST_PATHS(FREEBITS, 1, NONE, SATB),
                     .moves_objects = false,
                     .large_object_bytes = GC_SIZECLASS_MAX_BYTES + 1},
     .options = satb_options,
     .init = satb_init,
     .destroy = satb_destroy,
+    .alloc_attach = gc_sf_cache_attach,
     .mutator_attach = satb_mutator_attach,
     .mutator_detach = satb_mutator_detach,
     .alloc_slow = satb_alloc_slow,

@@ -19,7 +19,7 @@
 #ifndef SATB_POLICY_H
 #define SATB_POLICY_H
 
-#include "../../heap/gcthread.h"
+#include "../../heap/collector.h"
 #include "../../heap/heap.h"
 #include "../../heap/satb.h"
 #include "../../heap/sfspace.h"
@@ -63,7 +63,6 @@ typedef struct satb_totals {
   uint64_t buffers, entries, objects, bytes;
   uint64_t enqueued, filtered; /* barrier records of detached mutators */
   uint64_t gc_thread_cpu_ns;
-  uint64_t stalls, stall_ns, stall_max_ns;
   uint64_t max_pause_work_ns, max_ttsp_ns;
 } satb_totals;
 
@@ -86,7 +85,7 @@ typedef struct satb_state {
   /* verifier modes (world stopped) */
   bool checking_marks;  /* reachable objects must be marked */
   bool marks_clear;     /* no mark bit may be set */
-  gc_ct ct;             /* the GC thread: requests, cycles in order, waiting */
+  gc_collector gc;      /* the driver: GC thread, requests, allocation waits */
   pthread_mutex_t lock; /* the hook and the statistics */
   satb_hook_fn hook;
   void *hook_ctx;
@@ -104,9 +103,9 @@ static inline satb_queue *satb_queue_of(gc_mutator *m) {
   return &satb_mutator_of(m)->q;
 }
 
-/* thread.c: what the GC thread (heap/gcthread.h) runs: concurrent cycles,
+/* thread.c: what the GC thread (heap/collector.h) runs: concurrent cycles,
  * and degenerated ones before any concurrent one pending; hooks */
-extern const gc_ct_ops satb_ct_ops;
+extern const gc_collector_ops satb_collector_ops;
 void satb_hook(satb_state *s, satb_hook_point at);
 
 /* cycle.c */

@@ -1,4 +1,4 @@
-/* thread.c — what the satb policy's GC thread (heap/gcthread.h) runs.
+/* thread.c — what the satb policy's GC thread (heap/collector.h) runs.
  *
  * Every collection runs there, never on a mutator: a concurrent cycle's
  * phases span pauses and concurrent work, and one owner keeps them in
@@ -20,8 +20,10 @@ static void run_cycle(void *ctx, gc_req_kind kind, const char *reason) {
 
 static bool still_wanted(void *ctx) { return satb_over_trigger(ctx); }
 
-const gc_ct_ops satb_ct_ops = {.cycle = run_cycle,
-                               .still_wanted = still_wanted};
+const gc_collector_ops satb_collector_ops = {
+    .cycle = run_cycle,
+    .still_wanted = still_wanted,
+    .ladder = {.waits = 2, .degenerated = 2}};
 
 void satb_hook(satb_state *s, satb_hook_point at) {
   pthread_mutex_lock(&s->lock);
@@ -41,11 +43,9 @@ void satb_set_hook(gc_heap *heap, satb_hook_fn fn, void *ctx) {
 }
 
 void satb_start_cycle(gc_heap *heap) {
-  gc_ct_request(&satb_of(heap)->ct, GC_REQ_CONCURRENT, "requested");
+  gc_collector_request(&satb_of(heap)->gc, GC_REQ_CONCURRENT, "requested");
 }
 
 uint64_t satb_cycles_finished(gc_heap *heap) {
-  uint64_t started, finished;
-  gc_ct_counts(&satb_of(heap)->ct, &started, &finished);
-  return finished;
+  return gc_collector_finished(&satb_of(heap)->gc);
 }

@@ -91,16 +91,14 @@ static json_t *log_json(const satb_cycle_log *l) {
 static void totals_json(satb_state *s, json_t *out) {
   const satb_totals *t = &s->totals;
   json_t *o = json_pack(
-      "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-      "concurrent_cycles", (json_int_t)t->concurrent, "degenerated_cycles",
+      "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "concurrent_cycles",
+      (json_int_t)t->concurrent, "degenerated_cycles",
       (json_int_t)t->degenerated, "satb_buffers", (json_int_t)t->buffers,
       "satb_entries", (json_int_t)t->entries, "objects_marked",
       (json_int_t)t->objects, "bytes_marked", (json_int_t)t->bytes,
       "barrier_enqueued", (json_int_t)t->enqueued, "barrier_filtered",
       (json_int_t)t->filtered, "gc_thread_cpu_ns",
-      (json_int_t)t->gc_thread_cpu_ns, "alloc_stalls", (json_int_t)t->stalls,
-      "alloc_stall_ns", (json_int_t)t->stall_ns, "alloc_stall_max_ns",
-      (json_int_t)t->stall_max_ns);
+      (json_int_t)t->gc_thread_cpu_ns);
   json_object_set_new(o, "max_pause_work_ns",
                       json_integer((json_int_t)t->max_pause_work_ns));
   json_object_set_new(o, "max_ttsp_ns",
@@ -119,6 +117,7 @@ void satb_report(gc_heap *heap, json_t *out) {
   json_t *log = json_array();
   pthread_mutex_lock(&s->lock);
   totals_json(s, out);
+  gc_collector_report(&s->gc, out, false);
   for (size_t i = 0; i < s->nlog; i++)
     json_array_append_new(log, log_json(&s->log[i]));
   pthread_mutex_unlock(&s->lock);

@@ -1,5 +1,6 @@
-/* segfit.c — seed 001 as a segregated-fit, non-moving mark-sweep collector:
- * the policy table, options and lifecycle. See docs/policies/segfit.md.
+/* segfit.c — the "My GC" seed as a segregated-fit, non-moving mark-sweep
+ * collector: the policy table, options and lifecycle. See
+ * docs/policies/segfit.md.
  *
  * Small objects (up to 4096 bytes) live in pools of one size class each,
  * allocated from per-thread caches of 64-cell blocks by tzcnt over a claimed
@@ -54,8 +55,6 @@ static bool segfit_init(gc_heap *heap, const gc_options *opts, char *err,
   return true;
 }
 
-static void segfit_mutator_attach(gc_mutator *m) { gc_sf_cache_attach(m); }
-
 static void segfit_mutator_detach(gc_mutator *m) {
   gc_sf_cache_drop(&segfit_of(m->heap)->sf, m, false);
 }
@@ -64,14 +63,15 @@ const gc_policy gc_policy_segfit = {
     GC_POLICY_DEFAULTS,
     .name = "segfit",
     .summary = "segregated-fit mark-sweep: size classes, 64-cell free-bits "
-               "blocks, parallel marking, eager or lazy sweeping (seed 001)",
+               "blocks, parallel marking, eager or lazy sweeping (after "
+               "Olshansky's \"My GC\")",
     .constraints = {GC_FAST_PATHS(FREEBITS, 1, NONE, NONE),
                     .moves_objects = false,
                     .large_object_bytes = GC_SIZECLASS_MAX_BYTES + 1},
     .options = segfit_options,
     .init = segfit_init,
     .destroy = segfit_destroy,
-    .mutator_attach = segfit_mutator_attach,
+    .alloc_attach = gc_sf_cache_attach,
     .mutator_detach = segfit_mutator_detach,
     .alloc_slow = segfit_alloc_slow,
     .collect = segfit_collect,

@@ -1,5 +1,5 @@
 /* segfit.h — internal interface of the segregated-fit mark-sweep policy
- * (seed 001). See docs/policies/segfit.md.
+ * (the "My GC" seed). See docs/policies/segfit.md.
  *
  * The pools, blocks, free and mark bits, caches and sweeping are the
  * segregated-fit space's (heap/sfspace.h), which the satb policy shares;

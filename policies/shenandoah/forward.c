@@ -1,5 +1,5 @@
 /* forward.c — forwarding and copying, the heart of concurrent evacuation
- * (seed 004's refA/refB story).
+ * (the Shenandoah seed's refA/refB story).
  *
  * Several threads may try to copy the same collection-set object at once:
  * GC workers, and mutators whose barriers touch it. Each makes its own copy

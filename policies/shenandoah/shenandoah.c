@@ -55,7 +55,8 @@ static const gc_option_spec shen_options[] = {
      "TEST ONLY (shenandoah-brooks): a write during evacuation goes "
      "to the address the mutator holds, neither through the Brooks word nor "
      "copying first, so that it can land in a from-space copy and be lost "
-     "(seed 004's refA/refB); the verifier's contents check must fail",
+     "(the Shenandoah seed's refA/refB); the verifier's contents check must "
+     "fail",
      0, 0, 0, NULL},
     {0}};
 
@@ -204,7 +205,7 @@ const gc_policy gc_policy_shenandoah = {
     .name = "shenandoah",
     .summary = "concurrent mark (SATB) and concurrent evacuation over "
                "regions, load-reference barrier, forwarding in the header "
-               "(seed 004; Shenandoah since JDK 13)",
+               "(the Shenandoah seed; Shenandoah since JDK 13)",
     .constraints = {GC_FAST_PATHS(BUMP, 1, LRB, SATB), .moves_objects = true,
                     .large_object_bytes = SHEN_LARGE_OBJECT_BYTES},
 };
@@ -214,7 +215,7 @@ const gc_policy gc_policy_shenandoah_brooks = {
     .name = "shenandoah-brooks",
     .summary = "shenandoah with Brooks forwarding pointers: a second header "
                "word every access goes through, copy-on-write barrier during "
-               "evacuation (seed 004; Flood et al., PPPJ 2016)",
+               "evacuation (the Shenandoah seed; Flood et al., PPPJ 2016)",
     .constraints = {GC_FAST_PATHS(BUMP, 2, BROOKS, WHEN_ACTIVE),
                     .moves_objects = true,
                     .large_object_bytes = SHEN_LARGE_OBJECT_BYTES},

@@ -121,8 +121,8 @@ static void check_forwarded(uintptr_t obj, void *ctx) {
   }
 }
 
-/* Seed 004's refA/refB: once copied, the from-space copy is never written,
- * so it still holds what was copied; and the copy that won is the one
+/* The Shenandoah seed's refA/refB: once copied, the from-space copy is never
+ * written, so it still holds what was copied; and the copy that won is the one
  * every reference now reaches. A write that landed in from-space during or
  * after the copy (a missing barrier) changes the hash. */
 static void check_copies(fwd_check *fc) {

@@ -1,7 +1,7 @@
 /* sticky.c — the sticky-immix policy's table, options and lifecycle.
  *
- * Seed 003's Sticky Immix, made generational by sticky mark bits and
- * parallel: bump allocation into holes of the shared immix space, nursery
+ * Sticky Immix as its seed describes it, made generational by sticky mark bits
+ * and parallel: bump allocation into holes of the shared immix space, nursery
  * collections that trace only young survivors, full collections now and
  * then, never moving anything. docs/policies/sticky-immix.md. */
 #include "sticky.h"
@@ -99,7 +99,8 @@ const gc_policy gc_policy_sticky_immix = {
     .name = "sticky-immix",
     .summary = "non-moving generational Immix: sticky mark bits, nursery "
                "collections from an object-remembering barrier's log, full "
-               "collections when the old generation fills the heap (seed 003)",
+               "collections when the old generation fills the heap (the Sticky "
+               "Immix seed)",
     .constraints = {GC_FAST_PATHS(BUMP, 1, NONE, OBJECT_LOG),
                     .moves_objects = false, .large_object_bytes = 8192},
     .options = sticky_options,

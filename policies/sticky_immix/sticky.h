@@ -1,7 +1,8 @@
 /* sticky.h — internal interface of the sticky-immix policy: non-moving,
  * generational Immix through sticky mark bits (Demmers et al. 1990's
- * sticky marks; Blackburn and McKinley's sticky Immix; seed 003), over the
- * shared immix space (heap/immix.h). See docs/policies/sticky-immix.md.
+ * sticky marks; Blackburn and McKinley's sticky Immix; the Sticky Immix seed),
+ * over the shared immix space (heap/immix.h). See
+ * docs/policies/sticky-immix.md.
  *
  * Old objects are the marked ones. A nursery collection does not clear
  * marks: it traces from the roots and the remembered set, marks only

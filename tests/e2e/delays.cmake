@@ -14,10 +14,11 @@ endforeach()
 # and workload.work for the same workload and seed, and gc_cpu_ns equal to
 # the cycles' GC CPU (plus what is named as outside them).
 set(FAIR_gcbench ${SMALL} 4M 64M)
-set(FAIR_ENV "")
+set(FAIR_POLICIES ${GCTB_POLICIES}) # policies/registry.c
 if(GCTB_TSAN) # no bdw under TSan (.ci/test)
-  set(FAIR_ENV "GCTB_FAIR_POLICIES=nogc semispace segfit satb immix sticky-immix handle-copy otf otf-gen shenandoah shenandoah-brooks")
+  set(FAIR_POLICIES ${GCTB_POLICIES_NO_LIBGC})
 endif()
+string(REPLACE ";" " " FAIR_ENV "GCTB_FAIR_POLICIES=${FAIR_POLICIES}")
 set(FAIR_gcold ${WL_DIR}/gcold.json 6M 32M)
 set(FAIR_server ${WL_DIR}/server.json 6M 32M)
 set(FAIR_lifetimes ${WL_DIR}/lifetimes.json 10M 32M)

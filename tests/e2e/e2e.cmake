@@ -6,8 +6,7 @@ set(GCTB $<TARGET_FILE:gctb_cli>)
 set(E2E_OUT ${CMAKE_BINARY_DIR}/e2e-results.jsonl)
 set(SMALL ${E2E}/gcbench-small.json)
 
-foreach(policy nogc semispace segfit bdw satb immix sticky-immix handle-copy
-               otf otf-gen shenandoah shenandoah-brooks)
+foreach(policy ${GCTB_POLICIES}) # policies/registry.c, cmake/policies.cmake
   if(policy STREQUAL nogc)
     set(heap 64M) # never collects: room for everything it allocates
   else()

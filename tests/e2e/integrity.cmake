@@ -55,7 +55,8 @@ set_tests_properties(e2e.repro.smoke PROPERTIES FIXTURES_REQUIRED mx_smoke
 set(SOAK_SECONDS 30 CACHE STRING "seconds the soak test runs")
 set(SOAK_ENV "")
 if(GCTB_TSAN)
-  set(SOAK_ENV "GCTB_SOAK_POLICIES=nogc semispace segfit satb immix sticky-immix handle-copy otf otf-gen shenandoah shenandoah-brooks")
+  string(REPLACE ";" " " SOAK_ENV "${GCTB_POLICIES_NO_LIBGC}")
+  set(SOAK_ENV "GCTB_SOAK_POLICIES=${SOAK_ENV}")
 endif()
 add_test(NAME soak.short
          COMMAND ${CMAKE_SOURCE_DIR}/tests/soak.sh ${SOAK_SECONDS} ${GCTB}

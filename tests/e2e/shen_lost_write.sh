@@ -3,7 +3,7 @@
 #
 # shenandoah-brooks with the test-only unsafe_no_copy_on_write: writes go to
 # the address a mutator holds, so one can land in a from-space copy after it
-# was copied and be lost (seed 004's refA/refB). Whether a run hits that
+# was copied and be lost (the Shenandoah seed's refA/refB). Whether a run hits that
 # window depends on timing, so up to 8 seeds run; the test passes as soon as
 # the verifier's contents check names a from-space copy written after it was
 # copied (the workload checks its trees only at the end, so the verifier,

@@ -8,8 +8,7 @@
 set(WL_DIR ${CMAKE_CURRENT_LIST_DIR}/workloads)
 set(WL_OUT ${CMAKE_BINARY_DIR}/e2e-workloads.jsonl)
 set(WL_WORKLOADS mt-gcbench binary-trees quads gcold lifetimes server fragger)
-set(WL_POLICIES nogc semispace segfit bdw satb immix sticky-immix handle-copy otf otf-gen
-                shenandoah shenandoah-brooks)
+set(WL_POLICIES ${GCTB_POLICIES}) # policies/registry.c
 
 # Heaps: a few times the declared live size, the same for every policy
 # (segregated-fit classes share 32 KiB pages, heap/sfspace_pages.c, so no
@@ -62,6 +61,23 @@ foreach(wl ${WL_WORKLOADS})
                    -- env GCTB_TEST_CORRUPT=100 ${GCTB} run ${config} --quiet
                    --out ${WL_OUT} --set heap.size=\"${WL_HEAP_${wl}}\")
   set_tests_properties(e2e.wl.${wl}.same-work e2e.wl.${wl}.corrupt
+                       PROPERTIES LABELS "e2e;workloads" TIMEOUT 120)
+endforeach()
+
+# mt-gcbench (two mutators) with the verifier before and after every
+# collection, in stress mode, under every registered policy.
+foreach(policy ${WL_POLICIES})
+  if(policy STREQUAL nogc)
+    set(heap 32M)
+  else()
+    wl_heap(heap mt-gcbench ${policy} 1)
+  endif()
+  add_test(NAME e2e.wl.mt-gcbench.${policy}.verify-before-after-stress
+           COMMAND ${GCTB} run ${WL_DIR}/mt-gcbench.json --quiet --out ${WL_OUT}
+                   --set policy.name=\"${policy}\" --set heap.size=\"${heap}\"
+                   --set verify=\"before-and-after-gc\"
+                   --set stress.every_allocs=5000)
+  set_tests_properties(e2e.wl.mt-gcbench.${policy}.verify-before-after-stress
                        PROPERTIES LABELS "e2e;workloads" TIMEOUT 120)
 endforeach()
 

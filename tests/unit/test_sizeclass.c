@@ -1,5 +1,6 @@
-/* Size classes (heap/sizeclass.h): the class list of seed 001, the lookup
- * table behind the FREEBITS fast path, and the reciprocal multipliers. */
+/* Size classes (heap/sizeclass.h): the class list of the "My GC" seed, the
+ * lookup table behind the FREEBITS fast path, and the reciprocal multipliers.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

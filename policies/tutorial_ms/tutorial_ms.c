@@ -1,0 +1,158 @@
+/* tutorial_ms.c — the policy docs/adding-a-policy.md walks through: a
+ * stop-the-world, non-moving mark-sweep built from the heap's mechanisms:
+ * the segregated-fit space (heap/sfspace.h) for small objects, the LOS for
+ * large ones, the GC workers to trace, gc_collect_stw to stop the world. */
+#include "heap/heap.h"
+#include "heap/sfspace.h"
+#include "heap/trace.h"
+#include "heap/util.h"
+#include <stdlib.h>
+
+/* The policy's state: the small objects' space. */
+static gc_sf_space *space_of(gc_heap *heap) { return heap->policy_state; }
+
+static bool tms_init(gc_heap *heap, const gc_options *opts, char *err,
+                     size_t errlen) {
+  gc_sf_space *sf = calloc(1, sizeof *sf);
+  if (!sf)
+    return gc_errorf(err, errlen, "tutorial-ms: out of memory");
+  if (!gc_sf_init(sf, &heap->arena, "tutorial-ms", err, errlen)) {
+    free(sf);
+    return false;
+  }
+  heap->policy_state = sf;
+  return true;
+}
+
+static void tms_destroy(gc_heap *heap) {
+  if (space_of(heap))
+    gc_sf_destroy(space_of(heap));
+  free(space_of(heap));
+}
+
+/* ---- Marking: mark bits in the spaces' side tables ---- */
+static void mark_slot(gc_ref *slot, void *ctx) {
+  gc_worker *w = ctx;
+  uintptr_t obj =
+      *slot ? gc_sf_los_mark(space_of(w->heap), &w->heap->los, *slot) : 0;
+  if (obj) /* this thread marked it first: it alone scans it */
+    gc_worker_push(w, obj);
+}
+
+/* Worker 0 pushes the roots; the pool shares the work out. */
+static void seed(gc_worker *w, void *arg) {
+  if (w->id == 0)
+    gc_for_each_root(w->heap, mark_slot, w);
+}
+
+static void scan(gc_worker *w, uintptr_t obj, void *arg) {
+  w->objects_traced++;
+  w->bytes_traced += gc_object_size(obj, 1); /* the cycle's live size */
+  gc_for_each_slot(obj, 1, mark_slot, w);
+}
+
+static size_t tms_heap_used(gc_heap *heap) {
+  return gc_sf_used_bytes(space_of(heap)) + gc_los_bytes_in_use(&heap->los);
+}
+
+/* ---- One collection, world stopped ---- */
+static void drop(gc_mutator *m, void *sf) { gc_sf_cache_drop(sf, m, false); }
+
+static void collect_stw(gc_heap *heap, void *reason) {
+  gc_sf_space *sf = space_of(heap);
+  gc_cpu_meter cpu = gc_cpu_meter_start(); /* the workers' CPU time too */
+  gc_cycle cy = {.kind = "full",
+                 .reason = reason,
+                 .start_ns = gc_now_ns(),
+                 .bytes_before = tms_heap_used(heap)};
+  gc_for_each_mutator(heap, drop, sf); /* cached cells are no objects */
+  gc_sf_clear_marks(sf);
+  gc_worker sum = {0};
+  gc_workers_run(&heap->workers, &(gc_trace_job){.seed = seed, .scan = scan},
+                 &sum);
+  sf->epoch++; /* a new sweep epoch: every pool is unswept */
+  gc_sf_sweep_all(sf, GC_SF_SWEEP_EAGER);
+  gc_los_sweep(&heap->los);
+  cy.end_ns = gc_now_ns();
+  cy.bytes_after = tms_heap_used(heap);
+  cy.live_bytes = sum.bytes_traced;
+  cy.objects_traced = sum.objects_traced;
+  cy.gc_cpu_ns = gc_cpu_meter_read(&cpu);
+  gc_events_cycle(&heap->events, &cy);
+}
+
+static void tms_collect(gc_mutator *m, gc_collect_reason why) {
+  gc_collect_stw(m, "tutorial-ms", collect_stw, (void *)gc_reason_name(why));
+}
+
+/* ---- Allocation: the inline fast path missed ---- */
+/* One attempt, never collecting: a large object, or a cell of the size
+ * class from m's cache, refilled from a block with free cells or a new
+ * chunk. Stress mode sends every allocation here, cache or not. */
+static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header) {
+  gc_sf_space *sf = space_of(m->heap);
+  if (bytes > GC_SIZECLASS_MAX_BYTES) {
+    uintptr_t p = gc_los_alloc(&m->heap->los, bytes); /* zeroed */
+    if (p) {
+      *(uint64_t *)p = header;
+      m->stats.bytes_allocated += bytes;
+    }
+    return p;
+  }
+  unsigned c = gc_sizeclass_of(bytes);
+  uintptr_t base = 0;
+  uint64_t bits = m->fb[c].bits;
+  if (!bits && !(bits = gc_sf_find_block(sf, c, &base)) &&
+      !(bits = gc_sf_grow(sf, c, &base)))
+    return GC_NULL;
+  if (base)
+    gc_sf_cache_set(sf, m, c, base, bits, false);
+  return gc_sf_cache_take(m, c, header);
+}
+
+/* Try; collect and try again, twice at most (another thread may take what
+ * our collection freed before we retry); then out of memory. */
+static gc_ref tms_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
+  gc_ref r = try_alloc(m, bytes, header);
+  for (int i = 0; !r && i < 2; i++) {
+    tms_collect(m, GC_REASON_ALLOC);
+    r = try_alloc(m, bytes, header);
+  }
+  return r;
+}
+
+static void tms_detach(gc_mutator *m) {
+  gc_sf_cache_drop(space_of(m->heap), m, false);
+}
+
+/* ---- What the verifier asks ---- */
+static bool tms_verify_object(gc_heap *heap, gc_verifier *v, uintptr_t addr) {
+  if (gc_sf_owns(space_of(heap), addr))
+    return gc_sf_verify_object(space_of(heap), v, addr);
+  if (gc_los_is_object(&heap->los, addr))
+    return true;
+  gc_verify_fail(v, "0x%lx: not an object of ours", (unsigned long)addr);
+  return false;
+}
+
+static bool tms_verify_heap(gc_heap *heap, gc_verifier *v) {
+  return gc_sf_verify_space(space_of(heap), v);
+}
+
+const gc_policy gc_policy_tutorial_ms = {
+    GC_POLICY_DEFAULTS,
+    .name = "tutorial-ms",
+    .summary = "the tutorial of docs/adding-a-policy.md: stop-the-world "
+               "mark-sweep over the segregated-fit space and the LOS",
+    .constraints = {GC_FAST_PATHS(FREEBITS, 1, NONE, NONE),
+                    .large_object_bytes = GC_SIZECLASS_MAX_BYTES + 1},
+    .init = tms_init,
+    .destroy = tms_destroy,
+    .alloc_attach = gc_sf_cache_attach,
+    .mutator_detach = tms_detach,
+    .alloc_slow = tms_alloc_slow,
+    .collect = tms_collect,
+    .verify_object = tms_verify_object,
+    .verify_heap = tms_verify_heap,
+    .heap_used = tms_heap_used,
+};
