@@ -4,14 +4,20 @@
 
 const char *gc_delay_kind_name(gc_delay_kind kind) {
   static const char *const names[GC_DELAY_KINDS] = {"hold", "stall", "pace",
-                                                    "assist"};
+                                                    "assist", "runqueue"};
   return kind < GC_DELAY_KINDS ? names[kind] : "?";
 }
 
 void gc_delay_log(gc_mutator_log *log, gc_delay_kind kind, const char *phase,
                   uint64_t start, uint64_t end) {
-  uint64_t ns = end > start ? end - start : 0;
   pthread_mutex_lock(&log->lock);
+  gc_delay_log_locked(log, kind, phase, start, end);
+  pthread_mutex_unlock(&log->lock);
+}
+
+void gc_delay_log_locked(gc_mutator_log *log, gc_delay_kind kind,
+                         const char *phase, uint64_t start, uint64_t end) {
+  uint64_t ns = end > start ? end - start : 0;
   log->total_ns[kind] += ns;
   log->count[kind]++;
   if (kind == GC_DELAY_ASSIST && ns < GC_ASSIST_LOG_NS) {
@@ -21,7 +27,6 @@ void gc_delay_log(gc_mutator_log *log, gc_delay_kind kind, const char *phase,
                             sizeof *log->delays, 16)) {
     log->delays[log->ndelays++] = (gc_delay){phase, start, ns, kind};
   }
-  pthread_mutex_unlock(&log->lock);
 }
 
 void gc_delay_blocked(gc_mutator_log *log, uint64_t start, uint64_t end) {

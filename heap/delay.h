@@ -8,7 +8,9 @@
  *   stall   it waits for memory or for a collection to end;
  *   pace    a pacer makes it wait so that the collector keeps up;
  *   assist  it does GC work on the collector's behalf (copying in a
- *           barrier, marking, incremental copying).
+ *           barrier, marking, incremental copying);
+ *   runqueue  it was ready to run but waited for a CPU, which GC threads
+ *           (or other load) held (runqueue.c samples these).
  *
  * Each mutator has its own log, created when it attaches and kept by the
  * heap's event log after it detaches, so that the record can list it. An
@@ -30,10 +32,11 @@ typedef enum gc_delay_kind {
   GC_DELAY_STALL,
   GC_DELAY_PACE,
   GC_DELAY_ASSIST,
+  GC_DELAY_RUNQUEUE, /* ready to run, waiting for a CPU (runqueue.h) */
   GC_DELAY_KINDS
 } gc_delay_kind;
 
-/* "hold", "stall", "pace", "assist": the record's kind names. */
+/* "hold", "stall", "pace", "assist", "runqueue": the record's kind names. */
 const char *gc_delay_kind_name(gc_delay_kind kind);
 
 /* Assists shorter than this are aggregated (count and total), not logged. */
@@ -71,6 +74,10 @@ typedef struct gc_mutator_log {
    * a world stop overlapped are kept. */
   gc_span *blocked;
   size_t nblocked, blocked_cap;
+  /* the run-queue sampler's state (runqueue.c): the mutator's schedstat
+   * file (-1: none), its run_delay when last read, and when */
+  int sched_fd;
+  uint64_t run_delay_seen, sampled_ns;
   /* Time to safepoint (safepoint.c): for every request that reached the
    * mutator while it ran, the time from the request to its arrival at a
    * poll or at a blocking region (what a stop or a handshake waits for
@@ -82,6 +89,9 @@ typedef struct gc_mutator_log {
 /* Records [start, end) as a delay of kind for the mutator that owns log. */
 void gc_delay_log(gc_mutator_log *log, gc_delay_kind kind, const char *phase,
                   uint64_t start, uint64_t end);
+/* gc_delay_log for a caller that holds log->lock. */
+void gc_delay_log_locked(gc_mutator_log *log, gc_delay_kind kind,
+                         const char *phase, uint64_t start, uint64_t end);
 
 /* Records that the mutator of log was outside the heap over [start, end)
  * while the world stopped (safepoint.c). */

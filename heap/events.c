@@ -1,6 +1,7 @@
 /* events.c — recording pauses, phases and cycles. Appends happen under a
  * lock: they are rare (one per pause) and may come from any thread. */
 #include "events.h"
+#include "runqueue.h"
 #include "util.h"
 #include <stdbool.h>
 #include <stddef.h>
@@ -125,6 +126,7 @@ gc_mutator_log *gc_events_mutator_log(gc_events *e, unsigned id, uint64_t now) {
   pthread_mutex_init(&log->lock, NULL);
   log->id = id;
   log->attached_ns = now;
+  log->sched_fd = -1;
   pthread_mutex_lock(&e->lock);
   bool ok = gc_vec_reserve((void **)&e->mlogs, &e->mlogs_cap, e->nmlogs,
                            sizeof *e->mlogs, 8);
@@ -141,6 +143,7 @@ gc_mutator_log *gc_events_mutator_log(gc_events *e, unsigned id, uint64_t now) {
 
 void gc_events_mutator_gone(gc_mutator_log *log, uint64_t now) {
   pthread_mutex_lock(&log->lock);
+  gc_runqueue_detach_locked(log, now);
   log->detached_ns = now;
   pthread_mutex_unlock(&log->lock);
 }

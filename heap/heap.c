@@ -1,5 +1,6 @@
 /* heap.c — creating and destroying a heap; the default failure handlers. */
 #include "heap.h"
+#include "runqueue.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +66,8 @@ gc_heap *gc_heap_create(const gc_heap_config *cfg, const gc_policy *policy,
   if (!policy->init(heap, opts, err, errlen))
     goto fail_policy;
   heap->events.t0 = gc_now_ns();
+  heap->runqueue =
+      gc_runqueue_start(&heap->events, heap->cfg.runqueue_sample_ns);
   return heap;
 fail_policy:
   gc_workers_destroy(&heap->workers);
@@ -80,6 +83,7 @@ fail:
 }
 
 void gc_heap_destroy(gc_heap *heap) {
+  gc_runqueue_stop(heap->runqueue);
   heap->policy->destroy(heap);
   gc_workers_destroy(&heap->workers);
   if (!heap->c.external_memory) {

@@ -27,6 +27,8 @@ typedef struct gc_heap_config {
   uint64_t stress_allocs; /* collect every N allocations (0: off) */
   uint64_t stress_bytes;  /* collect every N bytes allocated (0: off) */
   size_t root_slots;      /* shadow-stack capacity per mutator (0: 65536) */
+  /* period of the run-queue sampler (runqueue.h); 0: no sampling */
+  uint64_t runqueue_sample_ns;
 } gc_heap_config;
 
 typedef enum gc_mutator_state {
@@ -65,6 +67,7 @@ struct gc_heap {
   gc_arena arena; /* unused by policies that manage memory elsewhere (bdw) */
   gc_los los;
   gc_events events;
+  struct gc_runqueue_sampler *runqueue; /* NULL: not sampling */
   gc_workers workers;
 
   /* mutators and coordination, under lock */

@@ -2,6 +2,7 @@
  * paths, roots, and the stop-the-world collection wrapper. */
 #include "heap.h"
 #include "pin.h"
+#include "runqueue.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,8 @@ gc_mutator *gc_attach(gc_heap *heap) {
   heap->nrunning++;
   unsigned id = p->id;
   pthread_mutex_unlock(&heap->lock);
+  if (heap->runqueue)
+    gc_runqueue_attach(p->log);
   gc_delay_set_thread_log(p->log);
   gc_thread_started(GC_THREAD_MUTATOR, id);
   return m;

@@ -14,7 +14,7 @@ says which list a timeline came from so that tables can flag it.
 """
 from .stats import percentile
 
-KINDS = ("pause", "hold", "stall", "pace", "assist")
+KINDS = ("pause", "hold", "stall", "pace", "assist", "runqueue")
 
 
 def source(rec):
@@ -130,12 +130,15 @@ def worst(rec):
 
 
 TOTAL_FIELDS = {"pause": "gc_ns", "hold": "held_ns", "stall": "stalled_ns",
-                "pace": "paced_ns", "assist": "assist_ns"}
+                "pace": "paced_ns", "assist": "assist_ns",
+                "runqueue": "runqueue_ns"}
+# sums that records from before the run-queue sampler lack (0 there)
+OPTIONAL_TOTALS = ("runqueue",)
 
 
 def kind_totals(rec):
     """{kind: ns}: the record's own sums (gc_ns for world stops, held_ns,
-    stalled_ns, paced_ns, assist_ns; assist_ns includes the assists under
+    stalled_ns, paced_ns, assist_ns, runqueue_ns; assist_ns includes the assists under
     10 us that are counted but not listed) when it has them, else summed
     over its delays as listed (not merged): "pause" counts each world stop
     once, the other kinds sum over mutators. Old records give only "pause"
@@ -143,8 +146,8 @@ def kind_totals(rec):
     out = dict.fromkeys(KINDS, 0)
     if source(rec) == "delays" and all(
             isinstance(rec.get(f), (int, float))
-            for f in TOTAL_FIELDS.values()):
-        return {k: rec[f] for k, f in TOTAL_FIELDS.items()}
+            for k, f in TOTAL_FIELDS.items() if k not in OPTIONAL_TOTALS):
+        return {k: rec.get(f, 0) for k, f in TOTAL_FIELDS.items()}
     if source(rec) == "delays":
         for d in rec["delays"]:
             k, dur = d.get("kind"), d.get("duration_ns")

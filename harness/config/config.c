@@ -18,6 +18,8 @@
 #define GCTB_MAX_GC_THREADS 256
 #define GCTB_MAX_ROOTS (1u << 30)
 #define GCTB_DEFAULT_ROOTS 65536 /* the heap's own default (heap.h) */
+/* Sample every mutator's run-queue wait each millisecond (heap/runqueue.h). */
+#define GCTB_DEFAULT_RUNQUEUE_SAMPLE_US 1000
 #define GCTB_LIVE_HEADER_WORDS 1
 #define GCTB_MAX_ITERATIONS 100000
 
@@ -447,7 +449,10 @@ static bool load_scalars(const json_t *root, gctb_config *cfg, char *err,
   if (!get_uint(root, "gc_threads", "gc_threads", 1, GCTB_MAX_GC_THREADS,
                 &threads, err, errlen) ||
       !get_uint(root, "seed", "seed", 0, INT64_MAX, &cfg->seed, err, errlen) ||
-      !get_uint(root, "roots", "roots", 1, GCTB_MAX_ROOTS, &roots, err, errlen))
+      !get_uint(root, "roots", "roots", 1, GCTB_MAX_ROOTS, &roots, err,
+                errlen) ||
+      !get_uint(root, "runqueue_sample_us", "runqueue_sample_us", 0, 1000000,
+                &cfg->runqueue_sample_us, err, errlen))
     return false;
   cfg->gc_threads = (unsigned)threads;
   cfg->roots = (size_t)roots;
@@ -459,13 +464,16 @@ static bool load_scalars(const json_t *root, gctb_config *cfg, char *err,
 bool gctb_config_load_json(const json_t *root, gctb_config *cfg, char *err,
                            size_t errlen) {
   static const char *const keys[] = {
-      "name",   "policy", "workload", "heap",    "gc_threads", "seed",
-      "verify", "stress", "roots",    "pinning", "iterations", NULL};
+      "name",       "policy",  "workload",   "heap",
+      "gc_threads", "seed",    "verify",     "stress",
+      "roots",      "pinning", "iterations", "runqueue_sample_us",
+      NULL};
   memset(cfg, 0, sizeof *cfg);
   cfg->gc_threads = 1;
   cfg->seed = 1;
   cfg->verify = GC_VERIFY_NONE;
   cfg->measure_iterations = 1;
+  cfg->runqueue_sample_us = GCTB_DEFAULT_RUNQUEUE_SAMPLE_US;
   if (!json_is_object(root))
     return wrong_type("config", "an object", root, err, errlen);
   if (!check_keys(root, "", keys, err, errlen) ||
@@ -548,6 +556,8 @@ json_t *gctb_config_to_json(const gctb_config *cfg) {
                                 (json_int_t)cfg->stress_allocs, "every_bytes",
                                 (json_int_t)cfg->stress_bytes));
   json_object_set_new(o, "roots", json_integer((json_int_t)cfg->roots));
+  json_object_set_new(o, "runqueue_sample_us",
+                      json_integer((json_int_t)cfg->runqueue_sample_us));
   json_object_set_new(o, "pinning", gctb_pin_to_json(&cfg->pinning));
   if (cfg->warmup_iterations || cfg->measure_iterations > 1) /* not default */
     json_object_set_new(o, "iterations",

@@ -39,6 +39,8 @@ typedef struct gctb_config {
   uint64_t stress_allocs; /* 0: off */
   uint64_t stress_bytes;  /* 0: off */
   size_t roots;           /* shadow-stack slots per mutator; default 65536 */
+  uint64_t
+      runqueue_sample_us; /* run-queue sampler period; default 1000, 0 off */
   gctb_pinning pinning;   /* default none */
   unsigned warmup_iterations;  /* iterations.warmup: discarded; default 0 */
   unsigned measure_iterations; /* iterations.measure: recorded; default 1 */

@@ -131,6 +131,41 @@ static bool one_mutator(gc_mutator_log *log, const gc_pause *world, size_t nw,
 }
 
 /* The world pauses (entries of e->pauses with no mutator), copied. */
+static gc_pause *world_pauses(gc_events *e, size_t *n);
+
+uint64_t gctb_delays_within(gc_events *e, size_t mutator, uint64_t from,
+                            uint64_t to) {
+  size_t nw;
+  gc_pause *world = world_pauses(e, &nw);
+  pthread_mutex_lock(&e->lock);
+  gc_mutator_log *log = mutator < e->nmlogs ? e->mlogs[mutator] : NULL;
+  pthread_mutex_unlock(&e->lock);
+  if (!world || !log) {
+    free(world);
+    return 0;
+  }
+  pthread_mutex_lock(&log->lock);
+  size_t cap = nw + log->nblocked + log->ndelays;
+  span *s = malloc((cap ? cap : 1) * sizeof *s);
+  uint64_t *len = malloc((cap ? cap : 1) * sizeof *len);
+  uint64_t total = 0;
+  if (s && len) {
+    size_t n = 0;
+    for (size_t i = 0; i < nw; i++)
+      add_clipped(s, &n, world[i].start_ns, world[i].duration_ns, from, to,
+                  log->blocked, log->nblocked);
+    for (size_t i = 0; i < log->ndelays; i++)
+      add_clipped(s, &n, log->delays[i].start_ns, log->delays[i].duration_ns,
+                  from, to, NULL, 0);
+    size_t k = merge(s, n, len);
+    for (size_t i = 0; i < k; i++)
+      total += len[i];
+  }
+  pthread_mutex_unlock(&log->lock);
+  free(s), free(len), free(world);
+  return total;
+}
+
 static gc_pause *world_pauses(gc_events *e, size_t *n) {
   pthread_mutex_lock(&e->lock);
   gc_pause *w = malloc((e->npauses ? e->npauses : 1) * sizeof *w);

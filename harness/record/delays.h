@@ -42,6 +42,12 @@ typedef struct gctb_delays {
 bool gctb_delays_compute(gc_events *e, uint64_t end, gctb_delays *d);
 void gctb_delays_free(gctb_delays *d);
 
+/* The union of world pauses and the delays of the mutator'th mutator (in
+ * attach order) within [from, to) on the monotonic clock: how much of that
+ * window the mutator lost to what the record accounts for. */
+uint64_t gctb_delays_within(gc_events *e, size_t mutator, uint64_t from,
+                            uint64_t to);
+
 /* The record's "delays" list (world pauses and every mutator's logged
  * delays in start order, times relative to t0) and its "mutators" list. */
 json_t *gctb_delays_list_json(gc_events *e, uint64_t t0);

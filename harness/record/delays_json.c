@@ -114,6 +114,7 @@ json_t *gctb_mutators_json(const gctb_delays *d, uint64_t t0) {
     json_object_set_new(o, "stalled_ns", u64(m->kind_ns[GC_DELAY_STALL]));
     json_object_set_new(o, "paced_ns", u64(m->kind_ns[GC_DELAY_PACE]));
     json_object_set_new(o, "assist_ns", u64(m->kind_ns[GC_DELAY_ASSIST]));
+    json_object_set_new(o, "runqueue_ns", u64(m->kind_ns[GC_DELAY_RUNQUEUE]));
     json_object_set_new(o, "small_assists", u64(m->small_assists));
     json_object_set_new(o, "delay_stats", gctb_pause_stats_json(&m->stats));
     json_object_set_new(o, "blocked", spans_json(m->blocked, m->nblocked, t0));

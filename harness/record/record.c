@@ -3,6 +3,7 @@
  * can append every cell to one file, a crashed cell leaves no partial
  * record, and analysis reads the file line by line. Writing the line is
  * record/write.c's job. */
+#include "harness/record/worst_step.h"
 #include "harness/run/pin.h"
 #include "harness/run/run.h"
 #include <stdio.h>
@@ -106,7 +107,8 @@ static void add_delays(json_t *rec, const gctb_run *run) {
       [GC_DELAY_HOLD] = "held_ns",
       [GC_DELAY_STALL] = "stalled_ns",
       [GC_DELAY_PACE] = "paced_ns",
-      [GC_DELAY_ASSIST] = "assist_ns"};
+      [GC_DELAY_ASSIST] = "assist_ns",
+      [GC_DELAY_RUNQUEUE] = "runqueue_ns"};
   for (int k = 0; k < GC_DELAY_KINDS; k++)
     json_object_set_new(rec, sums[k], uint_json(d->kind_ns[k]));
   json_object_set_new(rec, "delays",
@@ -157,6 +159,9 @@ json_t *gctb_record_build(gctb_run *run) {
   run->cfg->policy->report(run->heap, stats);
   json_object_set_new(rec, "policy_stats", stats);
   json_object_set_new(rec, "workload", json_incref(run->metrics));
+  json_t *ws = gctb_worst_step_json(&r->worst_step);
+  if (ws)
+    json_object_set_new(rec, "worst_step", ws);
   json_object_set_new(rec, "pinning", gctb_pin_applied_json());
   json_t *iterations = gctb_iterations_json(run);
   if (iterations)

@@ -2,6 +2,7 @@
  * pause and delay; the summary is for the person at the terminal, and leads
  * with what the mutators saw (docs/delays.md): a concurrent collector's
  * 25 ms allocation stall shows on the first line, not only in the record. */
+#include "harness/record/worst_step.h"
 #include "harness/run/run.h"
 #include <inttypes.h>
 #include <stdlib.h>
@@ -100,12 +101,30 @@ static void print_delays(FILE *f, const gctb_result *r) {
   }
   fprintf(f, "  (%" PRIu64 " collection%s)\n", r->collections,
           r->collections == 1 ? "" : "s");
-  char a[32], b[32], c[32], e[32];
-  fprintf(f, "  waits      held %s  stalled %s  paced %s  assist %s\n",
+  char a[32], b[32], c[32], e[32], q[32];
+  fprintf(f,
+          "  waits      held %s  stalled %s  paced %s  assist %s  "
+          "runqueue %s\n",
           fmt_ns(d->kind_ns[GC_DELAY_HOLD], a, sizeof a),
           fmt_ns(d->kind_ns[GC_DELAY_STALL], b, sizeof b),
           fmt_ns(d->kind_ns[GC_DELAY_PACE], c, sizeof c),
-          fmt_ns(d->kind_ns[GC_DELAY_ASSIST], e, sizeof e));
+          fmt_ns(d->kind_ns[GC_DELAY_ASSIST], e, sizeof e),
+          fmt_ns(d->kind_ns[GC_DELAY_RUNQUEUE], q, sizeof q));
+}
+
+/* The workload's longest step, split into what the record accounts for
+ * (worst_step.h), so a delay the testbed missed shows as "unaccounted". */
+static void print_worst_step(FILE *f, const gctb_run *run) {
+  gctb_worst_step w = run->res.worst_step;
+  if (!w.known)
+    return;
+  char a[32], b[32], c[32], d[32], e[32];
+  fprintf(f, "  worst step %s: delays %s", fmt_ns(w.ns, a, sizeof a),
+          fmt_ns(w.delays_ns, b, sizeof b));
+  if (w.cpu_known)
+    fprintf(f, " + own CPU %s + unaccounted %s", fmt_ns(w.cpu_ns, c, sizeof c),
+            fmt_ns(w.unaccounted_ns, d, sizeof d));
+  fprintf(f, "  (median step %s)\n", fmt_ns(w.median_ns, e, sizeof e));
 }
 
 void gctb_summary_print(FILE *f, const gctb_run *run) {
@@ -115,6 +134,7 @@ void gctb_summary_print(FILE *f, const gctb_run *run) {
   fprintf(f, "  status     %s%s%s\n", r->status, *r->error ? ": " : "",
           r->error);
   print_delays(f, r);
+  print_worst_step(f, run);
   print_times(f, r);
   fprintf(f, "  allocated  %" PRIu64 " objects, %s\n",
           r->totals.objects_allocated,

@@ -14,6 +14,7 @@
 #include "harness/run/run.h"
 #include "harness/analysis/analysis.h"
 #include "harness/minheap/minheap.h"
+#include "harness/record/worst_step.h"
 #include "harness/run/pin.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +62,7 @@ static void measure(gctb_run *run, uint64_t end) {
   if (!gctb_delays_compute(&heap->events, end, &r->delays))
     fprintf(stderr, "gctb: out of memory computing the delay statistics\n");
   r->pauses = r->delays.world;
+  r->worst_step = gctb_worst_step_of(run);
   r->gc_ns = r->pauses.total_ns; /* world stops only */
   r->mutator_ns = r->wall_ns > r->gc_ns ? r->wall_ns - r->gc_ns : 0;
   r->gc_cpu_ns = __atomic_load_n(&heap->events.gc_cpu_ns, __ATOMIC_RELAXED);
@@ -186,7 +188,8 @@ static gc_heap *create_heap(gctb_run *run, char *err, size_t errlen) {
                        .verify = cfg->verify,
                        .stress_allocs = cfg->stress_allocs,
                        .stress_bytes = cfg->stress_bytes,
-                       .root_slots = cfg->roots};
+                       .root_slots = cfg->roots,
+                       .runqueue_sample_ns = cfg->runqueue_sample_us * 1000};
   char why[512];
   uint64_t t0 = gc_now_ns(), cpu0 = process_cpu_ns();
   gc_heap *heap =

@@ -31,6 +31,15 @@ typedef struct gctb_run_opts {
   bool signals;
 } gctb_run_opts;
 
+/* The workload's longest step and what the record accounts for of it
+ * (worst_step.h). */
+typedef struct gctb_worst_step {
+  bool known; /* the workload reports its longest step */
+  uint64_t ns, start_ns, delays_ns, median_ns;
+  bool cpu_known;
+  uint64_t cpu_ns, unaccounted_ns;
+} gctb_worst_step;
+
 /* Everything measured about one run, filled in at the end (or when it ends
  * early on out-of-memory or a failure). */
 typedef struct gctb_result {
@@ -47,7 +56,8 @@ typedef struct gctb_result {
   uint64_t collections, verifications;
   gctb_pause_stats pauses; /* world stops only (delays.world) */
   gctb_delays delays;      /* what each mutator saw (delays.h) */
-  char record_path[4096];  /* where the record went ("" if nowhere) */
+  gctb_worst_step worst_step;
+  char record_path[4096]; /* where the record went ("" if nowhere) */
 } gctb_result;
 
 typedef struct gctb_run {

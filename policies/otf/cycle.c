@@ -195,6 +195,7 @@ static void finish(otf_state *s, gc_cycle *cy, const gc_cpu_meter *cpu) {
   t->cycles++;
   t->full_cycles += s->full;
   t->young_cycles += !s->full;
+  t->degenerated_cycles += cy->kind == gc_req_kind_name(GC_REQ_DEGENERATED);
   t->handshakes += s->cycle_handshakes;
   t->flush_rounds += s->cycle_flush_rounds;
   t->entries += st->entries;
@@ -204,8 +205,67 @@ static void finish(otf_state *s, gc_cycle *cy, const gc_cpu_meter *cpu) {
   pthread_mutex_unlock(&s->lock);
 }
 
+/* ---- the stop-the-world fallback ---- */
+
+static void drop_cache(gc_mutator *m, void *arg) {
+  otf_state *s = arg;
+  gc_sf_cache_drop(&s->sf, m, true); /* the cells hold no object */
+  if (s->gen) /* what it remembered goes to the rescan below */
+    satb_flush(&s->remset, &otf_mutator_of(m)->rq);
+}
+
+/* A whole collection in one pause (kind "degenerated"), between on-the-fly
+ * cycles, on the collector thread: what a mutator asks for when fresh
+ * on-the-fly cycles did not free enough (heap/collector.h's ladder). Every
+ * pool is swept and the mutators' barriers are off (otf-gen: remembering
+ * only), so it is satb's degenerated collection: drop the caches, mark
+ * from the roots with the marker, sweep everything. otf-gen makes it full:
+ * marks cleared first; the remembered objects' bits are cleared by the
+ * rescan, which keeps their young referents (conservatively: a remembered
+ * object may itself be dead) until the next cycle. */
+static void stw_cycle(otf_state *s, gc_req_kind kind, const char *reason) {
+  gc_heap *heap = s->heap;
+  gc_cpu_meter cpu = gc_cpu_meter_start();
+  gc_stop_the_world(heap, NULL);
+  const char *name = gc_req_kind_name(kind);
+  gc_cycle cy = {.kind = name, .reason = reason, .start_ns = gc_now_ns()};
+  cy.bytes_before = otf_heap_used(heap);
+  if (heap->cfg.verify == GC_VERIFY_BEFORE_AND_AFTER)
+    gc_verify(heap, "before-gc");
+  s->full = true;
+  s->cycle_handshakes = s->cycle_flush_rounds = 0;
+  gc_for_each_mutator(heap, drop_cache, s);
+  if (s->gen) {
+    gc_sf_clear_marks(&s->sf);
+    gc_los_clear_marks(&heap->los);
+  }
+  satb_start(&s->marker);
+  if (s->gen)
+    otf_gen_rescan(s);
+  satb_grey_roots(&s->marker);
+  while (satb_drain(&s->marker))
+    ;
+  satb_stop(&s->marker);
+  s->sf.epoch++;
+  gc_sf_sweep_all(&s->sf, GC_SF_SWEEP_EAGER);
+  sweep_los(s);
+  __atomic_store_n(&s->alloc_since, 0, __ATOMIC_RELAXED);
+  __atomic_store_n(&s->live_base, otf_heap_used(heap), __ATOMIC_RELAXED);
+  if (heap->cfg.verify != GC_VERIFY_NONE)
+    gc_verify(heap, "after-gc");
+  gc_collector_serve(&s->gc, kind); /* still stopped */
+  gc_resume_the_world(heap, name);
+  finish(s, &cy, &cpu);
+  otf_gen_end(s);
+  otf_hook(s, OTF_HOOK_CYCLE_END);
+}
+
 void otf_cycle(void *ctx, gc_req_kind kind, const char *reason) {
   otf_state *s = ctx;
+  if (kind >= GC_REQ_DEGENERATED) {
+    stw_cycle(s, kind, reason);
+    return;
+  }
   gc_cpu_meter cpu = gc_cpu_meter_start();
   gc_cycle cy = {.reason = reason, .start_ns = gc_now_ns()};
   cy.bytes_before = otf_heap_used(s->heap);

@@ -40,7 +40,7 @@ void otf_destroy(gc_heap *heap) {
   otf_state *s = otf_of(heap);
   if (!s)
     return;
-  gc_ct_stop(&s->ct);
+  gc_collector_stop(&s->gc);
   satb_marker_destroy(&s->marker);
   satb_marker_destroy(&s->remset);
   gc_sf_destroy(&s->sf);
@@ -97,10 +97,15 @@ bool otf_init_common(gc_heap *heap, const gc_options *opts, bool gen, char *err,
   pthread_mutex_init(&s->lock, NULL);
   pthread_mutex_init(&s->los_lock, NULL);
   heap->policy_state = s;
-  /* one kind of request: the cycle decides whether it is young or full */
-  static const gc_ct_ops ops = {.cycle = otf_cycle,
-                                .still_wanted = otf_over_trigger};
-  if (!gc_ct_start(&s->ct, heap, &ops, s, err, errlen)) {
+  /* concurrent requests (the cycle decides whether it is young or full),
+   * and the stop-the-world fallback: wait for the running cycle twice, ask
+   * for two fresh ones, then two degenerated collections, the second of
+   * which allocates for the requester in its pause */
+  static const gc_collector_ops ops = {
+      .cycle = otf_cycle,
+      .still_wanted = otf_over_trigger,
+      .ladder = {.waits = 2, .concurrent = 2, .degenerated = 2}};
+  if (!gc_collector_start(&s->gc, heap, &ops, s, err, errlen)) {
     otf_destroy(heap);
     return false;
   }
@@ -132,7 +137,7 @@ void otf_mutator_attach(gc_mutator *m) {
 void otf_mutator_detach(gc_mutator *m) {
   otf_state *s = otf_of(m->heap);
   if (m->heap->nmutators == 1)
-    gc_ct_quiesce(&s->ct);
+    gc_collector_quiesce(&s->gc);
   otf_mutator *md = otf_mutator_of(m);
   gc_sf_cache_drop(&s->sf, m, true);
   satb_queue_release(&s->marker, &md->q);
@@ -184,15 +189,15 @@ void otf_set_hook(gc_heap *heap, otf_hook_fn fn, void *ctx) {
 }
 
 void otf_start_cycle(gc_heap *heap) {
-  gc_ct_request(&otf_of(heap)->ct, GC_REQ_CONCURRENT, "requested");
+  gc_collector_request(&otf_of(heap)->gc, GC_REQ_CONCURRENT, "requested");
 }
 
 void otf_start_young(gc_heap *heap) {
-  gc_ct_request(&otf_of(heap)->ct, GC_REQ_CONCURRENT, "stress");
+  gc_collector_request(&otf_of(heap)->gc, GC_REQ_CONCURRENT, "stress");
 }
 
 uint64_t otf_cycles_finished(gc_heap *heap) {
-  return gc_ct_finished(&otf_of(heap)->ct);
+  return gc_collector_finished(&otf_of(heap)->gc);
 }
 
 const gc_policy gc_policy_otf = {

@@ -33,7 +33,7 @@
 #ifndef OTF_POLICY_H
 #define OTF_POLICY_H
 
-#include "../../heap/gcthread.h"
+#include "../../heap/collector.h"
 #include "../../heap/satb.h"
 #include "../../heap/sfspace.h"
 
@@ -77,18 +77,17 @@ typedef struct otf_mutator {
 } otf_mutator;
 
 typedef struct otf_totals {
-  uint64_t cycles, young_cycles, full_cycles;
+  uint64_t cycles, young_cycles, full_cycles, degenerated_cycles;
   uint64_t handshakes, flush_rounds;
   uint64_t objects, bytes, entries, remembered;
   uint64_t gc_thread_cpu_ns;
-  uint64_t stalls, stall_ns, stall_max_ns;
 } otf_totals;
 
 typedef struct otf_state {
   gc_sf_space sf; /* first: 64-byte aligned */
   gc_heap *heap;
   satb_marker marker;
-  gc_ct ct;
+  gc_collector gc; /* the driver: collector thread, requests, waits */
   /* options */
   double trigger;
   size_t trigger_bytes;
@@ -150,7 +149,7 @@ void otf_gen_remember(otf_state *s, gc_mutator *m, gc_ref obj, gc_ref val);
 /* Scans the remembered objects (after the roots handshake). */
 void otf_gen_rescan(otf_state *s);
 
-/* cycle.c */
+/* cycle.c: an on-the-fly cycle, or (degenerated) a stop-the-world one */
 void otf_cycle(void *ctx, gc_req_kind kind, const char *reason);
 void otf_hook(otf_state *s, otf_hook_point at);
 

@@ -66,9 +66,8 @@ void otf_report(gc_heap *heap, json_t *out) {
   json_object_set_new(out, "objects_marked", u(t->objects));
   json_object_set_new(out, "bytes_marked", u(t->bytes));
   json_object_set_new(out, "gc_thread_cpu_ns", u(t->gc_thread_cpu_ns));
-  json_object_set_new(out, "alloc_stalls", u(t->stalls));
-  json_object_set_new(out, "alloc_stall_ns", u(t->stall_ns));
-  json_object_set_new(out, "alloc_stall_max_ns", u(t->stall_max_ns));
+  json_object_set_new(out, "degenerated_cycles", u(t->degenerated_cycles));
+  gc_collector_report(&s->gc, out, false);
   pthread_mutex_unlock(&s->lock);
   json_object_set_new(out, "trigger", json_real(s->trigger));
   if (s->gen)

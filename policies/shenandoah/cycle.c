@@ -137,7 +137,8 @@ static bool mark_concurrently(shen_state *s) {
       return false;
     if (satb_drain(&s->marker))
       continue;
-    if (enough || rounds >= SHEN_PRECLEAN_ROUNDS || gc_ct_stopping(&s->ct))
+    if (enough || rounds >= SHEN_PRECLEAN_ROUNDS ||
+        gc_collector_stopping(&s->gc))
       break;
     rounds++;
     __atomic_store_n(&s->precleaned, 0, __ATOMIC_RELAXED);
@@ -486,18 +487,20 @@ static size_t stw_round(shen_state *s, bool full) {
 /* A collection in one pause, between concurrent cycles: "degenerated" (one
  * round), or "full": rounds until one frees nothing, so that regions the
  * reserve could not empty in one go are emptied over several. */
-void shen_stw_cycle(shen_state *s, const char *kind, const char *reason) {
+void shen_stw_cycle(shen_state *s, gc_req_kind kind, const char *reason) {
   gc_cpu_meter cpu = gc_cpu_meter_start();
   uint64_t stopped;
   gc_cycle cy;
-  begin(s, &cy, kind, reason);
+  const char *name = gc_req_kind_name(kind);
+  begin(s, &cy, name, reason);
   pause_begin(s, &stopped);
   if (s->heap->cfg.verify == GC_VERIFY_BEFORE_AND_AFTER)
     verify(s, "before-gc", NULL);
-  bool full = kind[0] == 'f';
+  bool full = kind == GC_REQ_FULL;
   for (int round = 0; round < 64; round++)
     if (stw_round(s, full) == 0 || !full)
       break;
-  pause_end(s, stopped, kind);
+  gc_collector_serve(&s->gc, kind); /* allocations that waited for this */
+  pause_end(s, stopped, name);
   finish(s, &cy, &cpu);
 }

@@ -35,7 +35,7 @@
 #ifndef SHEN_H
 #define SHEN_H
 
-#include "../../heap/gcthread.h"
+#include "../../heap/collector.h"
 #include "../../heap/heap.h"
 #include "../../heap/regions.h"
 #include "../../heap/satb.h"
@@ -91,7 +91,6 @@ typedef struct shen_totals {
   uint64_t concurrent, degenerated, full;
   uint64_t gc_copies, gc_copy_bytes, mutator_copies, mutator_copy_bytes;
   uint64_t copies_lost, evac_failures;
-  uint64_t stalls, stall_ns, stall_max_ns, paced, pace_ns;
   uint64_t regions_freed;
 } shen_totals;
 
@@ -131,7 +130,7 @@ typedef struct shen_state {
   bool check_marked;        /* final-mark: every reachable object marked */
   bool check_no_cset;       /* no reachable reference into the cset */
   bool check_roots_tospace; /* lrb: no root into the cset */
-  gc_ct ct;                 /* the GC thread: requests, cycles, waiting */
+  gc_collector gc;          /* the driver: GC thread, requests, waits */
   pthread_mutex_t lock;     /* the statistics */
   int degenerate;      /* atomic: the running cycle should finish stopped */
   uint64_t precleaned; /* atomic: SATB entries the last handshake took */
@@ -178,6 +177,8 @@ bool shen_gclab_refill(shen_state *s, gc_lab *lab, size_t bytes);
 bool shen_over_trigger(shen_state *s);
 void shen_retire_mutator_labs(shen_state *s);
 size_t shen_free_regions(shen_state *s);
+/* The pacer's wait for m, in ns (heap/collector.h's pace_ns). */
+uint64_t shen_pace_ns(void *ctx, gc_mutator *m);
 
 /* barrier.c */
 /* Sets m's barrier_active and lrb_active from the cycle's state (arg: the
@@ -189,7 +190,7 @@ void shen_store_slow(gc_mutator *m, gc_ref obj, size_t off, uintptr_t val,
 
 /* cycle.c */
 void shen_concurrent_cycle(shen_state *s, const char *reason);
-void shen_stw_cycle(shen_state *s, const char *kind, const char *reason);
+void shen_stw_cycle(shen_state *s, gc_req_kind kind, const char *reason);
 
 /* evac.c: the phases' parallel work, concurrent or in a pause */
 void shen_evacuate_cset(shen_state *s);
@@ -197,8 +198,8 @@ void shen_update_refs(shen_state *s);
 void shen_update_roots(shen_state *s);
 void shen_evacuate_roots(shen_state *s);
 
-/* thread.c: what the GC thread (heap/gcthread.h) runs */
-extern const gc_ct_ops shen_ct_ops;
+/* thread.c: what the collector thread (heap/collector.h) runs */
+extern const gc_collector_ops shen_collector_ops;
 
 /* verify.c */
 bool shen_verify_object(gc_heap *heap, gc_verifier *v, uintptr_t addr);

@@ -89,7 +89,7 @@ static void shen_destroy(gc_heap *heap) {
   shen_state *s = shen_of(heap);
   if (!s)
     return;
-  gc_ct_stop(&s->ct);
+  gc_collector_stop(&s->gc);
   satb_marker_destroy(&s->marker);
   gc_regions_destroy(&s->rs);
   pthread_mutex_destroy(&s->lock);
@@ -149,7 +149,7 @@ static bool shen_init(gc_heap *heap, const gc_options *opts, char *err,
   satb_marker_init(&s->marker, heap, s->hw, mark_ref, is_marked, s);
   heap->policy_state = s;
   if (!read_options(s, heap, opts, err, errlen) ||
-      !gc_ct_start(&s->ct, heap, &shen_ct_ops, s, err, errlen)) {
+      !gc_collector_start(&s->gc, heap, &shen_collector_ops, s, err, errlen)) {
     shen_destroy(heap);
     return false;
   }
@@ -174,7 +174,7 @@ static void shen_mutator_attach(gc_mutator *m) {
 static void shen_mutator_detach(gc_mutator *m) {
   shen_state *s = shen_of(m->heap);
   if (m->heap->nmutators == 1)
-    gc_ct_quiesce(&s->ct);
+    gc_collector_quiesce(&s->gc);
   shen_mutator *md = shen_mutator_of(m);
   if (m->bump_cur < m->bump_limit)
     gc_regions_fill(&s->rs, m->bump_cur, m->bump_limit);

@@ -1,4 +1,4 @@
-/* thread.c — what the shenandoah GC thread (heap/gcthread.h) runs.
+/* thread.c — what the shenandoah collector thread (heap/collector.h) runs.
  *
  * Requests are kinds in increasing strength (concurrent, degenerated,
  * full); the strongest pending one runs and satisfies the weaker ones. A
@@ -13,8 +13,7 @@ static void run_cycle(void *ctx, gc_req_kind kind, const char *reason) {
   if (kind == GC_REQ_CONCURRENT)
     shen_concurrent_cycle(s, reason);
   else
-    shen_stw_cycle(s, kind == GC_REQ_DEGENERATED ? "degenerated" : "full",
-                   reason);
+    shen_stw_cycle(s, kind, reason);
 }
 
 static bool still_wanted(void *ctx) { return shen_over_trigger(ctx); }
@@ -28,7 +27,12 @@ static bool escalate(void *ctx, gc_req_kind kind) {
   return true;
 }
 
-const gc_ct_ops shen_ct_ops = {.cycle = run_cycle,
-                               .still_wanted = still_wanted,
-                               .escalate = escalate,
-                               .subsume = true};
+/* Waits for the running cycle twice, then one degenerated and one full
+ * collection (the full one allocates for the requester in its pause). */
+const gc_collector_ops shen_collector_ops = {
+    .cycle = run_cycle,
+    .still_wanted = still_wanted,
+    .escalate = escalate,
+    .subsume = true,
+    .pace_ns = shen_pace_ns,
+    .ladder = {.waits = 2, .degenerated = 1, .full = 1}};

@@ -220,18 +220,14 @@ void shen_report(gc_heap *heap, json_t *out) {
   pthread_mutex_lock(&s->lock);
   const shen_totals *t = &s->totals;
   json_t *o = json_pack(
-      "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "concurrent_cycles",
+      "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "concurrent_cycles",
       (json_int_t)t->concurrent, "degenerated_cycles",
       (json_int_t)t->degenerated, "full_cycles", (json_int_t)t->full,
       "gc_copies", (json_int_t)t->gc_copies, "gc_copy_bytes",
       (json_int_t)t->gc_copy_bytes, "mutator_copies",
       (json_int_t)t->mutator_copies, "copies_lost", (json_int_t)t->copies_lost,
-      "evac_failures", (json_int_t)t->evac_failures, "alloc_stalls",
-      (json_int_t)t->stalls, "alloc_stall_ns", (json_int_t)t->stall_ns);
-  json_object_set_new(o, "alloc_stall_max_ns",
-                      json_integer((json_int_t)t->stall_max_ns));
-  json_object_set_new(o, "paced", json_integer((json_int_t)t->paced));
-  json_object_set_new(o, "pace_ns", json_integer((json_int_t)t->pace_ns));
+      "evac_failures", (json_int_t)t->evac_failures);
+  gc_collector_report(&s->gc, o, true);
   json_object_set_new(o, "regions_freed",
                       json_integer((json_int_t)t->regions_freed));
   for (size_t i = 0; i < s->nlog; i++)

@@ -16,7 +16,8 @@ gctb=$1 config=$2 out=$3 kind=$4
 : >"$out"
 summary=$(GCTB_TEST_POLICIES=1 "$gctb" run "$config" --out "$out" \
   --set policy.name='"test-delay"' --set heap.size='"64M"' \
-  --set policy.options.kind="\"$kind\"" --set policy.options.delay_ms=20) || {
+  --set policy.options.kind="\"$kind\"" --set policy.options.delay_ms=20 \
+  --set runqueue_sample_us=0) || {
   echo "delay_shown.sh: the run failed" >&2
   exit 1
 }

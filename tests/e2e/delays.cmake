@@ -49,3 +49,10 @@ add_test(NAME e2e.delays.sweep-assist
          COMMAND ${E2E}/sweep_assist.sh ${GCTB} ${SMALL}
                  ${CMAKE_BINARY_DIR}/delays-sweep-assist.jsonl)
 set_tests_properties(e2e.delays.sweep-assist PROPERTIES LABELS e2e TIMEOUT 120)
+
+# Waiting for a CPU is a delay: a busy loop on the same CPU as the mutator
+# shows as runqueue waits; none with the sampler off.
+add_test(NAME e2e.delays.runqueue
+         COMMAND ${E2E}/runqueue.sh ${GCTB} ${WL_DIR}/gcold.json
+                 ${CMAKE_BINARY_DIR}/delays-runqueue.jsonl)
+set_tests_properties(e2e.delays.runqueue PROPERTIES LABELS e2e TIMEOUT 120)
