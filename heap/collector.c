@@ -133,9 +133,9 @@ void gc_collector_collect(gc_collector *c, gc_mutator *m,
 
 /* Stop-the-world: try, collect, try again; give up after ladder.own
  * collections of this thread, or ladder.attempts attempts in all. */
-static gc_ref stw_alloc(gc_collector *c, gc_mutator *m, size_t bytes,
-                        uint64_t header, gc_try_alloc_fn try_alloc, void *ctx) {
-  const gc_ladder *l = &c->ops.ladder;
+gc_ref gc_stw_alloc(const gc_collector_ops *ops, gc_mutator *m, size_t bytes,
+                    uint64_t header, gc_try_alloc_fn try_alloc, void *ctx) {
+  const gc_ladder *l = &ops->ladder;
   gc_alloc_try at = {0};
   for (; !l->attempts || at.tries < l->attempts; at.tries++) {
     gc_ref r = try_alloc(m, bytes, header, &at, ctx);
@@ -145,7 +145,7 @@ static gc_ref stw_alloc(gc_collector *c, gc_mutator *m, size_t bytes,
       break;
     /* no policy lock may be held here: a mutator blocked on it could not
      * reach a safepoint, and the world would never stop */
-    at.own += c->ops.collect_for_alloc(m, &at, c->ctx);
+    at.own += ops->collect_for_alloc(m, &at, ctx);
   }
   return GC_NULL;
 }
@@ -188,7 +188,7 @@ gc_ref gc_collector_alloc(gc_collector *c, gc_mutator *m, size_t bytes,
                           uint64_t header, gc_try_alloc_fn try_alloc,
                           void *ctx) {
   if (!c->threaded)
-    return stw_alloc(c, m, bytes, header, try_alloc, ctx);
+    return gc_stw_alloc(&c->ops, m, bytes, header, try_alloc, c->ctx);
   const gc_ladder *l = &c->ops.ladder;
   gc_ladder used = {0};
   gc_req_kind last = last_rung(l);

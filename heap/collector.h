@@ -43,11 +43,12 @@
  *     collect: gc_collector_collect(&s->gc, m, why);
  *     the trigger: on allocation, if over the threshold,
  *            gc_collector_trigger(&s->gc).
- * Stop-the-world (segfit, semispace, immix, ...): no thread
- *     (gc_collector_init instead of _start); ops.collect_for_alloc runs one
- *     collection for the allocating mutator and says whether this thread
- *     collected (false: another thread's collection came first, which helps
- *     just as well); the ladder's own/attempts bound the loop.
+ * Stop-the-world (segfit, semispace, ...): no thread and no state: a
+ *     static gc_collector_ops with collect_for_alloc and ladder.own /
+ *     .attempts, and alloc_slow returns gc_stw_alloc(&ops, m, bytes, header,
+ *     try_alloc, state). collect_for_alloc runs one collection for the
+ *     allocating mutator and says whether this thread collected (false:
+ *     another thread's collection came first, which helps just as well).
  *
  * Lock order: heap->lock before the thread's lock before c->lock. */
 #ifndef GCTB_COLLECTOR_H
@@ -158,6 +159,10 @@ void gc_collector_wait(gc_collector *c, gc_mutator *m, uint64_t target,
 gc_ref gc_collector_alloc(gc_collector *c, gc_mutator *m, size_t bytes,
                           uint64_t header, gc_try_alloc_fn try_alloc,
                           void *ctx);
+/* The stop-the-world protocol alone: try, collect (ops->collect_for_alloc
+ * with ctx), try again, within ops->ladder.own and .attempts. */
+gc_ref gc_stw_alloc(const gc_collector_ops *ops, gc_mutator *m, size_t bytes,
+                    uint64_t header, gc_try_alloc_fn try_alloc, void *ctx);
 /* In a stop-the-world cycle of kind, world stopped, after memory was freed:
  * allocates for the mutators whose protocol reached this kind's rung. */
 void gc_collector_serve(gc_collector *c, gc_req_kind kind);

@@ -16,7 +16,7 @@
  * zeroed when it is handed out; it holds dead objects from earlier cycles.
  * Copies need no zeroing: a copy writes every byte it occupies, and the
  * gaps between copies are zeroed when a later hole covers them. */
-#include "immix.h"
+#include "immix_space.h"
 #include <string.h>
 
 void immix_allocator_reset(immix_allocator *a) {

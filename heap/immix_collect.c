@@ -7,7 +7,7 @@
  * state and feeds the next collection's defragmentation candidates. A
  * chunk whose blocks are all free goes back to the arena, where the
  * large-object space can take it. */
-#include "immix.h"
+#include "immix_space.h"
 #include "util.h"
 #include <string.h>
 

@@ -21,7 +21,7 @@
  * again (ABA); the mark bit, set before the header is restored, tells that
  * claimant to back off. */
 #include "forward.h"
-#include "immix.h"
+#include "immix_space.h"
 #include <stdlib.h>
 
 const char *const immix_defrag_choices[] = {"off", "normal", "every", NULL};

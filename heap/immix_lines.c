@@ -1,5 +1,5 @@
 /* immix_lines.c — where the holes are, and a block's census (which lines
- * an object marks is inline in immix.h). Pure functions on a block's mark
+ * an object marks is inline in immix_space.h). Pure functions on a block's mark
  * bytes: tests/unit/test_immix_lines.c exercises them without a heap.
  *
  * The conservative rule (Blackburn and McKinley 2008, section 3.2; seed
@@ -15,7 +15,7 @@
  * allocation gets. On gcold (25 MiB live, ratio 1) at 1.5x live that was
  * 120 collections conservative against 83 exact (segfit: 79); gcbench's
  * marking time did not change. */
-#include "immix.h"
+#include "immix_space.h"
 #include <string.h>
 
 bool immix_hole_find(const uint8_t *marks, unsigned n, unsigned from,

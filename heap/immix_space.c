@@ -7,7 +7,7 @@
  * Mutators leave sp->reserve_blocks free blocks (counting the arena's free
  * chunks) to the collector: the paper's defragmentation headroom, into
  * which an evacuating collection copies. */
-#include "immix.h"
+#include "immix_space.h"
 #include "util.h"
 #include <stdlib.h>
 #include <string.h>

@@ -15,7 +15,7 @@
 #ifndef GCTB_IMMIX_TRACE_H
 #define GCTB_IMMIX_TRACE_H
 
-#include "immix.h"
+#include "immix_space.h"
 #include "workers.h"
 
 #define IMMIX_INLINE static inline __attribute__((always_inline))

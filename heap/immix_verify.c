@@ -15,7 +15,7 @@
  * line marks and its census, the block mark agrees with the line marks,
  * the free and recyclable lists hold what their states say, and the chunks
  * tagged for the space are the chunks it counts. */
-#include "immix.h"
+#include "immix_space.h"
 #include <string.h>
 
 static const char *line_problem(immix_space *sp, uintptr_t addr, size_t bytes,

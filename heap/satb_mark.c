@@ -1,4 +1,4 @@
-/* satb_mark.c — the collector's side of SATB marking (heap/satb.h): the
+/* satb_mark.c — the collector's side of SATB marking (heap/satb_marking.h): the
  * grey references the pauses queue (roots), draining full buffers, and the
  * trace itself on the heap's worker pool.
  *
@@ -14,7 +14,7 @@
  * racing the mutators' atomic stores (which the barrier makes release stores
  * while marking is on, so a new object's mark and its chunk's class are visible
  * to the marker that finds it). */
-#include "satb.h"
+#include "satb_marking.h"
 #include "trace.h"
 #include <stdio.h>
 #include <stdlib.h>

@@ -27,7 +27,8 @@
   GCTB_POLICY(otf_gen)                                                         \
   GCTB_POLICY(shenandoah)                                                      \
   GCTB_POLICY(shenandoah_brooks)                                               \
-  GCTB_POLICY(tutorial_ms)
+  GCTB_POLICY(tutorial_ms)                                                     \
+  /* add a line above this one: every line of the list ends in a backslash */
 /* clang-format on */
 
 #define DECLARE(id) extern const gc_policy gc_policy_##id;

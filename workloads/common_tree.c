@@ -1,8 +1,6 @@
-/* common_tree.c — the trees' types, sizes and salts; and, until every
- * driver runs its hot code per policy family, the generic copies of the
- * builders and the walk (common_tree_body.h). */
-#define WL_TREE_FN /* extern: the generic copies common_tree.h declares */
-#include "common_tree_body.h"
+/* common_tree.c — the trees' types, sizes and salts (the builders and the
+ * walk are hot code: common_tree_body.h). */
+#include "common_tree.h"
 
 gc_type wl_node_type = {
     .name = "tree_node", .kind = GC_TYPE_FIXED, .nwords = 3, .ref_map = 0x3};

@@ -55,22 +55,8 @@ static inline uint64_t wl_node_data(uint64_t salt, uint64_t index) {
   return (wl_mix64(salt + index) & 0xffffffff00000000ull) | index;
 }
 
-/* The builders and the walk are hot code: a workload body includes
- * common_tree_body.h, which defines them for its family (static). The
- * extern copies declared here are generic (common_tree.c), for drivers
- * whose hot code is not compiled per family. */
-#ifndef WL_TREE_FN
-
-/* Top-down: allocates the root into slot, then fills depth levels below it
- * (holes before every node allocated). */
-void wl_tree_top_down(wl_tree *t, size_t slot, int depth, uint64_t salt);
-/* Bottom-up: returns the root of a new tree (holes before every parent);
- * the caller must root it before its next allocation. */
-gc_ref wl_tree_bottom_up(wl_tree *t, int depth, uint64_t salt);
-/* Walks the tree in slot and checks every node's type, data word and shape;
- * gc_fail names the node and tree on a mismatch. Returns the nodes seen. */
-uint64_t wl_tree_check(wl_tree *t, size_t slot, const wl_tree_id *id,
-                       uint64_t salt);
-#endif
+/* The builders and the walk, wl_tree_top_down, wl_tree_bottom_up and
+ * wl_tree_check, are hot code: a workload body includes
+ * common_tree_body.h, which defines them for its policy family. */
 
 #endif

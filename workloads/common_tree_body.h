@@ -9,11 +9,8 @@
 #ifndef GCTB_WORKLOADS_COMMON_TREE_BODY_H
 #define GCTB_WORKLOADS_COMMON_TREE_BODY_H
 
-/* Linkage of the three entry points: static (and maybe unused) in a family
- * body; common_tree.c defines it empty for the generic extern copies. */
-#ifndef WL_TREE_FN
+/* The three entry points: static, and unused in some bodies. */
 #define WL_TREE_FN static __attribute__((unused))
-#endif
 #include "common_tree.h"
 
 enum { WL_KIND_NODE = 1, WL_KIND_HOLE = 2 };
@@ -63,6 +60,8 @@ static void wl_top_down_at(wl_tree *t, size_t slot, int depth, uint64_t index,
   gc_root_pop(m, 1);
 }
 
+/* Top-down: allocates the root into slot, then fills depth levels below it
+ * (holes before every node allocated). */
 WL_TREE_FN void wl_tree_top_down(wl_tree *t, size_t slot, int depth,
                                  uint64_t salt) {
   wl_hole(t);
@@ -88,6 +87,8 @@ static gc_ref wl_bottom_up_at(wl_tree *t, int depth, uint64_t index,
   return n;
 }
 
+/* Bottom-up: returns the root of a new tree (holes before every parent);
+ * the caller must root it before its next allocation. */
 WL_TREE_FN gc_ref wl_tree_bottom_up(wl_tree *t, int depth, uint64_t salt) {
   return wl_bottom_up_at(t, depth, 0, salt);
 }
@@ -127,6 +128,8 @@ static bool wl_check_node(wl_tree *t, gc_ref n, const wl_tree_id *id, int level,
   return inner;
 }
 
+/* Walks the tree in slot and checks every node's type, data word and shape;
+ * gc_fail names the node and tree on a mismatch. Returns the nodes seen. */
 WL_TREE_FN uint64_t wl_tree_check(wl_tree *t, size_t slot, const wl_tree_id *id,
                                   uint64_t salt) {
   gc_mutator *m = t->m;

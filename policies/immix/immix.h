@@ -1,10 +1,10 @@
 /* immix.h — internal interface of the immix policy: full-heap Immix with
  * opportunistic evacuation (Blackburn and McKinley, PLDI 2008) over the
- * shared immix space (heap/immix.h). See docs/policies/immix.md. */
+ * shared immix space (heap/immix_space.h). See docs/policies/immix.md. */
 #ifndef IX_IMMIX_H
 #define IX_IMMIX_H
 
-#include "../../heap/immix.h"
+#include "../../heap/immix_space.h"
 
 typedef struct ix_state {
   gc_heap *heap;

@@ -13,13 +13,13 @@
  * The barrier is on all the time (barrier_active never drops): after the
  * store, if the object written into is marked (old) and the stored value
  * unmarked (young), the object gets a header bit (OTF_HDR_REMEMBERED) and,
- * the first time, goes into the mutator's remembered-set queue (heap/satb.h's
- * buffers again, in a second marker). Why not card marking: a card scan
- * must find object starts in a card and read headers of cells no reference
- * led to — cells a mutator is allocating into right now, or that the roots
- * handshake blackened before they were handed out — a data race with the
- * allocation fast path and a read of stale memory; a remembered object is
- * one a mutator held a reference to, so its header is valid and published.
+ * the first time, goes into the mutator's remembered-set queue
+ * (heap/satb_marking.h's buffers again, in a second marker). Why not card
+ * marking: a card scan must find object starts in a card and read headers of
+ * cells no reference led to — cells a mutator is allocating into right now, or
+ * that the roots handshake blackened before they were handed out — a data race
+ * with the allocation fast path and a read of stale memory; a remembered object
+ * is one a mutator held a reference to, so its header is valid and published.
  * The filter (old object, young value) makes remembering rare: most
  * stores write into young objects.
  *

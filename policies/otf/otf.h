@@ -20,8 +20,8 @@
  *   sweep   the space's sweep gate is shut and the epoch bumped; after one
  *           more handshake every allocator sees the new epoch and the GC
  *           thread sweeps, racing allocators pool by pool.
- * Shading is heap/satb.h's buffer: a mutator records the reference in its
- * own queue (unless it is null or marked); the marker marks and scans.
+ * Shading is heap/satb_marking.h's buffer: a mutator records the reference in
+ * its own queue (unless it is null or marked); the marker marks and scans.
  *
  * otf-gen (gen.c) keeps the marks between cycles: a marked object is old
  * (sticky mark bits, nothing moves), an unmarked one young. A young cycle
@@ -34,7 +34,7 @@
 #define OTF_POLICY_H
 
 #include "../../heap/collector.h"
-#include "../../heap/satb.h"
+#include "../../heap/satb_marking.h"
 #include "../../heap/sfspace.h"
 
 typedef enum otf_phase {

@@ -21,7 +21,7 @@
 
 #include "../../heap/collector.h"
 #include "../../heap/heap.h"
-#include "../../heap/satb.h"
+#include "../../heap/satb_marking.h"
 #include "../../heap/sfspace.h"
 
 typedef enum satb_phase {

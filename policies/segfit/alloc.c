@@ -1,6 +1,11 @@
-/* alloc.c — the allocation slow path: refilling a mutator's per-class cache
- * (the seed's small TLAB, heap/sfspace_cache.c), large objects, collecting
- * when the heap is full, and the trigger. */
+/* alloc.c — the allocation attempt: refilling a mutator's per-class cache
+ * (the seed's small TLAB, heap/sfspace_cache.c), large objects, and the
+ * trigger. Collecting when an attempt fails is the driver's
+ * (heap/collector.h, gc_stw_alloc): at most two collections of this
+ * thread per allocation before the heap is called exhausted: the first
+ * frees what is garbage, a second covers cells another thread grabbed
+ * between our collection and our retry. */
+#include "../../heap/collector.h"
 #include "segfit.h"
 
 /* Fills m's cache for class c from a block with free cells, or from a new
@@ -24,50 +29,34 @@ static gc_ref cell_init(uintptr_t p, size_t size, uint64_t header) {
   return (gc_ref)p;
 }
 
+static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
+                        const gc_alloc_try *at, void *ctx) {
+  segfit_state *s = ctx;
+  if (bytes > GC_SIZECLASS_MAX_BYTES)
+    return (gc_ref)gc_los_alloc_object(m, bytes, header, false);
+  unsigned c = gc_sizeclass_of(bytes);
+  gc_freebits_cache *fc = &m->fb[c];
+  /* stress mode routes every allocation here: use the cache first */
+  if (fc->bits || refill(m, s, c, at->tries > 0)) {
+    uintptr_t p = fc->base + (uintptr_t)fc->size * gc_fb_pop(&fc->bits);
+    return cell_init(p, fc->size, header);
+  }
+  return GC_NULL;
+}
+
 /* Collects because an allocation failed; true if this thread collected
  * (false: another thread did, which helps just as well). */
-static bool collect_for(gc_mutator *m) {
+static bool collect_for_alloc(gc_mutator *m, const gc_alloc_try *at,
+                              void *ctx) {
   return gc_collect_stw(m, "segfit-full", segfit_collect_stw, (void *)"alloc");
 }
 
-/* At most this many of our own collections per allocation before we call
- * the heap exhausted: the first frees what is garbage, a second covers
- * cells another thread grabbed between our collection and our retry. */
-#define SEGFIT_MAX_COLLECTIONS 2
-
-static gc_ref alloc_large(gc_mutator *m, size_t bytes, uint64_t header) {
-  gc_heap *heap = m->heap;
-  for (int own = 0;;) {
-    uintptr_t p = gc_los_alloc(&heap->los, bytes); /* zeroed */
-    if (p) {
-      *(uint64_t *)p = header;
-      m->stats.bytes_allocated += bytes;
-      return (gc_ref)p;
-    }
-    if (own >= SEGFIT_MAX_COLLECTIONS)
-      return GC_NULL;
-    own += collect_for(m);
-  }
-}
+static const gc_collector_ops segfit_collector_ops = {
+    .collect_for_alloc = collect_for_alloc, .ladder = {.own = 2}};
 
 gc_ref segfit_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
-  if (bytes > GC_SIZECLASS_MAX_BYTES)
-    return alloc_large(m, bytes, header);
-  segfit_state *s = segfit_of(m->heap);
-  unsigned c = gc_sizeclass_of(bytes);
-  gc_freebits_cache *fc = &m->fb[c];
-  bool collected = false;
-  for (int own = 0;;) {
-    /* stress mode routes every allocation here: use the cache first */
-    if (fc->bits || refill(m, s, c, collected)) {
-      uintptr_t p = fc->base + (uintptr_t)fc->size * gc_fb_pop(&fc->bits);
-      return cell_init(p, fc->size, header);
-    }
-    if (own >= SEGFIT_MAX_COLLECTIONS)
-      return GC_NULL;
-    own += collect_for(m);
-    collected = true;
-  }
+  return gc_stw_alloc(&segfit_collector_ops, m, bytes, header, try_alloc,
+                      segfit_of(m->heap));
 }
 
 void segfit_collect(gc_mutator *m, gc_collect_reason why) {

@@ -6,15 +6,9 @@
  * The inline fast path (gctb.h) bumps m->bump_cur and writes the header but
  * does not zero, so every buffer is zeroed when it is handed out: chunks come
  * back from the arena dirty (from-space, swept large objects). */
+#include "../../heap/collector.h"
 #include "semispace.h"
 #include <string.h>
-
-/* A mutator gives up after this many collections of its own that left no
- * room: the live data does not fit in half the free heap. */
-#define SEMI_OWN_COLLECTIONS 2
-/* ...or after this many attempts in all (other threads collecting and
- * filling the space again before this one gets to allocate). */
-#define SEMI_ATTEMPTS 16
 
 bool semi_collect_for(gc_mutator *m, gc_collect_reason why) {
   return gc_collect_stw(m, "full", semi_collect_stopped,
@@ -70,23 +64,33 @@ static uintptr_t try_large(semi_state *st, gc_mutator *m, size_t bytes,
   return p;
 }
 
-gc_ref semi_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
-  semi_state *st = semi_of(m->heap);
+static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
+                        const gc_alloc_try *at, void *ctx) {
+  semi_state *st = ctx;
   bool large = bytes >= m->heap->c.large_object_bytes;
-  unsigned own = 0;
-  for (unsigned attempt = 0; attempt < SEMI_ATTEMPTS; attempt++) {
-    uintptr_t p =
-        large ? try_large(st, m, bytes, own > 0) : try_small(st, m, bytes);
-    if (p) {
-      *(uint64_t *)p = header;
-      return (gc_ref)p;
-    }
-    if (own == SEMI_OWN_COLLECTIONS)
-      break;
-    /* st->lock is not held here: a mutator blocked on it could not reach
-     * a safepoint, and the world would never stop. */
-    if (semi_collect_for(m, GC_REASON_ALLOC))
-      own++;
-  }
-  return GC_NULL;
+  uintptr_t p =
+      large ? try_large(st, m, bytes, at->own > 0) : try_small(st, m, bytes);
+  if (p)
+    *(uint64_t *)p = header;
+  return (gc_ref)p;
+}
+
+/* st->lock is not held here: a mutator blocked on it could not reach a
+ * safepoint, and the world would never stop. */
+static bool collect_for_alloc(gc_mutator *m, const gc_alloc_try *at,
+                              void *ctx) {
+  return semi_collect_for(m, GC_REASON_ALLOC);
+}
+
+/* A mutator gives up after two collections of its own that left no room
+ * (the live data does not fit in half the free heap), or after 16 attempts
+ * in all (other threads collecting and filling the space again before this
+ * one gets to allocate). */
+static const gc_collector_ops semi_collector_ops = {
+    .collect_for_alloc = collect_for_alloc,
+    .ladder = {.own = 2, .attempts = 16}};
+
+gc_ref semi_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
+  return gc_stw_alloc(&semi_collector_ops, m, bytes, header, try_alloc,
+                      semi_of(m->heap));
 }

@@ -1,7 +1,7 @@
 /* shen.h — internal interface of the shenandoah policies: concurrent
  * evacuation over the region space (heap/regions.h), marking with the SATB
- * component (heap/satb.h), in two barrier modes (the Shenandoah seed; Flood et
- * al., PPPJ 2016; Kennke's load-reference barriers, JDK 12-13):
+ * component (heap/satb_marking.h), in two barrier modes (the Shenandoah seed;
+ * Flood et al., PPPJ 2016; Kennke's load-reference barriers, JDK 12-13):
  *
  *   shenandoah         lrb: one header word; the forwarding pointer replaces
  *                      a from-space copy's header; references loaded from the
@@ -38,7 +38,7 @@
 #include "../../heap/collector.h"
 #include "../../heap/heap.h"
 #include "../../heap/regions.h"
-#include "../../heap/satb.h"
+#include "../../heap/satb_marking.h"
 
 /* gc_state bits, read by the barriers' slow paths; set in pauses only. */
 enum {

@@ -1,7 +1,7 @@
 /* sticky.h — internal interface of the sticky-immix policy: non-moving,
  * generational Immix through sticky mark bits (Demmers et al. 1990's
  * sticky marks; Blackburn and McKinley's sticky Immix; the Sticky Immix seed),
- * over the shared immix space (heap/immix.h). See
+ * over the shared immix space (heap/immix_space.h). See
  * docs/policies/sticky-immix.md.
  *
  * Old objects are the marked ones. A nursery collection does not clear
@@ -15,7 +15,7 @@
 #ifndef STICKY_H
 #define STICKY_H
 
-#include "../../heap/immix.h"
+#include "../../heap/immix_space.h"
 
 typedef struct sticky_log {
   uintptr_t *objs;

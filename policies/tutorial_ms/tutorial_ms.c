@@ -1,14 +1,14 @@
-/* tutorial_ms.c — the policy docs/adding-a-policy.md walks through: a
- * stop-the-world, non-moving mark-sweep built from the heap's mechanisms:
- * the segregated-fit space (heap/sfspace.h) for small objects, the LOS for
- * large ones, the GC workers to trace, gc_collect_stw to stop the world. */
+/* tutorial_ms.c — docs/adding-a-policy.md's stop-the-world, non-moving
+ * mark-sweep: the segregated-fit space (heap/sfspace.h) for small objects,
+ * the LOS for large ones, the GC workers to trace. */
+#include "heap/collector.h"
 #include "heap/heap.h"
 #include "heap/sfspace.h"
 #include "heap/trace.h"
 #include "heap/util.h"
 #include <stdlib.h>
 
-/* The policy's state: the small objects' space. */
+/* The policy's state is the small objects' space. */
 static gc_sf_space *space_of(gc_heap *heap) { return heap->policy_state; }
 
 static bool tms_init(gc_heap *heap, const gc_options *opts, char *err,
@@ -25,7 +25,7 @@ static bool tms_init(gc_heap *heap, const gc_options *opts, char *err,
 }
 
 static void tms_destroy(gc_heap *heap) {
-  if (space_of(heap))
+  if (space_of(heap)) /* NULL if init failed */
     gc_sf_destroy(space_of(heap));
   free(space_of(heap));
 }
@@ -86,19 +86,13 @@ static void tms_collect(gc_mutator *m, gc_collect_reason why) {
 }
 
 /* ---- Allocation: the inline fast path missed ---- */
-/* One attempt, never collecting: a large object, or a cell of the size
- * class from m's cache, refilled from a block with free cells or a new
- * chunk. Stress mode sends every allocation here, cache or not. */
+/* One attempt, never collecting: a large object, or a cell from m's cache,
+ * refilled from a block with free cells or a new chunk (stress mode sends
+ * every allocation here, cache or not). */
 static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header) {
   gc_sf_space *sf = space_of(m->heap);
-  if (bytes > GC_SIZECLASS_MAX_BYTES) {
-    uintptr_t p = gc_los_alloc(&m->heap->los, bytes); /* zeroed */
-    if (p) {
-      *(uint64_t *)p = header;
-      m->stats.bytes_allocated += bytes;
-    }
-    return p;
-  }
+  if (bytes > GC_SIZECLASS_MAX_BYTES)
+    return gc_los_alloc_object(m, bytes, header, false); /* not black */
   unsigned c = gc_sizeclass_of(bytes);
   uintptr_t base = 0;
   uint64_t bits = m->fb[c].bits;
@@ -121,9 +115,7 @@ static gc_ref tms_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
   return r;
 }
 
-static void tms_detach(gc_mutator *m) {
-  gc_sf_cache_drop(space_of(m->heap), m, false);
-}
+static void tms_detach(gc_mutator *m) { drop(m, space_of(m->heap)); }
 
 /* ---- What the verifier asks ---- */
 static bool tms_verify_object(gc_heap *heap, gc_verifier *v, uintptr_t addr) {

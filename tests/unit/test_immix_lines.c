@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "heap/immix.h"
+#include "heap/immix_space.h"
 
 enum { LINE_LOG = 7, LINE = 128, LINES = 256 };
 

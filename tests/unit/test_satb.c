@@ -1,4 +1,4 @@
-/* SATB concurrent marking (heap/satb.h, policies/satb): the barrier
+/* SATB concurrent marking (heap/satb_marking.h, policies/satb): the barrier
  * records what it must, allocation during marking is black, and the
  * final-mark verifier catches a missing barrier.
  *

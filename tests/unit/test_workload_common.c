@@ -16,7 +16,7 @@
 #include "heap_fixture.h"
 #include "workloads/common.h"
 #include "workloads/common_table.h"
-#include "workloads/common_tree.h"
+#include "workloads/common_tree_body.h" /* generic: no GCTB_FAMILY */
 #include "workloads/server.h"
 
 /* ---- PRNG ---- */

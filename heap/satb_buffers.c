@@ -1,12 +1,12 @@
-/* satb.c — SATB buffers: the mutators' side of snapshot-at-the-beginning
- * marking (heap/satb.h).
+/* satb_buffers.c — SATB buffers: the mutators' side of
+ * snapshot-at-the-beginning marking (heap/satb_marking.h).
  *
  * A mutator writes old values into its own buffer without synchronisation;
  * the marker's lock is taken once per SATB_BUFFER_ENTRIES entries, to hand a
  * full buffer over and take an empty one. A lock-free list would save that
  * lock but needs ABA care on the pop side; at one acquisition per thousand
  * barrier hits it does not show in profiles, so the simple form stays. */
-#include "satb.h"
+#include "satb_marking.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

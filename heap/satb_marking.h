@@ -1,5 +1,5 @@
-/* satb.h — snapshot-at-the-beginning concurrent marking, as a component a
- * policy composes with its spaces (the satb policy over the segregated-fit
+/* satb_marking.h — snapshot-at-the-beginning concurrent marking, as a component
+ * a policy composes with its spaces (the satb policy over the segregated-fit
  * space; a region collector later). See docs/policies/satb.md.
  *
  * Yuasa's deletion barrier ("Real-time garbage collection on general-purpose
@@ -24,8 +24,8 @@
  * buffer pool are under the marker's lock, taken once per buffer; grey is
  * the GC thread's (pauses included).
  */
-#ifndef GCTB_SATB_H
-#define GCTB_SATB_H
+#ifndef GCTB_SATB_MARKING_H
+#define GCTB_SATB_MARKING_H
 
 #include "heap.h"
 

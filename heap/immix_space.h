@@ -1,5 +1,5 @@
-/* immix.h — the immix space: blocks of lines in arena chunks, shared by the
- * sticky-immix and immix policies and meant for later ones (SATB marking,
+/* immix_space.h — the immix space: blocks of lines in arena chunks, shared by
+ * the sticky-immix and immix policies and meant for later ones (SATB marking,
  * region collectors). See docs/spaces/immix.md.
  *
  * Blackburn and McKinley's mark-region design (PLDI 2008): memory is cut into
@@ -32,8 +32,8 @@
  * under sp->lock; mutators take recyclable blocks with a fetch_add on a
  * cursor. Everything else (census, lists, states read for statistics) is
  * written with the world stopped. */
-#ifndef GCTB_IMMIX_H
-#define GCTB_IMMIX_H
+#ifndef GCTB_IMMIX_SPACE_H
+#define GCTB_IMMIX_SPACE_H
 
 #include "forward.h"
 #include "heap.h"
