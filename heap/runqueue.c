@@ -73,19 +73,18 @@ void gc_runqueue_detach_locked(gc_mutator_log *log, uint64_t now) {
   log->sched_fd = -1;
 }
 
+/* Under e->lock throughout: gc_events_clear (the harness's warm-up
+ * iterations) frees the logs under it, so a log must not be read after the
+ * lock is let go. Lock order: e->lock, then a log's lock (nobody takes
+ * them the other way round). */
 static void sample_all(gc_events *e) {
   pthread_mutex_lock(&e->lock);
-  size_t n = e->nmlogs;
-  gc_mutator_log **logs = malloc((n ? n : 1) * sizeof *logs);
-  for (size_t i = 0; logs && i < n; i++)
-    logs[i] = e->mlogs[i];
-  pthread_mutex_unlock(&e->lock);
-  for (size_t i = 0; logs && i < n; i++) {
-    pthread_mutex_lock(&logs[i]->lock);
-    sample_locked(logs[i], gc_now_ns());
-    pthread_mutex_unlock(&logs[i]->lock);
+  for (size_t i = 0; i < e->nmlogs; i++) {
+    pthread_mutex_lock(&e->mlogs[i]->lock);
+    sample_locked(e->mlogs[i], gc_now_ns());
+    pthread_mutex_unlock(&e->mlogs[i]->lock);
   }
-  free(logs);
+  pthread_mutex_unlock(&e->lock);
 }
 
 static void *sampler_main(void *arg) {
