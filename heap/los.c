@@ -92,12 +92,15 @@ uintptr_t gc_los_alloc(gc_los *l, size_t bytes) {
     addr = 0;
   }
   if (addr) {
+    /* Zeroed before it is listed: a concurrent collector walks the listed
+     * objects (shenandoah's update-refs) and must not read a reused run's
+     * old words as references (TSan saw exactly that race). Zeroing under
+     * the lock delays other large allocations, which are rare. */
+    memset((void *)addr, 0, pages * GC_PAGE_BYTES); /* chunks are reused */
     l->objects[l->nobjects++] = (gc_los_object){addr, pages};
     l->bytes_in_use += pages * GC_PAGE_BYTES;
   }
   pthread_mutex_unlock(&l->lock);
-  if (addr)
-    memset((void *)addr, 0, pages * GC_PAGE_BYTES); /* chunks are reused */
   return addr;
 }
 

@@ -167,6 +167,11 @@ def real_concurrent(gctb, out=os.path.join(here, "real-concurrent.jsonl")):
                         "--out", out, "--quiet",
                         "--set", f'policy.name="{policy}"',
                         "--set", 'verify="none"',
+                        # runqueue waits sampled every 100 ms, not 1: some
+                        # in every record, but not the thousands a loaded
+                        # sanitizer run logs, which the brute force in
+                        # test_mmu would take minutes over (a timeout)
+                        "--set", "runqueue_sample_us=100000",
                         "--set", 'heap={"size": "16M"}',
                         "--set", "workload.params=" + json.dumps(SMALL_MT)],
                        check=True)
