@@ -164,8 +164,8 @@ static bool collect(gc_mutator *m, gc_collect_reason why, bool retry) {
   return gc_collect_stw_named_after(m, &s->phase, ix_collect_stopped, &rq);
 }
 
-bool ix_collect_for(gc_mutator *m, unsigned own) {
-  return collect(m, GC_REASON_ALLOC, own > 0);
+bool ix_collect_for_alloc(gc_mutator *m, const gc_alloc_try *at, void *ctx) {
+  return collect(m, GC_REASON_ALLOC, at->own > 0);
 }
 
 void ix_collect(gc_mutator *m, gc_collect_reason why) {

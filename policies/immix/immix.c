@@ -91,9 +91,22 @@ static void ix_mutator_detach(gc_mutator *m) {
   m->policy_data = NULL;
 }
 
+static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
+                        const gc_alloc_try *at, void *sp) {
+  return immix_try_alloc(sp, m->policy_data, m, bytes, header, at);
+}
+
+/* An allocation that failed collects (ix_collect_for_alloc): a normal
+ * collection, then emergency ones that evacuate all they can, each freeing
+ * the blocks it emptied and giving the next more room to copy into; out of
+ * memory after IX_OWN_COLLECTIONS of this thread's own. */
+static const gc_collector_ops ix_collector_ops = {
+    .collect_for_alloc = ix_collect_for_alloc,
+    .ladder = {.own = IX_OWN_COLLECTIONS, .attempts = IMMIX_ALLOC_ATTEMPTS}};
+
 static gc_ref ix_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
-  return immix_alloc_slow(&ix_of(m->heap)->sp, m->policy_data, m, bytes, header,
-                          IX_OWN_COLLECTIONS, ix_collect_for);
+  return gc_stw_alloc(&ix_collector_ops, m, bytes, header, try_alloc,
+                      &ix_of(m->heap)->sp);
 }
 
 const gc_policy gc_policy_immix = {

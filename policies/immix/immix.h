@@ -28,16 +28,17 @@ typedef struct ix_request {
   bool requested; /* gc_collect */
 } ix_request;
 
-/* Collections an allocation may make before it reports out-of-memory: a
- * normal one, then emergency ones that evacuate all they can (each frees
- * the blocks it emptied, and gives the next more room to copy into). */
+/* Collections an allocation may make before it reports out-of-memory
+ * (immix.c's ladder). */
 #define IX_OWN_COLLECTIONS 4
 
 static inline ix_state *ix_of(gc_heap *heap) { return heap->policy_state; }
 
 /* collect.c */
 void ix_collect_stopped(gc_heap *heap, void *request);
-bool ix_collect_for(gc_mutator *m, unsigned own);
+/* The driver's collect_for_alloc: the first collection for an allocation
+ * is a normal one, later ones emergencies (collect.c's top comment). */
+bool ix_collect_for_alloc(gc_mutator *m, const gc_alloc_try *at, void *ctx);
 void ix_collect(gc_mutator *m, gc_collect_reason why);
 
 /* verify.c */

@@ -153,8 +153,9 @@ static bool collect(gc_mutator *m, gc_collect_reason why, bool full) {
 
 /* A second collection for the same allocation is full: the nursery one
  * did not free enough. */
-bool sticky_collect_for(gc_mutator *m, unsigned own) {
-  return collect(m, GC_REASON_ALLOC, own > 0);
+bool sticky_collect_for_alloc(gc_mutator *m, const gc_alloc_try *at,
+                              void *ctx) {
+  return collect(m, GC_REASON_ALLOC, at->own > 0);
 }
 
 void sticky_collect(gc_mutator *m, gc_collect_reason why) {

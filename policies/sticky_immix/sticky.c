@@ -87,11 +87,21 @@ static void sticky_mutator_detach(gc_mutator *m) {
   m->policy_data = NULL;
 }
 
-static gc_ref sticky_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
+static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
+                        const gc_alloc_try *at, void *sp) {
   sticky_mutator *sm = m->policy_data;
-  /* a nursery collection, then a full one */
-  return immix_alloc_slow(&sticky_of(m->heap)->sp, &sm->a, m, bytes, header, 2,
-                          sticky_collect_for);
+  return immix_try_alloc(sp, &sm->a, m, bytes, header, at);
+}
+
+/* An allocation that failed collects: a nursery collection, then a full
+ * one (sticky_collect_for_alloc); out of memory after those two. */
+static const gc_collector_ops sticky_collector_ops = {
+    .collect_for_alloc = sticky_collect_for_alloc,
+    .ladder = {.own = 2, .attempts = IMMIX_ALLOC_ATTEMPTS}};
+
+static gc_ref sticky_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
+  return gc_stw_alloc(&sticky_collector_ops, m, bytes, header, try_alloc,
+                      &sticky_of(m->heap)->sp);
 }
 
 const gc_policy gc_policy_sticky_immix = {

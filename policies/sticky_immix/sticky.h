@@ -67,7 +67,9 @@ void sticky_clear_logs(sticky_state *s);
 
 /* collect.c */
 void sticky_collect_stopped(gc_heap *heap, void *request);
-bool sticky_collect_for(gc_mutator *m, unsigned own);
+/* The driver's collect_for_alloc: the second collection for one
+ * allocation is full. */
+bool sticky_collect_for_alloc(gc_mutator *m, const gc_alloc_try *at, void *ctx);
 void sticky_collect(gc_mutator *m, gc_collect_reason why);
 
 /* verify.c */
