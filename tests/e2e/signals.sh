@@ -16,9 +16,10 @@ rm -rf "$dir"
 mkdir -p "$dir"
 
 # Starts the run in the background (pid in $pid) and waits until its
-# workload is running: both mutator threads exist (main, signal thread, two
-# GC threads, the run-queue sampler, two mutators: 7 threads), and then a
-# little longer so that they have allocated under a loaded machine too.
+# workload is running: a mutator thread exists (main, signal thread, the
+# run-queue sampler and a GC worker start first; two mutators make 6
+# threads, or 5 and TSan's own thread), and then a little longer so that it
+# has allocated on a loaded machine too.
 start() { # out.jsonl [env...]
   local out=$1
   shift
@@ -27,7 +28,7 @@ start() { # out.jsonl [env...]
     --set runqueue_sample_us=1000 2>>"$dir/stderr" &
   pid=$!
   for _ in $(seq 600); do
-    [ "$(ls /proc/$pid/task 2>/dev/null | wc -l)" -ge 7 ] && sleep 0.3 && return
+    [ "$(ls /proc/$pid/task 2>/dev/null | wc -l)" -ge 6 ] && sleep 0.5 && return
     kill -0 $pid 2>/dev/null || { cat "$dir/stderr"; fail "the run ended early"; }
     sleep 0.05
   done
