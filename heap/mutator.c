@@ -34,6 +34,8 @@ gc_mutator *gc_attach(gc_heap *heap) {
   m->read_barrier = c->read_barrier;
   m->write_barrier = c->write_barrier;
   m->hdr_words = c->header_words;
+  /* stress mode runs the precise instances (gc_family_of) */
+  m->conservative_roots = c->conservative_roots && !stress_on(heap);
   m->large_object_bytes = c->large_object_bytes;
   m->roots = roots;
   m->roots_cap = heap->cfg.root_slots;
