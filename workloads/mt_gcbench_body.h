@@ -87,11 +87,14 @@ void GC_INSTANCE(mt_thread)(gc_mutator *m, unsigned index, void *arg) {
   mt_thread_result *out = &run->res[index];
   wl_rng rng;
   wl_rng_seed(&rng, c->seed, index);
+  wl_geometric holes = {0};
+  if (c->holes)
+    wl_geometric_init(&holes, c->hole_p, c->hole_max);
   wl_tree t = {.m = m,
                .workload = "mt-gcbench",
                .thread = index,
-               .hole_p = c->holes ? c->hole_p : 0,
-               .hole_cap = c->hole_max,
+               .make_holes = c->holes,
+               .hole = &holes,
                .rng = &rng,
                .sum = &out->sum};
   uint64_t t0 = gc_now_ns();
@@ -116,4 +119,5 @@ void GC_INSTANCE(mt_thread)(gc_mutator *m, unsigned index, void *arg) {
   out->nodes_checked = t.nodes_checked;
   out->holes = t.holes;
   out->hole_words = t.hole_words;
+  wl_geometric_free(&holes);
 }
