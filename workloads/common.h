@@ -238,6 +238,10 @@ typedef wl_thread_body *wl_thread_fn;
  * run ending early names it too. */
 gc_family wl_instance(gc_workload_ctx *ctx);
 
+/* Bracket every write to ctx->metrics (see gc_workload_ctx.metrics_lock). */
+void wl_metrics_lock(gc_workload_ctx *ctx);
+void wl_metrics_unlock(gc_workload_ctx *ctx);
+
 /* Runs fn on n mutator threads, each attached to heap for its whole life,
  * and returns when all have detached. With n = 1 it runs on the calling
  * thread (attached for the call). The caller must not be attached itself:
