@@ -37,6 +37,9 @@ typedef struct gctb_run_opts {
 typedef struct gctb_worst_step {
   bool known; /* the workload reports its longest step */
   uint64_t ns, start_ns, delays_ns, median_ns;
+  /* the median of the steps that did the same work as the longest (gcold:
+   * those that replaced a tree, or those that did not); 0: unknown */
+  uint64_t median_like_ns;
   bool cpu_known;
   uint64_t cpu_ns, unaccounted_ns;
 } gctb_worst_step;
