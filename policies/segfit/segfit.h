@@ -9,7 +9,7 @@
 #ifndef SEGFIT_H
 #define SEGFIT_H
 
-#include "../../heap/heap.h"
+#include "../../heap/collector.h"
 #include "../../heap/sfspace.h"
 
 typedef struct segfit_state {
@@ -25,16 +25,16 @@ static inline segfit_state *segfit_of(gc_heap *heap) {
 }
 
 /* alloc.c */
-gc_ref segfit_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header);
-void segfit_collect(gc_mutator *m, gc_collect_reason why);
+/* the driver's: try_alloc, the collection, the ladder (GC_STW_DRIVEN) */
+extern const gc_collector_ops segfit_collector_ops;
 bool segfit_over_trigger(segfit_state *s);
 void segfit_set_trigger(segfit_state *s);
 
 /* mark.c: marks everything reachable; totals in *sum. */
 void segfit_mark(gc_heap *heap, gc_worker *sum);
 
-/* collect.c: the whole collection, run inside gc_collect_stw. */
-void segfit_collect_stw(gc_heap *heap, void *why);
+/* collect.c: the whole collection, world stopped (gc_stw_collect). */
+void segfit_collect_stw(gc_heap *heap, gc_stw_cycle *c);
 
 /* verify.c */
 bool segfit_verify_object(gc_heap *heap, gc_verifier *v, uintptr_t addr);
