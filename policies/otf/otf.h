@@ -142,8 +142,9 @@ void otf_gen_init(otf_state *s);
  * so) or young. */
 void otf_gen_begin(otf_state *s, const char *reason);
 void otf_gen_end(otf_state *s);
-/* After a reference store into obj: logs obj if it is old and unlogged. */
-void otf_gen_log(otf_state *s, gc_mutator *m, gc_ref obj);
+/* After a reference store of val into obj: logs obj if it is old and
+ * unlogged and val young. */
+void otf_gen_log(otf_state *s, gc_mutator *m, gc_ref obj, gc_ref val);
 /* The object is old from now on (the marker marked it). */
 void otf_gen_made_old(otf_state *s, gc_ref obj);
 /* Scans the remembered objects (after the roots handshake). */

@@ -281,6 +281,10 @@ static void run_remset(const char *skip, bool lost) {
   assert_false(gc_header(m, y) & GC_HDR_UNLOGGED); /* young */
   gc_write_word(m, y, 2, 0x9e11);
   uint64_t slow = m->stats.barrier_slow;
+  gc_write_ref(m, o, 1, o); /* an old value: not logged */
+  assert_int_equal(m->stats.barrier_slow, slow + 1);
+  assert_true(gc_header(m, o) & GC_HDR_UNLOGGED);
+  slow = m->stats.barrier_slow;
   gc_write_ref(m, o, 0, y);
   assert_int_equal(m->stats.barrier_slow, slow + 1);
   assert_false(gc_header(m, o) & GC_HDR_UNLOGGED); /* logged */
