@@ -96,6 +96,9 @@ static void to_off(gc_mutator *m, void *arg) {
 /* ---- steps ---- */
 
 static void start(otf_state *s) {
+  __atomic_store_n(&s->sweep_epoch,
+                   __atomic_load_n(&s->sf.epoch, __ATOMIC_RELAXED) + 1,
+                   __ATOMIC_RELAXED); /* published by the phase (release) */
   satb_start(&s->marker);
   pthread_mutex_lock(&s->los_lock);
   s->los_swept = false;
@@ -165,6 +168,7 @@ static void release_free_pools(otf_state *s) {
 static void sweep(otf_state *s) {
   gc_phase_timer phase = gc_phase_begin();
   gc_sf_begin_sweep(&s->sf); /* first: see alloc.c on colour */
+  otf_hook(s, OTF_HOOK_SWEEP_BEGUN);
   set_phase(s, OTF_SWEEP);
   handshake(s, "sweep-start", nothing);
   gc_sf_open_sweep(&s->sf);

@@ -61,8 +61,9 @@ typedef enum otf_skip {
 #define OTF_HDR_REMEMBERED 0x01u
 
 typedef enum otf_hook_point {
-  OTF_HOOK_TRACING,  /* every mutator has shaded its roots, before tracing */
-  OTF_HOOK_CYCLE_END /* the cycle is over */
+  OTF_HOOK_TRACING,     /* every mutator has shaded its roots, before tracing */
+  OTF_HOOK_SWEEP_BEGUN, /* gate shut and epoch moved, "sweep" not posted yet */
+  OTF_HOOK_CYCLE_END    /* the cycle is over */
 } otf_hook_point;
 typedef void (*otf_hook_fn)(gc_heap *heap, otf_hook_point at, void *ctx);
 
@@ -105,6 +106,9 @@ typedef struct otf_state {
   uint64_t live_base;   /* atomic: bytes in use after the last sweep */
   uint64_t alloc_since; /* atomic: bytes handed out since */
   uint64_t flushed;     /* atomic: entries the last flush round brought */
+  /* atomic: the epoch this cycle's sweep gives the pools, posted before
+   * the cycle's first handshake (alloc.c on colour) */
+  uint64_t sweep_epoch;
   /* large objects: allocation and sweep exclusive (los_lock), so that a
    * black object is marked before the sweep can see it */
   pthread_mutex_t los_lock;
