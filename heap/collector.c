@@ -145,9 +145,44 @@ gc_ref gc_stw_alloc(const gc_collector_ops *ops, gc_mutator *m, size_t bytes,
       break;
     /* no policy lock may be held here: a mutator blocked on it could not
      * reach a safepoint, and the world would never stop */
-    at.own += ops->collect_for_alloc(m, &at, ctx);
+    at.own += ops->collect_for_alloc
+                  ? ops->collect_for_alloc(m, &at, ctx)
+                  : gc_stw_collect(ops, m, GC_REASON_ALLOC, &at, ctx);
   }
   return GC_NULL;
+}
+
+/* ---- the stop-the-world cycle runner ---- */
+
+typedef struct stw_run {
+  const gc_collector_ops *ops;
+  gc_stw_cycle c;
+} stw_run;
+
+/* World stopped (gc_collect_stw_named_after): the cycle around the
+ * policy's collection. */
+static void run_stopped(gc_heap *heap, void *arg) {
+  stw_run *r = arg;
+  gc_cycle *cy = &r->c.cy;
+  gc_cpu_meter cpu = gc_cpu_meter_start(); /* the workers' CPU time too */
+  cy->start_ns = gc_now_ns();
+  cy->bytes_before = heap->policy->heap_used(heap);
+  r->ops->stw_collect(heap, &r->c);
+  cy->bytes_after = heap->policy->heap_used(heap);
+  cy->end_ns = gc_now_ns();
+  cy->gc_cpu_ns = gc_cpu_meter_read(&cpu);
+  gc_events_cycle(&heap->events, cy);
+}
+
+bool gc_stw_collect(const gc_collector_ops *ops, gc_mutator *m,
+                    gc_collect_reason why, const gc_alloc_try *at, void *arg) {
+  stw_run r = {.ops = ops,
+               .c = {.cy = {.kind = "full", .reason = gc_reason_name(why)},
+                     .pause = ops->stw_pause,
+                     .why = why,
+                     .at = at,
+                     .arg = arg}};
+  return gc_collect_stw_named_after(m, &r.c.pause, run_stopped, &r);
 }
 
 /* The strongest rung of the ladder: where allocations are served. */

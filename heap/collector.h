@@ -43,10 +43,15 @@
  *     collect: gc_collector_collect(&s->gc, m, why);
  *     the trigger: on allocation, if over the threshold,
  *            gc_collector_trigger(&s->gc).
- * Stop-the-world (segfit, semispace, ...): no thread and no state: a
- *     static gc_collector_ops with collect_for_alloc and ladder.own /
- *     .attempts, and alloc_slow returns gc_stw_alloc(&ops, m, bytes, header,
- *     try_alloc, state). collect_for_alloc runs one collection for the
+ * Stop-the-world (segfit, semispace, immix, ...): no thread and no state:
+ *     a static gc_collector_ops with stw_collect (the collection itself,
+ *     world stopped), stw_pause (its pause's name) and ladder.own /
+ *     .attempts; alloc_slow returns gc_stw_alloc(&ops, m, bytes, header,
+ *     try_alloc, state) and collect calls gc_stw_collect(&ops, m, why,
+ *     NULL, state). The runner (gc_stw_collect) stops the world, verifies,
+ *     records the cycle and the pause around stw_collect. A policy whose
+ *     collection for an allocation is special (handle-copy's copy phase)
+ *     gives collect_for_alloc instead: it runs one collection for the
  *     allocating mutator and says whether this thread collected (false:
  *     another thread's collection came first, which helps just as well).
  *
@@ -86,6 +91,20 @@ typedef struct gc_alloc_try {
 typedef gc_ref (*gc_try_alloc_fn)(gc_mutator *m, size_t bytes, uint64_t header,
                                   const gc_alloc_try *at, void *ctx);
 
+/* One stop-the-world cycle, as gc_stw_collect hands it to the policy's
+ * collection (ops.stw_collect, world stopped). The runner has set cy's
+ * kind ("full"), reason, start and bytes_before, and sets its end,
+ * bytes_after and GC CPU time after; the collection fills in live_bytes,
+ * objects_traced (and objects/bytes_copied if it copies), and may rename
+ * cy.kind ("nursery") and the pause. */
+typedef struct gc_stw_cycle {
+  gc_cycle cy;
+  const char *pause;      /* the pause's name (ops.stw_pause unless renamed) */
+  gc_collect_reason why;  /* why this cycle runs */
+  const gc_alloc_try *at; /* why == GC_REASON_ALLOC: the failed allocation */
+  void *arg;              /* the context given to gc_stw_alloc/collect */
+} gc_stw_cycle;
+
 typedef struct gc_collector_ops {
   /* Runs one cycle of kind (concurrent policies, on the collector thread).
    * Stop-the-world kinds call gc_collector_serve before resuming. */
@@ -106,6 +125,12 @@ typedef struct gc_collector_ops {
    * (at->own collections of this thread so far); true if this thread ran
    * it. */
   bool (*collect_for_alloc)(gc_mutator *m, const gc_alloc_try *at, void *ctx);
+  /* Stop-the-world policies: one collection, world stopped; gc_stw_collect
+   * records the cycle and the pause (named stw_pause) around it. With
+   * stw_collect, collect_for_alloc may be NULL: gc_stw_collect for
+   * GC_REASON_ALLOC. */
+  void (*stw_collect)(gc_heap *heap, gc_stw_cycle *c);
+  const char *stw_pause;
   gc_ladder ladder;
 } gc_collector_ops;
 
@@ -163,6 +188,15 @@ gc_ref gc_collector_alloc(gc_collector *c, gc_mutator *m, size_t bytes,
  * with ctx), try again, within ops->ladder.own and .attempts. */
 gc_ref gc_stw_alloc(const gc_collector_ops *ops, gc_mutator *m, size_t bytes,
                     uint64_t header, gc_try_alloc_fn try_alloc, void *ctx);
+/* One stop-the-world cycle of ops->stw_collect, recorded: stops the world
+ * (false, having waited, if another thread collected first: that frees
+ * memory just as well), verifies before if the config asks, records the
+ * cycle (start and end, bytes before and after by the policy's heap_used,
+ * the GC CPU time with the workers'), verifies after, restarts the world
+ * and records the pause. at: the failed allocation, if any; arg: the
+ * collection's (gc_stw_cycle.arg). */
+bool gc_stw_collect(const gc_collector_ops *ops, gc_mutator *m,
+                    gc_collect_reason why, const gc_alloc_try *at, void *arg);
 /* In a stop-the-world cycle of kind, world stopped, after memory was freed:
  * allocates for the mutators whose protocol reached this kind's rung. */
 void gc_collector_serve(gc_collector *c, gc_req_kind kind);

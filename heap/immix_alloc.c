@@ -141,25 +141,12 @@ uintptr_t immix_los_alloc(immix_space *sp, gc_mutator *m, size_t bytes,
   return p;
 }
 
-/* At most this many attempts in all (other threads filling the space
- * between our collection and our retry). */
-#define IMMIX_ATTEMPTS 16
-
-gc_ref immix_alloc_slow(immix_space *sp, immix_allocator *a, gc_mutator *m,
-                        size_t bytes, uint64_t header, unsigned max_own,
-                        bool (*collect)(gc_mutator *m, unsigned own)) {
-  bool large = bytes >= m->heap->c.large_object_bytes;
-  unsigned own = 0;
-  for (unsigned attempt = 0; attempt < IMMIX_ATTEMPTS; attempt++) {
-    uintptr_t p = large ? immix_los_alloc(sp, m, bytes, own > 0)
-                        : immix_mutator_alloc(sp, a, m, bytes);
-    if (p) {
-      *(uint64_t *)p = header;
-      return (gc_ref)p;
-    }
-    if (own == max_own)
-      break;
-    own += collect(m, own);
-  }
-  return GC_NULL;
+gc_ref immix_try_alloc(immix_space *sp, immix_allocator *a, gc_mutator *m,
+                       size_t bytes, uint64_t header, const gc_alloc_try *at) {
+  uintptr_t p = bytes >= m->heap->c.large_object_bytes
+                    ? immix_los_alloc(sp, m, bytes, at->own > 0)
+                    : immix_mutator_alloc(sp, a, m, bytes);
+  if (p)
+    *(uint64_t *)p = header;
+  return (gc_ref)p;
 }

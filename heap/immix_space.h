@@ -35,6 +35,7 @@
 #ifndef GCTB_IMMIX_SPACE_H
 #define GCTB_IMMIX_SPACE_H
 
+#include "collector.h"
 #include "forward.h"
 #include "heap.h"
 
@@ -264,15 +265,15 @@ void immix_mutator_retire(immix_space *sp, immix_allocator *a, gc_mutator *m);
  * reserve (unless after_gc: then any room will do). 0 if none. */
 uintptr_t immix_los_alloc(immix_space *sp, gc_mutator *m, size_t bytes,
                           bool after_gc);
-/* The whole slow path: small and medium objects in the space, large ones
- * in the LOS; on failure calls collect(m, own) (own: collections this
- * thread already made for this allocation; true if it collected) and
- * retries. GC_NULL when the heap is exhausted: max_own collections of its
- * own did not make room (later ones may be of a stronger kind: full, or
- * defragmenting). */
-gc_ref immix_alloc_slow(immix_space *sp, immix_allocator *a, gc_mutator *m,
-                        size_t bytes, uint64_t header, unsigned max_own,
-                        bool (*collect)(gc_mutator *m, unsigned own));
+/* One allocation attempt for the driver (heap/collector.h, gc_stw_alloc):
+ * small and medium objects in the space, large ones in the LOS (past the
+ * reserve once this thread collected, at->own > 0). Header written, payload
+ * zeroed; GC_NULL when there is no room. Never collects. */
+gc_ref immix_try_alloc(immix_space *sp, immix_allocator *a, gc_mutator *m,
+                       size_t bytes, uint64_t header, const gc_alloc_try *at);
+/* The immix policies' bound on attempts in all per allocation (other
+ * threads filling the space between our collection and our retry). */
+#define IMMIX_ALLOC_ATTEMPTS 16
 /* A GC worker's copy allocation, from free blocks only (the reserve
  * included); 0 when none is left. Not zeroed: a copy fills its bytes. */
 uintptr_t immix_copy_alloc(immix_space *sp, immix_allocator *a, size_t bytes);

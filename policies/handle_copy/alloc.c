@@ -7,7 +7,9 @@
  * mutator copies copy_batch objects first: the seed's "runs in all threads
  * from time to time". When the copy reserve says the space is full the
  * mutator finishes the running cycle (copying the rest itself) or starts a
- * new one. */
+ * new one: the driver's stop-the-world protocol (heap/collector.h,
+ * gc_stw_alloc) with this policy's allocation attempt and collection. */
+#include "../../heap/collector.h"
 #include "../../heap/spin.h"
 #include "hc.h"
 #include <string.h>
@@ -90,31 +92,50 @@ void hc_pacing_set(hc_state *s) {
   s->copy_ratio = (double)s->copy_bytes / (double)room;
 }
 
-gc_ref hc_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
-  hc_state *s = hc_of(m->heap);
+/* One attempt: a handle and a place for the object, or GC_NULL (the
+ * handle goes back to the cache). Never collects. */
+static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
+                        const gc_alloc_try *at, void *ctx) {
+  hc_state *s = ctx;
   hc_mutator *hm = hc_mut(m);
-  pace(s, m, bytes);
-  unsigned own = 0;
-  for (unsigned attempt = 0; attempt < HC_ATTEMPTS; attempt++) {
-    uint32_t h = hc_handle_alloc(s, hm);
-    uintptr_t obj = h ? try_place(s, m, bytes, h, own > 0) : 0;
-    if (obj) {
-      hc_set_word(obj, header);
-      /* Release: whoever reads the handle sees the header and zeros. */
-      __atomic_store_n(hc_entry(&s->t, h), obj, __ATOMIC_RELEASE);
-      return (gc_ref)h;
-    }
+  uint32_t h = hc_handle_alloc(s, hm);
+  uintptr_t obj = h ? try_place(s, m, bytes, h, at->own > 0) : 0;
+  if (!obj) {
     if (h)
       unget_handle(s, hm, h); /* before a sweep could free it again */
-    if (hc_phase(s) == HC_COPYING) {
-      hc_finish_cycle(m);
-    } else if (own == HC_OWN_CYCLES) {
-      break;
-    } else if (hc_start_cycle(m, GC_REASON_ALLOC)) {
-      own++;
-    }
+    return GC_NULL;
   }
-  return GC_NULL;
+  hc_set_word(obj, header);
+  /* Release: whoever reads the handle sees the header and zeros. */
+  __atomic_store_n(hc_entry(&s->t, h), obj, __ATOMIC_RELEASE);
+  return (gc_ref)h;
+}
+
+/* The allocation failed: a copy phase running is finished first (its
+ * from-space released: not a cycle of this thread's own); otherwise a new
+ * cycle starts. The last cycle of its own is finished at once, so that the
+ * last attempt sees its from-space released too. */
+static bool collect_for_alloc(gc_mutator *m, const gc_alloc_try *at,
+                              void *ctx) {
+  if (hc_phase(ctx) == HC_COPYING) {
+    hc_finish_cycle(m);
+    return false;
+  }
+  if (!hc_start_cycle(m, GC_REASON_ALLOC))
+    return false;
+  if (at->own + 1 == HC_OWN_CYCLES)
+    hc_finish_cycle(m);
+  return true;
+}
+
+static const gc_collector_ops hc_collector_ops = {
+    .collect_for_alloc = collect_for_alloc,
+    .ladder = {.own = HC_OWN_CYCLES, .attempts = HC_ATTEMPTS}};
+
+gc_ref hc_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
+  hc_state *s = hc_of(m->heap);
+  pace(s, m, bytes);
+  return gc_stw_alloc(&hc_collector_ops, m, bytes, header, try_alloc, s);
 }
 
 /* Lock-free write: store, then re-read the entry with a read-modify-write

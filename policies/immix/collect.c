@@ -1,7 +1,8 @@
 /* collect.c — one immix collection, with the world stopped: retire the
  * mutators' holes, decide whether to defragment and pick candidates, clear
  * marks, trace in parallel (evacuating candidates' objects), sweep the
- * space and the LOS, record the cycle.
+ * space and the LOS; the driver's runner (heap/collector.h, gc_stw_collect)
+ * records the cycle around it.
  *
  * When to defragment (defrag = normal), after the paper (section 3.3) and
  * MMTk: when the collection follows an allocation that failed right after
@@ -29,13 +30,16 @@ static void retire(gc_mutator *m, void *ctx) {
   immix_mutator_retire(ctx, m->policy_data, m);
 }
 
-static bool want_defrag(ix_state *s, const ix_request *rq) {
+/* An allocation failed right after a collection of this thread's own. */
+static bool retry(const gc_stw_cycle *c) { return c->at && c->at->own > 0; }
+
+static bool want_defrag(ix_state *s, const gc_stw_cycle *c) {
   immix_space *sp = &s->sp;
   switch (s->defrag) {
   case IMMIX_DEFRAG_EVERY:
     return true;
   case IMMIX_DEFRAG_NORMAL:
-    return rq->retry || rq->requested || s->lines_wasted ||
+    return retry(c) || c->why == GC_REASON_REQUESTED || s->lines_wasted ||
            __atomic_load_n(&sp->recycle_next, __ATOMIC_RELAXED) <
                sp->nrecyclable;
   default:
@@ -124,18 +128,14 @@ static void note_line_waste(ix_state *s, const immix_cycle_log *lg,
                     (double)live * (1.0 + s->line_waste);
 }
 
-void ix_collect_stopped(gc_heap *heap, void *request) {
+void ix_collect_stopped(gc_heap *heap, gc_stw_cycle *c) {
   ix_state *s = ix_of(heap);
-  const ix_request *rq = request;
-  gc_cpu_meter cpu = gc_cpu_meter_start(); /* clearing and sweeping too */
-  gc_cycle cy = {.kind = "full", .reason = rq->reason, .start_ns = gc_now_ns()};
   immix_cycle_log lg = {.kind = "full"};
   gc_for_each_mutator(heap, retire, &s->sp);
-  cy.bytes_before = immix_bytes_in_use(&s->sp);
-  lg.defrag = want_defrag(s, rq);
-  immix_defrag_mode mode = !lg.defrag  ? IMMIX_DEFRAG_OFF
-                           : rq->retry ? IMMIX_DEFRAG_EVERY
-                                       : s->defrag;
+  lg.defrag = want_defrag(s, c);
+  immix_defrag_mode mode = !lg.defrag ? IMMIX_DEFRAG_OFF
+                           : retry(c) ? IMMIX_DEFRAG_EVERY
+                                      : s->defrag;
   lg.candidates = (uint32_t)immix_select_candidates(&s->sp, mode);
   s->evacuating = lg.candidates > 0;
   immix_clear_marks(&s->sp);
@@ -148,26 +148,8 @@ void ix_collect_stopped(gc_heap *heap, void *request) {
   s->evacuating = false;
   immix_sweep(&s->sp, &lg.sweep);
   size_t los_live = gc_los_sweep(&heap->los);
-  record(s, &cy, &lg, &sum);
+  record(s, &c->cy, &lg, &sum);
   note_line_waste(s, &lg, los_live);
-  s->phase = lg.defrag ? "immix-defrag" : "immix";
+  c->pause = lg.defrag ? "immix-defrag" : "immix";
   s->after_gc = heap->cfg.verify != GC_VERIFY_NONE;
-  cy.bytes_after = immix_bytes_in_use(&s->sp);
-  cy.end_ns = gc_now_ns();
-  cy.gc_cpu_ns = gc_cpu_meter_read(&cpu);
-  gc_events_cycle(&heap->events, &cy);
-}
-
-static bool collect(gc_mutator *m, gc_collect_reason why, bool retry) {
-  ix_state *s = ix_of(m->heap);
-  ix_request rq = {gc_reason_name(why), retry, why == GC_REASON_REQUESTED};
-  return gc_collect_stw_named_after(m, &s->phase, ix_collect_stopped, &rq);
-}
-
-bool ix_collect_for(gc_mutator *m, unsigned own) {
-  return collect(m, GC_REASON_ALLOC, own > 0);
-}
-
-void ix_collect(gc_mutator *m, gc_collect_reason why) {
-  collect(m, why, false);
 }

@@ -55,7 +55,6 @@ static bool ix_init(gc_heap *heap, const gc_options *opts, char *err,
   s->heap = heap;
   s->defrag = mode;
   s->line_waste = gc_opt_double(opts, "line_waste");
-  s->phase = "immix";
   s->copy = calloc(heap->workers.nthreads, sizeof *s->copy);
   if (!s->copy || !immix_space_init(&s->sp, heap, &c, "immix", err, errlen)) {
     if (!s->copy)
@@ -91,9 +90,27 @@ static void ix_mutator_detach(gc_mutator *m) {
   m->policy_data = NULL;
 }
 
+static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
+                        const gc_alloc_try *at, void *sp) {
+  return immix_try_alloc(sp, m->policy_data, m, bytes, header, at);
+}
+
+/* An allocation that failed collects: a normal collection, then emergency
+ * ones that evacuate all they can (collect.c), each freeing the blocks it
+ * emptied and giving the next more room to copy into; out of memory after
+ * IX_OWN_COLLECTIONS of this thread's own. */
+static const gc_collector_ops ix_collector_ops = {
+    .stw_collect = ix_collect_stopped,
+    .stw_pause = "immix",
+    .ladder = {.own = IX_OWN_COLLECTIONS, .attempts = IMMIX_ALLOC_ATTEMPTS}};
+
 static gc_ref ix_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
-  return immix_alloc_slow(&ix_of(m->heap)->sp, m->policy_data, m, bytes, header,
-                          IX_OWN_COLLECTIONS, ix_collect_for);
+  return gc_stw_alloc(&ix_collector_ops, m, bytes, header, try_alloc,
+                      &ix_of(m->heap)->sp);
+}
+
+static void ix_collect(gc_mutator *m, gc_collect_reason why) {
+  gc_stw_collect(&ix_collector_ops, m, why, NULL, NULL);
 }
 
 const gc_policy gc_policy_immix = {

@@ -15,30 +15,20 @@ typedef struct ix_state {
   immix_allocator *copy; /* one copy allocator per GC worker */
   bool evacuating;       /* this collection has candidates */
   bool after_gc;         /* the verifier runs right after a collection */
-  const char *phase;     /* the last pause's name */
   /* totals over the run */
   uint64_t collections, defrag_collections, candidates;
   uint64_t objects_copied, bytes_copied, objects_kept;
 } ix_state;
 
-/* What a collection was asked for. */
-typedef struct ix_request {
-  const char *reason;
-  bool retry;     /* an allocation failed right after a collection */
-  bool requested; /* gc_collect */
-} ix_request;
-
-/* Collections an allocation may make before it reports out-of-memory: a
- * normal one, then emergency ones that evacuate all they can (each frees
- * the blocks it emptied, and gives the next more room to copy into). */
+/* Collections an allocation may make before it reports out-of-memory
+ * (immix.c's ladder). */
 #define IX_OWN_COLLECTIONS 4
 
 static inline ix_state *ix_of(gc_heap *heap) { return heap->policy_state; }
 
-/* collect.c */
-void ix_collect_stopped(gc_heap *heap, void *request);
-bool ix_collect_for(gc_mutator *m, unsigned own);
-void ix_collect(gc_mutator *m, gc_collect_reason why);
+/* collect.c: one collection, world stopped (gc_stw_collect); the first
+ * for an allocation is normal, later ones emergencies. */
+void ix_collect_stopped(gc_heap *heap, gc_stw_cycle *c);
 
 /* verify.c */
 bool ix_verify_object(gc_heap *heap, gc_verifier *v, uintptr_t addr);

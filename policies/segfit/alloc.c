@@ -5,7 +5,6 @@
  * thread per allocation before the heap is called exhausted: the first
  * frees what is garbage, a second covers cells another thread grabbed
  * between our collection and our retry. */
-#include "../../heap/collector.h"
 #include "segfit.h"
 
 /* Fills m's cache for class c from a block with free cells, or from a new
@@ -44,15 +43,10 @@ static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
   return GC_NULL;
 }
 
-/* Collects because an allocation failed; true if this thread collected
- * (false: another thread did, which helps just as well). */
-static bool collect_for_alloc(gc_mutator *m, const gc_alloc_try *at,
-                              void *ctx) {
-  return gc_collect_stw(m, "segfit-full", segfit_collect_stw, (void *)"alloc");
-}
-
 static const gc_collector_ops segfit_collector_ops = {
-    .collect_for_alloc = collect_for_alloc, .ladder = {.own = 2}};
+    .stw_collect = segfit_collect_stw,
+    .stw_pause = "segfit-full",
+    .ladder = {.own = 2}};
 
 gc_ref segfit_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
   return gc_stw_alloc(&segfit_collector_ops, m, bytes, header, try_alloc,
@@ -60,8 +54,7 @@ gc_ref segfit_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
 }
 
 void segfit_collect(gc_mutator *m, gc_collect_reason why) {
-  gc_collect_stw(m, "segfit-full", segfit_collect_stw,
-                 (void *)gc_reason_name(why));
+  gc_stw_collect(&segfit_collector_ops, m, why, NULL, NULL);
 }
 
 /* After a collection (and at start): allow trigger * (chunks free now) more

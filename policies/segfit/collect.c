@@ -1,6 +1,7 @@
-/* collect.c — one full collection, run by gc_collect_stw with the world
- * stopped: drop the mutators' caches, clear marks, mark in parallel, sweep,
- * record the cycle, and set the trigger for the next one.
+/* collect.c — one full collection, run by the driver's stop-the-world
+ * runner (heap/collector.h, gc_stw_collect, which records the cycle): drop
+ * the mutators' caches, clear marks, mark in parallel, sweep, and set the
+ * trigger for the next one.
  *
  * Trigger: allocation collects when the arena is exhausted (trigger = 1,
  * the default) or, with trigger < 1, once the chunks taken since the last
@@ -15,11 +16,8 @@ static void drop_caches(gc_mutator *m, void *ctx) {
   gc_sf_cache_drop(ctx, m, false);
 }
 
-void segfit_collect_stw(gc_heap *heap, void *why) {
+void segfit_collect_stw(gc_heap *heap, gc_stw_cycle *c) {
   segfit_state *s = segfit_of(heap);
-  gc_cpu_meter cpu = gc_cpu_meter_start(); /* clearing and sweeping too */
-  gc_cycle cy = {.kind = "full", .reason = why, .start_ns = gc_now_ns()};
-  cy.bytes_before = segfit_heap_used(heap);
   gc_for_each_mutator(heap, drop_caches, &s->sf);
   gc_sf_clear_marks(&s->sf);
   gc_worker sum = {0};
@@ -28,10 +26,6 @@ void segfit_collect_stw(gc_heap *heap, void *why) {
   gc_sf_sweep_all(&s->sf, s->sweep);
   gc_los_sweep(&heap->los);
   segfit_set_trigger(s);
-  cy.end_ns = gc_now_ns();
-  cy.bytes_after = segfit_heap_used(heap);
-  cy.live_bytes = sum.bytes_traced;
-  cy.objects_traced = sum.objects_traced;
-  cy.gc_cpu_ns = gc_cpu_meter_read(&cpu);
-  gc_events_cycle(&heap->events, &cy);
+  c->cy.live_bytes = sum.bytes_traced;
+  c->cy.objects_traced = sum.objects_traced;
 }

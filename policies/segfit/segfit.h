@@ -9,7 +9,7 @@
 #ifndef SEGFIT_H
 #define SEGFIT_H
 
-#include "../../heap/heap.h"
+#include "../../heap/collector.h"
 #include "../../heap/sfspace.h"
 
 typedef struct segfit_state {
@@ -33,8 +33,8 @@ void segfit_set_trigger(segfit_state *s);
 /* mark.c: marks everything reachable; totals in *sum. */
 void segfit_mark(gc_heap *heap, gc_worker *sum);
 
-/* collect.c: the whole collection, run inside gc_collect_stw. */
-void segfit_collect_stw(gc_heap *heap, void *why);
+/* collect.c: the whole collection, world stopped (gc_stw_collect). */
+void segfit_collect_stw(gc_heap *heap, gc_stw_cycle *c);
 
 /* verify.c */
 bool segfit_verify_object(gc_heap *heap, gc_verifier *v, uintptr_t addr);

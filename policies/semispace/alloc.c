@@ -6,14 +6,8 @@
  * The inline fast path (gctb.h) bumps m->bump_cur and writes the header but
  * does not zero, so every buffer is zeroed when it is handed out: chunks come
  * back from the arena dirty (from-space, swept large objects). */
-#include "../../heap/collector.h"
 #include "semispace.h"
 #include <string.h>
-
-bool semi_collect_for(gc_mutator *m, gc_collect_reason why) {
-  return gc_collect_stw(m, "full", semi_collect_stopped,
-                        (void *)gc_reason_name(why));
-}
 
 /* Bumps within m's buffer; 0 if it does not fit. */
 static uintptr_t bump(gc_mutator *m, size_t bytes) {
@@ -75,22 +69,22 @@ static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
   return (gc_ref)p;
 }
 
-/* st->lock is not held here: a mutator blocked on it could not reach a
- * safepoint, and the world would never stop. */
-static bool collect_for_alloc(gc_mutator *m, const gc_alloc_try *at,
-                              void *ctx) {
-  return semi_collect_for(m, GC_REASON_ALLOC);
-}
-
 /* A mutator gives up after two collections of its own that left no room
  * (the live data does not fit in half the free heap), or after 16 attempts
  * in all (other threads collecting and filling the space again before this
- * one gets to allocate). */
+ * one gets to allocate). st->lock is not held while collecting: a mutator
+ * blocked on it could not reach a safepoint, and the world would never
+ * stop. */
 static const gc_collector_ops semi_collector_ops = {
-    .collect_for_alloc = collect_for_alloc,
+    .stw_collect = semi_collect_stopped,
+    .stw_pause = "full",
     .ladder = {.own = 2, .attempts = 16}};
 
 gc_ref semi_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
   return gc_stw_alloc(&semi_collector_ops, m, bytes, header, try_alloc,
                       semi_of(m->heap));
+}
+
+void semi_collect(gc_mutator *m, gc_collect_reason why) {
+  gc_stw_collect(&semi_collector_ops, m, why, NULL, NULL);
 }

@@ -195,19 +195,9 @@ static uint64_t settle_kept(semi_state *st, gc_cycle *cy) {
   return kept;
 }
 
-static size_t los_in_use(gc_los *l) {
-  pthread_mutex_lock(&l->lock);
-  size_t n = l->bytes_in_use;
-  pthread_mutex_unlock(&l->lock);
-  return n;
-}
-
-void semi_collect_stopped(gc_heap *heap, void *arg) {
+void semi_collect_stopped(gc_heap *heap, gc_stw_cycle *c) {
   semi_state *st = semi_of(heap);
-  gc_cpu_meter cpu = gc_cpu_meter_start(); /* the LOS sweep too */
-  gc_cycle cy = {.kind = "full", .reason = arg, .start_ns = gc_now_ns()};
   gc_for_each_mutator(heap, retire_buffer, NULL);
-  cy.bytes_before = semi_space_used(st) + los_in_use(&heap->los);
   semi_flip(st);
 
   semi_gc g = {heap, st, st->from.id, heap->los.space};
@@ -215,19 +205,15 @@ void semi_collect_stopped(gc_heap *heap, void *arg) {
   gc_worker sum;
   gc_workers_run(&heap->workers, &job, &sum);
 
-  uint64_t kept = settle_kept(st, &cy);
+  uint64_t kept = settle_kept(st, &c->cy);
   semi_release_from(st);
   size_t los_live = gc_los_sweep(&heap->los);
   st->collections++;
   st->objects_copied += sum.objects_copied;
   st->bytes_copied += sum.bytes_copied;
   st->los_objects_traced += sum.objects_traced - sum.objects_copied - kept;
-  cy.objects_traced = sum.objects_traced;
-  cy.objects_copied = sum.objects_copied;
-  cy.bytes_copied = sum.bytes_copied;
-  cy.live_bytes += sum.bytes_copied + los_live;
-  cy.bytes_after = semi_space_used(st) + los_live;
-  cy.end_ns = gc_now_ns();
-  cy.gc_cpu_ns = gc_cpu_meter_read(&cpu);
-  gc_events_cycle(&heap->events, &cy);
+  c->cy.objects_traced = sum.objects_traced;
+  c->cy.objects_copied = sum.objects_copied;
+  c->cy.bytes_copied = sum.bytes_copied;
+  c->cy.live_bytes += sum.bytes_copied + los_live;
 }

@@ -74,10 +74,6 @@ static void semi_destroy(gc_heap *heap) {
 /* The rest of the buffer is abandoned; the next collection reclaims it. */
 static void semi_mutator_detach(gc_mutator *m) { gc_mutator_retire_bump(m); }
 
-static void semi_collect(gc_mutator *m, gc_collect_reason why) {
-  semi_collect_for(m, why);
-}
-
 static size_t semi_heap_used(gc_heap *heap) {
   gc_los *l = &heap->los;
   pthread_mutex_lock(&l->lock);

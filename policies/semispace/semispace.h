@@ -11,8 +11,8 @@
 #ifndef SEMI_SEMISPACE_H
 #define SEMI_SEMISPACE_H
 
+#include "../../heap/collector.h"
 #include "../../heap/forward.h"
-#include "../../heap/heap.h"
 
 /* GC bits of the header word (bits 0..7 belong to the policy): the two of
  * the forwarding protocol (heap/forward.h) and one of our own. Between
@@ -76,11 +76,11 @@ void semi_release_from(semi_state *st);
 
 /* alloc.c */
 gc_ref semi_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header);
-/* Collects on behalf of m; false if another thread collected instead. */
-bool semi_collect_for(gc_mutator *m, gc_collect_reason why);
+void semi_collect(gc_mutator *m, gc_collect_reason why);
 
-/* copy.c — the collection itself, run with the world stopped. */
-void semi_collect_stopped(gc_heap *heap, void *arg);
+/* copy.c — the collection itself, run with the world stopped by the
+ * driver's runner (gc_stw_collect), which records the cycle. */
+void semi_collect_stopped(gc_heap *heap, gc_stw_cycle *c);
 
 /* verify.c */
 uintptr_t semi_resolve(gc_heap *heap, gc_ref r);

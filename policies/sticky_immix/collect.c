@@ -82,8 +82,12 @@ static void drain(gc_worker *w, void *arg) {
   immix_drain(w, &s->sp, false, true);
 }
 
-static bool want_full(sticky_state *s, const sticky_request *rq) {
-  return rq->full || s->next_full ||
+/* A full collection is required when the program asks for one, or for an
+ * allocation that failed right after a (nursery) collection of this
+ * thread's own: that one did not free enough. */
+static bool want_full(sticky_state *s, const gc_stw_cycle *c) {
+  bool required = c->why == GC_REASON_REQUESTED || (c->at && c->at->own > 0);
+  return required || s->next_full ||
          (s->full_every && s->since_full + 1 >= s->full_every);
 }
 
@@ -113,16 +117,11 @@ static void settle(sticky_state *s, bool full, const immix_sweep_stats *st) {
   s->next_full = avail < s->full_threshold * (double)s->heap->cfg.heap_bytes;
 }
 
-void sticky_collect_stopped(gc_heap *heap, void *request) {
+void sticky_collect_stopped(gc_heap *heap, gc_stw_cycle *c) {
   sticky_state *s = sticky_of(heap);
-  const sticky_request *rq = request;
-  bool full = want_full(s, rq);
-  const char *kind = full ? "full" : "nursery";
-  gc_cpu_meter cpu = gc_cpu_meter_start(); /* clearing and sweeping too */
-  gc_cycle cy = {.kind = kind, .reason = rq->reason, .start_ns = gc_now_ns()};
-  immix_cycle_log lg = {.kind = kind};
+  bool full = want_full(s, c);
+  immix_cycle_log lg = {.kind = full ? "full" : "nursery"};
   gc_for_each_mutator(heap, retire, &s->sp);
-  cy.bytes_before = immix_bytes_in_use(&s->sp);
   lg.remembered = prepare(s, full);
   gc_trace_job job = {.seed = seed, .scan = scan, .drain = drain, .arg = s};
   gc_worker sum;
@@ -135,28 +134,9 @@ void sticky_collect_stopped(gc_heap *heap, void *request) {
   s->remembered += lg.remembered;
   lg.live_bytes = sum.bytes_traced;
   immix_log_cycle(&s->sp, &lg);
-  s->phase = full ? "sticky-full" : "sticky-nursery";
   s->after_gc = heap->cfg.verify != GC_VERIFY_NONE;
-  cy.live_bytes = sum.bytes_traced;
-  cy.objects_traced = sum.objects_traced;
-  cy.bytes_after = immix_bytes_in_use(&s->sp);
-  cy.end_ns = gc_now_ns();
-  cy.gc_cpu_ns = gc_cpu_meter_read(&cpu);
-  gc_events_cycle(&heap->events, &cy);
-}
-
-static bool collect(gc_mutator *m, gc_collect_reason why, bool full) {
-  sticky_request rq = {gc_reason_name(why), full};
-  return gc_collect_stw_named_after(m, &sticky_of(m->heap)->phase,
-                                    sticky_collect_stopped, &rq);
-}
-
-/* A second collection for the same allocation is full: the nursery one
- * did not free enough. */
-bool sticky_collect_for(gc_mutator *m, unsigned own) {
-  return collect(m, GC_REASON_ALLOC, own > 0);
-}
-
-void sticky_collect(gc_mutator *m, gc_collect_reason why) {
-  collect(m, why, why == GC_REASON_REQUESTED);
+  c->pause = full ? "sticky-full" : "sticky-nursery";
+  c->cy.kind = lg.kind;
+  c->cy.live_bytes = sum.bytes_traced;
+  c->cy.objects_traced = sum.objects_traced;
 }

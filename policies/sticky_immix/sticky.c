@@ -44,7 +44,6 @@ static bool sticky_init(gc_heap *heap, const gc_options *opts, char *err,
     return false;
   }
   s->heap = heap;
-  s->phase = "sticky-nursery";
   s->full_threshold = gc_opt_double(opts, "full_threshold");
   s->full_every = (unsigned)gc_opt_int(opts, "full_every");
   if (!immix_space_init(&s->sp, heap, &c, "sticky-immix", err, errlen)) {
@@ -87,11 +86,26 @@ static void sticky_mutator_detach(gc_mutator *m) {
   m->policy_data = NULL;
 }
 
-static gc_ref sticky_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
+static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
+                        const gc_alloc_try *at, void *sp) {
   sticky_mutator *sm = m->policy_data;
-  /* a nursery collection, then a full one */
-  return immix_alloc_slow(&sticky_of(m->heap)->sp, &sm->a, m, bytes, header, 2,
-                          sticky_collect_for);
+  return immix_try_alloc(sp, &sm->a, m, bytes, header, at);
+}
+
+/* An allocation that failed collects: a nursery collection, then a full
+ * one (collect.c, want_full); out of memory after those two. */
+static const gc_collector_ops sticky_collector_ops = {
+    .stw_collect = sticky_collect_stopped,
+    .stw_pause = "sticky-nursery",
+    .ladder = {.own = 2, .attempts = IMMIX_ALLOC_ATTEMPTS}};
+
+static gc_ref sticky_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
+  return gc_stw_alloc(&sticky_collector_ops, m, bytes, header, try_alloc,
+                      &sticky_of(m->heap)->sp);
+}
+
+static void sticky_collect(gc_mutator *m, gc_collect_reason why) {
+  gc_stw_collect(&sticky_collector_ops, m, why, NULL, NULL);
 }
 
 const gc_policy gc_policy_sticky_immix = {

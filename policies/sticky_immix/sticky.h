@@ -37,7 +37,6 @@ typedef struct sticky_state {
   unsigned since_full;    /* nursery collections since the last full one */
   bool next_full;
   bool after_gc; /* the verifier runs right after a collection */
-  const char *phase;
   /* logs of detached mutators (changed under heap->lock, or stopped) */
   sticky_log orphans;
   /* the logs a nursery collection scans, gathered before tracing */
@@ -46,11 +45,6 @@ typedef struct sticky_state {
   /* totals over the run */
   uint64_t nursery_collections, full_collections, remembered;
 } sticky_state;
-
-typedef struct sticky_request {
-  const char *reason;
-  bool full; /* a full collection is required */
-} sticky_request;
 
 static inline sticky_state *sticky_of(gc_heap *heap) {
   return heap->policy_state;
@@ -65,10 +59,9 @@ void sticky_log_push(sticky_log *l, uintptr_t obj);
 size_t sticky_gather_logs(sticky_state *s);
 void sticky_clear_logs(sticky_state *s);
 
-/* collect.c */
-void sticky_collect_stopped(gc_heap *heap, void *request);
-bool sticky_collect_for(gc_mutator *m, unsigned own);
-void sticky_collect(gc_mutator *m, gc_collect_reason why);
+/* collect.c: one collection, world stopped (gc_stw_collect): nursery, or
+ * full when required or due. */
+void sticky_collect_stopped(gc_heap *heap, gc_stw_cycle *c);
 
 /* verify.c */
 bool sticky_verify_object(gc_heap *heap, gc_verifier *v, uintptr_t addr);

@@ -55,16 +55,11 @@ static size_t tms_heap_used(gc_heap *heap) {
   return gc_sf_used_bytes(space_of(heap)) + gc_los_bytes_in_use(&heap->los);
 }
 
-/* ---- One collection, world stopped ---- */
+/* ---- One collection, world stopped (the driver records the cycle) ---- */
 static void drop(gc_mutator *m, void *sf) { gc_sf_cache_drop(sf, m, false); }
 
-static void collect_stw(gc_heap *heap, void *reason) {
+static void collect_stw(gc_heap *heap, gc_stw_cycle *c) {
   gc_sf_space *sf = space_of(heap);
-  gc_cpu_meter cpu = gc_cpu_meter_start(); /* the workers' CPU time too */
-  gc_cycle cy = {.kind = "full",
-                 .reason = reason,
-                 .start_ns = gc_now_ns(),
-                 .bytes_before = tms_heap_used(heap)};
   gc_for_each_mutator(heap, drop, sf); /* cached cells are no objects */
   gc_sf_clear_marks(sf);
   gc_worker sum = {0};
@@ -73,23 +68,26 @@ static void collect_stw(gc_heap *heap, void *reason) {
   sf->epoch++; /* a new sweep epoch: every pool is unswept */
   gc_sf_sweep_all(sf, GC_SF_SWEEP_EAGER);
   gc_los_sweep(&heap->los);
-  cy.end_ns = gc_now_ns();
-  cy.bytes_after = tms_heap_used(heap);
-  cy.live_bytes = sum.bytes_traced;
-  cy.objects_traced = sum.objects_traced;
-  cy.gc_cpu_ns = gc_cpu_meter_read(&cpu);
-  gc_events_cycle(&heap->events, &cy);
+  c->cy.live_bytes = sum.bytes_traced;
+  c->cy.objects_traced = sum.objects_traced;
 }
 
+/* The collection, its pause's name, and the allocation-failure ladder: an
+ * allocation collects and retries twice at most (another thread may take
+ * what our collection freed before we retry), then is out of memory. */
+static const gc_collector_ops tms_ops = {
+    .stw_collect = collect_stw, .stw_pause = "tutorial-ms", .ladder.own = 2};
+
 static void tms_collect(gc_mutator *m, gc_collect_reason why) {
-  gc_collect_stw(m, "tutorial-ms", collect_stw, (void *)gc_reason_name(why));
+  gc_stw_collect(&tms_ops, m, why, NULL, NULL);
 }
 
 /* ---- Allocation: the inline fast path missed ---- */
 /* One attempt, never collecting: a large object, or a cell from m's cache,
  * refilled from a block with free cells or a new chunk (stress mode sends
  * every allocation here, cache or not). */
-static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header) {
+static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
+                        const gc_alloc_try *at, void *ctx) {
   gc_sf_space *sf = space_of(m->heap);
   if (bytes > GC_SIZECLASS_MAX_BYTES)
     return gc_los_alloc_object(m, bytes, header, false); /* not black */
@@ -104,15 +102,8 @@ static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header) {
   return gc_sf_cache_take(m, c, header);
 }
 
-/* Try; collect and try again, twice at most (another thread may take what
- * our collection freed before we retry); then out of memory. */
 static gc_ref tms_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
-  gc_ref r = try_alloc(m, bytes, header);
-  for (int i = 0; !r && i < 2; i++) {
-    tms_collect(m, GC_REASON_ALLOC);
-    r = try_alloc(m, bytes, header);
-  }
-  return r;
+  return gc_stw_alloc(&tms_ops, m, bytes, header, try_alloc, NULL);
 }
 
 static void tms_detach(gc_mutator *m) { drop(m, space_of(m->heap)); }

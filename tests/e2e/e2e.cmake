@@ -106,8 +106,11 @@ add_test(NAME e2e.nogc.oom
 # out-of-memory (exit 3) once cycles stop freeing enough, never a crash or
 # a hang (gcold at just over its live size now completes: its size classes
 # share 32 KiB pages, heap/sfspace_pages.c); otf-gen with young cycles only (but for those a mutator out of
-# memory asks for) under stress, verified after every collection.
-foreach(policy otf otf-gen)
+# memory asks for) under stress, verified after every collection. The
+# stop-the-world policies likewise, once the driver's ladder
+# (heap/collector.h, gc_stw_alloc) ran their own collections.
+foreach(policy otf otf-gen segfit semispace immix sticky-immix handle-copy
+               tutorial-ms)
   add_test(NAME e2e.${policy}.oom
            COMMAND ${E2E}/expect.sh 3 "out of memory" -- ${GCTB} run
                    ${E2E}/workloads/fragger.json --quiet --out ${E2E_OUT}
