@@ -16,19 +16,22 @@
  *   sweep                black in a pool not swept yet, white in one
  *                        already swept: a new object is never freed by the
  *                        sweep under way.
- * and in every phase white in a pool already swept by this cycle's sweep.
- * "Swept" is judged against the epoch that sweep gives the pools
- * (sweep_epoch, posted before the cycle's first handshake), never against
- * the space's epoch as read: the collector moves that epoch, then posts
- * "sweep", so a mutator may see either the old epoch with "sweep" (an
- * unswept pool judged swept: a white object the sweep frees, seen as
- * corrupted gcold trees) or the new epoch with "trace". The latter claim
- * comes from a pool swept already (a fresh page: the shut gate keeps the
- * others unswept), and a black cell there would keep its mark into the
- * next cycle, which would take the object for traced and never scan it,
- * losing whatever only it references (otf's mark check failed in 1 run in
- * 240 of server under TSan; otf-gen would promote it early). The phase is
- * read after the block was claimed.
+ * and in every phase white in a pool that this cycle's sweep has passed
+ * already, so that no mark outlives the sweep. The phase is read after the
+ * block was claimed, in one load with the epoch this cycle's sweep gives
+ * the pools (otf_state.status), and "swept" is judged against that epoch,
+ * never against the space's epoch or another cycle's as read apart:
+ *   - "sweep" with the space's epoch from before the collector moved it
+ *     judged an unswept pool swept: a white object the sweep freed (seen
+ *     as corrupted gcold trees);
+ *   - "trace" read after the space's epoch moved (a claim from a fresh
+ *     page: the shut gate keeps the other pools unswept), or "sweep" read
+ *     as a cycle ended with the next cycle's epoch read after it began,
+ *     made cells black in a pool that sweep had passed: the mark outlived
+ *     the cycle, the next one took the object for traced without scanning
+ *     it and lost whatever only it referenced (otf's mark check, about 1
+ *     run in 240 of server's stress test under TSan; otf-gen would promote
+ *     the object early).
  *
  * The trigger: a cycle starts when the bytes in use after the last sweep
  * plus those handed out since pass trigger * heap size. When an attempt
@@ -55,11 +58,10 @@ static void note_alloc(otf_state *s, uint64_t bytes) {
 }
 
 static bool black_cells(otf_state *s, gc_mutator *m, uintptr_t base) {
-  otf_phase ph = otf_phase_now(s);
+  uint64_t st = otf_status_now(s);
+  otf_phase ph = otf_status_phase(st);
   bool black = ph == OTF_TRACE ? otf_mutator_of(m)->black : ph == OTF_SWEEP;
-  return black &&
-         !gc_sf_swept_in(&s->sf, base,
-                         __atomic_load_n(&s->sweep_epoch, __ATOMIC_RELAXED));
+  return black && !gc_sf_swept_in(&s->sf, base, otf_status_sweep_epoch(st));
 }
 
 /* Large objects: marked iff allocated black, under the lock the LOS sweep

@@ -17,7 +17,8 @@
 #include <string.h>
 
 static void set_phase(otf_state *s, otf_phase p) {
-  __atomic_store_n(&s->phase, p, __ATOMIC_RELEASE);
+  __atomic_store_n(&s->status, s->sweep_epoch << OTF_PHASE_BITS | p,
+                   __ATOMIC_RELEASE);
 }
 
 /* A handshake is also a collector phase: recorded with its span (request
@@ -96,9 +97,7 @@ static void to_off(gc_mutator *m, void *arg) {
 /* ---- steps ---- */
 
 static void start(otf_state *s) {
-  __atomic_store_n(&s->sweep_epoch,
-                   __atomic_load_n(&s->sf.epoch, __ATOMIC_RELAXED) + 1,
-                   __ATOMIC_RELAXED); /* published by the phase (release) */
+  s->sweep_epoch = s->sf.epoch + 1; /* posted with each phase */
   satb_start(&s->marker);
   pthread_mutex_lock(&s->los_lock);
   s->los_swept = false;
