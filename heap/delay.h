@@ -75,9 +75,10 @@ typedef struct gc_mutator_log {
   gc_span *blocked;
   size_t nblocked, blocked_cap;
   /* the run-queue sampler's state (runqueue.c): the mutator's schedstat
-   * file (-1: none), its run_delay when last read, and when */
+   * file (-1: none), its run_delay when last read, and where the last wait
+   * it logged ended (or the attach time) */
   int sched_fd;
-  uint64_t run_delay_seen, sampled_ns;
+  uint64_t run_delay_seen, logged_until_ns;
   /* Time to safepoint (safepoint.c): for every request that reached the
    * mutator while it ran, the time from the request to its arrival at a
    * poll or at a blocking region (what a stop or a handshake waits for

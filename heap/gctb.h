@@ -129,7 +129,11 @@ typedef enum gc_write_barrier {
   GC_WB_SATB,        /* reference stores call the policy while active */
   GC_WB_OBJECT_LOG,  /* reference stores into GC_HDR_UNLOGGED objects call it */
   GC_WB_WHEN_ACTIVE, /* every store calls the policy while active (Brooks) */
-  GC_WB_ALWAYS       /* every store calls the policy (handle locking) */
+  GC_WB_ALWAYS,      /* every store calls the policy (handle locking) */
+  /* reference stores into GC_HDR_UNLOGGED objects, and every reference
+   * store while active (otf-gen: its remembered set and otf's marking;
+   * both tested at once through gc_mutator.log_mask) */
+  GC_WB_OBJECT_LOG_SATB
 } gc_write_barrier;
 
 typedef struct gc_constraints {
@@ -154,6 +158,10 @@ typedef struct gc_freebits_cache {
   uintptr_t base; /* first object of the cached block, 0 if none */
   uint64_t bits;  /* set bit i: object i of the block is free and claimed */
   uint32_t size;  /* object size of this class */
+  /* GC bits of objects allocated from this block: GC_HDR_UNLOGGED for
+   * cells handed out old (otf-gen's black cells); read by the fast path of
+   * the GC_WB_OBJECT_LOG_SATB families only */
+  uint32_t hdr_bits;
 } gc_freebits_cache;
 
 typedef struct gc_mutator_stats {
@@ -178,13 +186,19 @@ struct gc_mutator {
   unsigned hdr_words;
   size_t large_object_bytes;
   /* atomic; the write barrier's flag: SATB marking, a Brooks or handle
-   * copy phase in progress (GC_WB_SATB, GC_WB_WHEN_ACTIVE) */
+   * copy phase in progress (GC_WB_SATB, GC_WB_WHEN_ACTIVE,
+   * GC_WB_OBJECT_LOG_SATB) */
   int barrier_active;
   /* atomic; the load-reference barrier's own flag (GC_RB_LRB): set only
    * while loaded references may need resolving (evacuation, update-refs),
    * so that marking, which has the SATB flag, does not slow every load */
   int lrb_active;
   int safepoint_pending; /* atomic; stop-the-world or handshake requested */
+  /* atomic; GC_WB_OBJECT_LOG_SATB's test mask: GC_HDR_UNLOGGED, or every
+   * bit while barrier_active (a registered type's header is never 0), so
+   * that its fast path tests the header bit and the flag at once. Set with
+   * barrier_active by gc_object_log_set_active (heap/object_log.h). */
+  uint64_t log_mask;
   uintptr_t handle_base; /* GC_RB_HANDLE: table base and entry stride */
   size_t handle_stride;
   uintptr_t bump_start;         /* start of the current bump buffer (stats) */
@@ -395,6 +409,7 @@ GC__FAST gc_ref gc_alloc_as(gc_mutator *m, const gc_type *t, size_t length,
   size_t bytes =
       t->base_bytes[hdr_words] + (length ? (length - 1) * t->elem_bytes : 0);
   uintptr_t p;
+  uint64_t gc_bits = 0; /* the header's GC bits */
   switch (style) {
   case GC_ALLOC_BUMP:
     p = m->bump_cur;
@@ -413,6 +428,8 @@ GC__FAST gc_ref gc_alloc_as(gc_mutator *m, const gc_type *t, size_t length,
     p = c->base + (uintptr_t)c->size * (uintptr_t)__builtin_ctzll(bits);
     c->bits = bits & (bits - 1);
     memset((void *)p, 0, c->size); /* freed cells hold stale data */
+    if (GC__WRITE_BARRIER(m) == GC_WB_OBJECT_LOG_SATB)
+      gc_bits = c->hdr_bits;
     break;
   }
   case GC_ALLOC_FREELIST:
@@ -426,7 +443,8 @@ GC__FAST gc_ref gc_alloc_as(gc_mutator *m, const gc_type *t, size_t length,
   m->stats.objects_allocated++;
   m->stats.bytes_requested +=
       hdr_words == 1 ? bytes : gc__requested_bytes(t, length);
-  *(uint64_t *)p = t->header | ((uint64_t)length << GC_HDR_LENGTH_SHIFT);
+  *(uint64_t *)p =
+      t->header | gc_bits | ((uint64_t)length << GC_HDR_LENGTH_SHIFT);
   if (hdr_words == 2)
     ((uintptr_t *)p)[1] = p; /* Brooks word: points to itself */
   return (gc_ref)p;
@@ -505,6 +523,13 @@ GC__FAST void gc__store(gc_mutator *m, gc_ref obj, size_t off, uintptr_t val,
     break;
   case GC_WB_OBJECT_LOG:
     if (is_ref && __builtin_expect(gc_header(m, obj) & GC_HDR_UNLOGGED, 0))
+      goto slow;
+    break;
+  case GC_WB_OBJECT_LOG_SATB:
+    if (is_ref &&
+        __builtin_expect(gc_header(m, obj) &
+                             __atomic_load_n(&m->log_mask, __ATOMIC_RELAXED),
+                         0))
       goto slow;
     break;
   case GC_WB_WHEN_ACTIVE:

@@ -33,6 +33,7 @@ gc_mutator *gc_attach(gc_heap *heap) {
                     c->write_barrier == GC_WB_NONE && c->header_words == 1;
   m->read_barrier = c->read_barrier;
   m->write_barrier = c->write_barrier;
+  m->log_mask = GC_HDR_UNLOGGED; /* barrier_active off */
   m->hdr_words = c->header_words;
   m->large_object_bytes = c->large_object_bytes;
   m->roots = roots;

@@ -35,21 +35,26 @@ static bool read_run_delay(int fd, uint64_t *out) {
   return true;
 }
 
-/* Logs the growth of log's counter as a wait that ended by now, no
- * earlier than the previous sample. Under log->lock. */
+/* Logs the growth of log's counter as a wait that ended by now. The
+ * kernel adds a wait to run_delay only when the thread gets a CPU again,
+ * so a 200 ms wait shows whole in one sample, not spread over the samples
+ * it spanned: the wait is placed before now, as long as it was, and only
+ * clipped so that it does not overlap the previous logged wait (or start
+ * before the attach). Under log->lock. */
 static void sample_locked(gc_mutator_log *log, uint64_t now) {
   uint64_t delay;
   if (log->sched_fd < 0 || !read_run_delay(log->sched_fd, &delay))
     return;
   uint64_t grew = delay > log->run_delay_seen ? delay - log->run_delay_seen : 0;
   log->run_delay_seen = delay;
-  uint64_t since = log->sampled_ns;
-  log->sampled_ns = now;
   if (grew == 0)
     return;
   uint64_t start = now > grew ? now - grew : 0;
-  if (start < since) /* the counter's clock and ours differ by a little */
-    start = since;
+  if (start < log->logged_until_ns)
+    start = log->logged_until_ns;
+  if (start >= now)
+    return;
+  log->logged_until_ns = now;
   gc_delay_log_locked(log, GC_DELAY_RUNQUEUE, "runqueue", start, now);
 }
 
@@ -57,7 +62,7 @@ void gc_runqueue_attach(gc_mutator_log *log) {
   int fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
   pthread_mutex_lock(&log->lock);
   log->sched_fd = fd;
-  log->sampled_ns = gc_now_ns();
+  log->logged_until_ns = gc_now_ns();
   if (fd >= 0 && !read_run_delay(fd, &log->run_delay_seen)) {
     close(fd);
     log->sched_fd = -1;

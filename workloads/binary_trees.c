@@ -111,7 +111,9 @@ static void bt_run_workload(gc_workload_ctx *ctx) {
   wl_run_threads(ctx->heap, run.c.threads,
                  GC_INSTANCE_PICK(wl_instance(ctx), bt_thread), &run,
                  "binary-trees");
+  wl_metrics_lock(ctx);
   bt_metrics(ctx->metrics, &run, gc_now_ns() - t0);
+  wl_metrics_unlock(ctx);
   free(run.depths);
   free(run.sums);
 }

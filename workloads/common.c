@@ -80,8 +80,20 @@ void *wl_calloc(size_t n, size_t size, const char *who) {
 
 gc_family wl_instance(gc_workload_ctx *ctx) {
   gc_family f = gc_instance_family(ctx->heap);
+  wl_metrics_lock(ctx);
   json_object_set_new(ctx->metrics, "instance", json_string(gc_family_name(f)));
+  wl_metrics_unlock(ctx);
   return f;
+}
+
+void wl_metrics_lock(gc_workload_ctx *ctx) {
+  if (ctx->metrics_lock)
+    pthread_mutex_lock(ctx->metrics_lock);
+}
+
+void wl_metrics_unlock(gc_workload_ctx *ctx) {
+  if (ctx->metrics_lock)
+    pthread_mutex_unlock(ctx->metrics_lock);
 }
 
 void wl_run_threads(gc_heap *heap, unsigned n, wl_thread_fn fn, void *arg,

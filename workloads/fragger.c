@@ -137,7 +137,9 @@ static void fr_run_workload(gc_workload_ctx *ctx) {
   uint64_t t0 = gc_now_ns();
   wl_run_threads(ctx->heap, 1, GC_INSTANCE_PICK(wl_instance(ctx), fr_thread),
                  &run, "fragger");
+  wl_metrics_lock(ctx);
   fr_metrics(ctx->metrics, &run, gc_now_ns() - t0);
+  wl_metrics_unlock(ctx);
   free(run.samples);
 }
 

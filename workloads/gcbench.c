@@ -10,6 +10,7 @@
  *      iterations(d) = 2 nodes(stretch_depth) / nodes(d) trees built top-down
  *      (Populate), then as many bottom-up (MakeTree), each dropped;
  *   4. the long-lived tree and the array checked in full. */
+#include "common.h"
 #include "gcbench_run.h"
 #include "workload.h"
 #include <pthread.h>
@@ -125,11 +126,7 @@ static void gb_run(gc_workload_ctx *ctx) {
     fprintf(stderr, "gcbench: out of C memory for %u threads\n", cfg.threads);
     exit(2);
   }
-  gc_family family = gc_instance_family(ctx->heap);
-  gb_run_fn *run = GC_INSTANCE_PICK(family, gb_run_thread);
-  /* first, so that a run ending early records it too */
-  json_object_set_new(ctx->metrics, "instance",
-                      json_string(gc_family_name(family)));
+  gb_run_fn *run = GC_INSTANCE_PICK(wl_instance(ctx), gb_run_thread);
   uint64_t t0 = gc_now_ns();
   for (unsigned i = 0; i < cfg.threads; i++)
     starts[i] = (gb_start){ctx, run, &cfg, &res[i], i};
@@ -144,7 +141,9 @@ static void gb_run(gc_workload_ctx *ctx) {
     for (unsigned i = 0; i < cfg.threads; i++)
       pthread_join(tids[i], NULL);
   }
+  wl_metrics_lock(ctx);
   gb_metrics(ctx->metrics, &cfg, res, gc_now_ns() - t0);
+  wl_metrics_unlock(ctx);
   gb_results_free(&cfg, res);
   free(starts);
   free(tids);

@@ -12,28 +12,16 @@
     "gcbench_body.h is compiled once per family (workloads/instances/bodies.cmake)"
 #endif
 
+#include "gcbench_array_body.h"
 #include "gcbench_run.h"
 #include "gcbench_tree_body.h"
 #include "instance.h"
-#include <string.h>
 
 static uint64_t gb_nodes(int depth) { return (2ull << depth) - 1; }
 
 /* The original's NumIters. */
 static uint64_t gb_iterations(const gb_config *c, int depth) {
   return 2 * gb_nodes(c->stretch_depth) / gb_nodes(depth);
-}
-
-/* Bits of array element i: 1.0/i for the first half (element 0 is +inf),
- * zero after it, as the original fills it; the zeros check that allocation
- * zeroed the array. */
-static uint64_t gb_array_bits(size_t i, size_t n) {
-  if (i >= n / 2)
-    return 0;
-  double d = 1.0 / (double)i;
-  uint64_t bits;
-  memcpy(&bits, &d, sizeof bits);
-  return bits;
 }
 
 static void gb_stretch(gb_thread *t, const gb_config *c, gb_result *out) {
@@ -47,15 +35,6 @@ static void gb_stretch(gb_thread *t, const gb_config *c, gb_result *out) {
   out->stretch_ns = gc_now_ns() - t0;
 }
 
-static void gb_fill_array(gb_thread *t, size_t slot, size_t n) {
-  gc_mutator *m = t->m;
-  for (size_t i = 0; i < n / 2; i++) {
-    if ((i & 4095) == 0)
-      gc_safepoint(m);
-    gc_write_word(m, gc_root_get(m, slot), i, gb_array_bits(i, n));
-  }
-}
-
 static void gb_long_lived(gb_thread *t, const gb_config *c, size_t tree,
                           size_t array, gb_result *out) {
   gc_mutator *m = t->m;
@@ -65,7 +44,7 @@ static void gb_long_lived(gb_thread *t, const gb_config *c, size_t tree,
   gc_root_set(m, tree, gb_new_root(t, salt));
   gb_populate(t, tree, id.depth, salt);
   gc_root_set(m, array, gc_alloc(m, &gb_array_type, c->array_size));
-  gb_fill_array(t, array, c->array_size);
+  wl_array_fill(m, array, c->array_size);
   out->long_lived_ns = gc_now_ns() - t0;
 }
 
@@ -110,35 +89,12 @@ static void gb_round_run(gb_thread *t, const gb_config *c, int depth,
   gc_root_pop(m, 1);
 }
 
-static void gb_check_array(gb_thread *t, size_t slot, size_t n) {
-  gc_mutator *m = t->m;
-  gc_ref a = gc_root_get(m, slot);
-  if (gc_type_of(m, a) != gb_array_type.id || gc_length(m, a) != n)
-    gc_fail(m,
-            "gcbench: array (thread %u): expected type %u length %zu, found "
-            "type %u length %zu",
-            t->id, gb_array_type.id, n, gc_type_of(m, a), gc_length(m, a));
-  for (size_t i = 0; i < n; i++) {
-    if ((i & 4095) == 0) {
-      gc_safepoint(m);
-      a = gc_root_get(m, slot);
-    }
-    uint64_t found = gc_read_word(m, a, i);
-    if (found != gb_array_bits(i, n))
-      gc_fail(m,
-              "gcbench: array element %zu (thread %u): expected %#llx, found "
-              "%#llx",
-              i, t->id, (unsigned long long)gb_array_bits(i, n),
-              (unsigned long long)found);
-  }
-}
-
 static void gb_final_check(gb_thread *t, const gb_config *c, size_t tree,
                            size_t array, gb_result *out) {
   uint64_t t0 = gc_now_ns();
   gb_tree_id id = {"long-lived", c->long_lived_depth, 0};
   gb_check_tree(t, tree, &id, gb_tree_salt(t, &id));
-  gb_check_array(t, array, c->array_size);
+  wl_array_check(t->m, array, c->array_size, &gb_array_type, "gcbench", t->id);
   out->final_check_ns = gc_now_ns() - t0;
 }
 

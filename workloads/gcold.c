@@ -112,14 +112,22 @@ static int cmp_u64(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* The median step time (sorts the steps' times). What a step costs without
- * a collector's delay: the yardstick for its worst step (docs/delays.md). */
-static uint64_t median_step(const go_run *run) {
-  uint64_t n = run->c.steps, *d = run->st.step_ns;
-  if (!d || n == 0)
+/* The median time of the steps whose kind is like (any: every step). What
+ * a step costs without a collector's delay: the yardstick for the worst
+ * step (docs/delays.md), best taken over steps that did the same work. */
+static uint64_t median_step(const go_run *run, bool any, bool like) {
+  uint64_t n = run->c.steps, k = 0;
+  const go_stats *st = &run->st;
+  if (!st->step_ns || n == 0)
     return 0;
-  qsort(d, n, sizeof *d, cmp_u64);
-  return d[(n - 1) / 2];
+  uint64_t *d = wl_calloc(n, sizeof *d, "gcold");
+  for (uint64_t i = 0; i < n; i++)
+    if (any || st->step_replaced[i] == like)
+      d[k++] = st->step_ns[i];
+  qsort(d, k, sizeof *d, cmp_u64);
+  uint64_t med = k ? d[(k - 1) / 2] : 0;
+  free(d);
+  return med;
 }
 
 void go_metrics(json_t *out, const go_run *run, uint64_t wall_ns) {
@@ -143,7 +151,12 @@ void go_metrics(json_t *out, const go_run *run, uint64_t wall_ns) {
   wl_sum_json(out, &run->sum);
   wl_work_json(out, run->c.steps, "steps");
   json_object_set_new(out, "median_step_ns",
-                      json_integer((json_int_t)median_step(run)));
+                      json_integer((json_int_t)median_step(run, true, false)));
+  json_object_set_new(out, "max_step_replaced_tree",
+                      json_boolean(run->st.max_step_replaced));
+  json_object_set_new(out, "median_like_step_ns",
+                      json_integer((json_int_t)median_step(
+                          run, false, run->st.max_step_replaced)));
   /* on the record's clock, to find the delays within the longest step */
   json_object_set_new(
       out, "max_step_start_ns",
@@ -164,11 +177,16 @@ static void go_run_workload(gc_workload_ctx *ctx) {
   wl_corrupt_init();
   run.st.step_ns =
       wl_calloc(run.c.steps ? run.c.steps : 1, sizeof(uint64_t), "gcold");
+  run.st.step_replaced =
+      wl_calloc(run.c.steps ? run.c.steps : 1, sizeof(bool), "gcold");
   uint64_t t0 = gc_now_ns();
   wl_run_threads(ctx->heap, 1, GC_INSTANCE_PICK(wl_instance(ctx), go_thread),
                  &run, "gcold");
+  wl_metrics_lock(ctx);
   go_metrics(ctx->metrics, &run, gc_now_ns() - t0);
+  wl_metrics_unlock(ctx);
   free(run.st.step_ns);
+  free(run.st.step_replaced);
 }
 
 const gc_workload gc_workload_gcold = {

@@ -24,6 +24,10 @@ typedef struct go_stats {
   uint64_t young_objects, trees_built, trees_replaced, swaps, nodes_checked;
   uint64_t work_result;
   uint64_t *step_ns; /* each step's time, for the median (NULL: none) */
+  /* Steps are of two kinds: most only mutate, every ratio-th or so also
+   * builds a tree to replace an old one, several times the work. Each
+   * step's kind (true: it replaced a tree), and the longest step's. */
+  bool *step_replaced, max_step_replaced;
 } go_stats;
 
 typedef struct go_run {

@@ -258,7 +258,7 @@ static uint64_t go_elapsed(uint64_t *t) {
 static void go_step(go_state *s, uint64_t step, double *credit,
                     size_t *cursor) {
   go_stats *st = &s->run->st;
-  uint64_t t = gc_now_ns(), t0 = t;
+  uint64_t t = gc_now_ns(), t0 = t, replaced = st->trees_replaced;
   go_sched g0 = go_sched_now(s->sched_fd);
   go_young(s, step);
   st->young_ns += go_elapsed(&t);
@@ -277,9 +277,12 @@ static void go_step(go_state *s, uint64_t step, double *credit,
     st->max_step_start = t0;
     st->max_step_cpu_ns = g.cpu_ns - g0.cpu_ns;
     st->max_step_wait_ns = g.wait_ns - g0.wait_ns;
+    st->max_step_replaced = st->trees_replaced != replaced;
   }
-  if (st->step_ns)
+  if (st->step_ns) {
     st->step_ns[step] = t - t0;
+    st->step_replaced[step] = st->trees_replaced != replaced;
+  }
 }
 
 void GC_INSTANCE(go_thread)(gc_mutator *m, unsigned index, void *arg) {

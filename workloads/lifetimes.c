@@ -262,7 +262,9 @@ static void lt_run_workload(gc_workload_ctx *ctx) {
   wl_run_threads(ctx->heap, run.c.threads,
                  GC_INSTANCE_PICK(wl_instance(ctx), lt_thread), &run,
                  "lifetimes");
+  wl_metrics_lock(ctx);
   lt_metrics(ctx->metrics, &run, gc_now_ns() - t0);
+  wl_metrics_unlock(ctx);
   free(run.st);
 }
 

@@ -157,7 +157,9 @@ static void mt_run_workload(gc_workload_ctx *ctx) {
   wl_run_threads(ctx->heap, run.c.threads,
                  GC_INSTANCE_PICK(wl_instance(ctx), mt_thread), &run,
                  "mt-gcbench");
+  wl_metrics_lock(ctx);
   mt_metrics(ctx->metrics, &run.c, run.res, gc_now_ns() - t0);
+  wl_metrics_unlock(ctx);
   free(run.res);
 }
 

@@ -82,7 +82,9 @@ static void qd_run_workload(gc_workload_ctx *ctx) {
   uint64_t t0 = gc_now_ns();
   wl_run_threads(ctx->heap, 1, GC_INSTANCE_PICK(wl_instance(ctx), qd_thread),
                  &run, "quads");
+  wl_metrics_lock(ctx);
   qd_metrics(ctx->metrics, &run, gc_now_ns() - t0);
+  wl_metrics_unlock(ctx);
   free(run.rounds);
 }
 

@@ -193,7 +193,9 @@ static void sv_run_workload(gc_workload_ctx *ctx) {
   uint64_t t0 = gc_now_ns();
   wl_run_threads(ctx->heap, c->threads,
                  GC_INSTANCE_PICK(wl_instance(ctx), sv_worker), &run, "server");
+  wl_metrics_lock(ctx);
   sv_metrics(ctx->metrics, &run, gc_now_ns() - t0);
+  wl_metrics_unlock(ctx);
   for (unsigned t = 0; t < c->threads; t++) {
     free(run.ws[t].simple_ns);
     free(run.ws[t].metered_ns);

@@ -13,6 +13,7 @@
 #include "gctb.h"
 #include "options.h"
 #include <jansson.h>
+#include <pthread.h>
 
 typedef struct gc_workload_ctx {
   gc_heap *heap;
@@ -21,6 +22,12 @@ typedef struct gc_workload_ctx {
   unsigned hdr_words; /* header words of the running policy */
   json_t *metrics;    /* the workload adds its own metrics here */
   uint64_t t_start;   /* gc_now_ns() at the start: the record's time 0 */
+  /* Held while writing metrics (wl_metrics_lock): a run that ends early (a
+   * signal, out of memory on another thread) reads them after stopping the
+   * world, and a world stop does not stop a thread that is not attached,
+   * such as the one that starts and joins the mutator threads. NULL: no
+   * lock. */
+  pthread_mutex_t *metrics_lock;
 } gc_workload_ctx;
 
 typedef struct gc_workload {

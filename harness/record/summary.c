@@ -118,13 +118,17 @@ static void print_worst_step(FILE *f, const gctb_run *run) {
   gctb_worst_step w = run->res.worst_step;
   if (!w.known)
     return;
-  char a[32], b[32], c[32], d[32], e[32];
+  char a[32], b[32], c[32], d[32], e[32], g[32];
   fprintf(f, "  worst step %s: delays %s", fmt_ns(w.ns, a, sizeof a),
           fmt_ns(w.delays_ns, b, sizeof b));
   if (w.cpu_known)
     fprintf(f, " + own CPU %s + unaccounted %s", fmt_ns(w.cpu_ns, c, sizeof c),
             fmt_ns(w.unaccounted_ns, d, sizeof d));
-  fprintf(f, "  (median step %s)\n", fmt_ns(w.median_ns, e, sizeof e));
+  fprintf(f, "  (median step %s", fmt_ns(w.median_ns, e, sizeof e));
+  if (w.median_like_ns)
+    fprintf(f, ", %s of steps doing the same work",
+            fmt_ns(w.median_like_ns, g, sizeof g));
+  fprintf(f, ")\n");
 }
 
 void gctb_summary_print(FILE *f, const gctb_run *run) {

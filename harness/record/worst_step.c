@@ -18,6 +18,7 @@ gctb_worst_step gctb_worst_step_of(const gctb_run *run) {
     return w;
   w.known = true;
   metric(run->metrics, "median_step_ns", &w.median_ns);
+  metric(run->metrics, "median_like_step_ns", &w.median_like_ns);
   uint64_t from = run->t_start + w.start_ns;
   w.delays_ns = gctb_delays_within(&run->heap->events, 0, from, from + w.ns);
   w.cpu_known = metric(run->metrics, "max_step_cpu_ns", &w.cpu_ns);
@@ -34,6 +35,9 @@ json_t *gctb_worst_step_json(const gctb_worst_step *w) {
   json_t *o =
       json_pack("{s:I,s:I,s:I}", "duration_ns", (json_int_t)w->ns, "start_ns",
                 (json_int_t)w->start_ns, "delays_ns", (json_int_t)w->delays_ns);
+  if (w->median_like_ns)
+    json_object_set_new(o, "median_like_step_ns",
+                        json_integer((json_int_t)w->median_like_ns));
   if (w->cpu_known) {
     json_object_set_new(o, "cpu_ns", json_integer((json_int_t)w->cpu_ns));
     json_object_set_new(o, "unaccounted_ns",

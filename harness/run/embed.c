@@ -119,7 +119,9 @@ void gctb_session_run_threads(gctb_session *s, unsigned n,
 }
 
 void gctb_session_metric(gctb_session *s, const char *name, double value) {
+  pthread_mutex_lock(&s->run.workload_lock);
   json_object_set_new(s->run.metrics, name, json_real(value));
+  pthread_mutex_unlock(&s->run.workload_lock);
 }
 
 int gctb_session_finish(gctb_session *s, char **record_json) {

@@ -68,8 +68,11 @@ uint64_t gctb_iterations_run(gctb_run *run, gc_workload_ctx *ctx) {
   unsigned w = cfg->warmup_iterations, n = w + cfg->measure_iterations;
   double work = 0;
   uint64_t end = 0;
-  if (n > 1)
+  if (n > 1) {
+    pthread_mutex_lock(&run->workload_lock);
     run->iterations = json_array();
+    pthread_mutex_unlock(&run->workload_lock);
+  }
   for (unsigned i = 0; i < n; i++) {
     if (i == w && w) { /* the warm-up is over: forget it */
       gc_events_clear(&heap->events);
@@ -78,8 +81,10 @@ uint64_t gctb_iterations_run(gctb_run *run, gc_workload_ctx *ctx) {
     }
     /* A fresh metrics object per iteration; an early end records the
      * current one. */
+    pthread_mutex_lock(&run->workload_lock);
     json_decref(run->metrics);
     run->metrics = ctx->metrics = json_object();
+    pthread_mutex_unlock(&run->workload_lock);
     size_t p0 = npauses(&heap->events), p1;
     uint64_t cpu0 = __atomic_load_n(&heap->events.gc_cpu_ns, __ATOMIC_RELAXED);
     uint64_t col0 = __atomic_load_n(&heap->collections, __ATOMIC_RELAXED);
@@ -89,6 +94,7 @@ uint64_t gctb_iterations_run(gctb_run *run, gc_workload_ctx *ctx) {
     uint64_t gc = world_pause_ns(&heap->events, p0, &p1);
     if (i >= w)
       work += work_of(run->metrics);
+    pthread_mutex_lock(&run->workload_lock);
     if (run->iterations)
       json_array_append_new(
           run->iterations,
@@ -96,12 +102,15 @@ uint64_t gctb_iterations_run(gctb_run *run, gc_workload_ctx *ctx) {
               i, i < w, end - t0, gc,
               __atomic_load_n(&heap->events.gc_cpu_ns, __ATOMIC_RELAXED) - cpu0,
               __atomic_load_n(&heap->collections, __ATOMIC_RELAXED) - col0));
+    pthread_mutex_unlock(&run->workload_lock);
   }
   /* The record's work is that of the measured iterations together, like
    * its wall time. */
+  pthread_mutex_lock(&run->workload_lock);
   json_t *wk = json_object_get(run->metrics, "work");
   if (n > 1 && json_is_object(wk) && json_object_get(wk, "value"))
     json_object_set_new(wk, "value", json_real(work));
+  pthread_mutex_unlock(&run->workload_lock);
   return end;
 }
 

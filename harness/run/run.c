@@ -137,6 +137,9 @@ static _Noreturn void end_claimed(gctb_run *run, gc_mutator *m, bool stop_world,
                                   const char *msg) {
   fprintf(stderr, "gctb: %s\n", msg);
   stop_others(run->heap, m, stop_world);
+  /* Never released: the process ends here. After the world stop, so that
+   * an attached thread is not waiting for the lock instead of a safepoint. */
+  pthread_mutex_lock(&run->workload_lock);
   run->res.status = status;
   snprintf(run->res.error, sizeof run->res.error, "%s", msg);
   measure(run, end);
@@ -223,6 +226,7 @@ int gctb_run_start(gctb_run *run, const gctb_config *cfg,
   run->opts = *opts;
   run->machine = gctb_machine_json();
   run->metrics = json_object();
+  pthread_mutex_init(&run->workload_lock, NULL);
   run->heap_axis = gctb_heap_axis_json(cfg);
   iso_now(run->res.started_at, sizeof run->res.started_at);
   if (opts->signals)
@@ -280,7 +284,8 @@ int gctb_run_config(const gctb_config *cfg, const gctb_run_opts *opts) {
                          .seed = cfg->seed,
                          .hdr_words = cfg->policy->constraints.header_words,
                          .metrics = run.metrics,
-                         .t_start = run.t_start};
+                         .t_start = run.t_start,
+                         .metrics_lock = &run.workload_lock};
   gctb_iterations_run(&run, &ctx);
   json_decref(gctb_run_finish(&run));
   /* record_path is emptied when the record could not be written. */

@@ -6,6 +6,7 @@
 #include "harness/config/config.h"
 #include "harness/record/delays.h"
 #include <jansson.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -36,6 +37,9 @@ typedef struct gctb_run_opts {
 typedef struct gctb_worst_step {
   bool known; /* the workload reports its longest step */
   uint64_t ns, start_ns, delays_ns, median_ns;
+  /* the median of the steps that did the same work as the longest (gcold:
+   * those that replaced a tree, or those that did not); 0: unknown */
+  uint64_t median_like_ns;
   bool cpu_known;
   uint64_t cpu_ns, unaccounted_ns;
 } gctb_worst_step;
@@ -65,14 +69,18 @@ typedef struct gctb_run {
   gctb_run_opts opts;
   gc_heap *heap;
   json_t *machine;   /* gathered before the run, outside the measurement */
-  json_t *metrics;   /* the workload's own metrics */
+  json_t *metrics;   /* the workload's own metrics (under workload_lock) */
   json_t *heap_axis; /* the record's "heap" object (heap_axis.c), owned */
   uint64_t minflt0, majflt0; /* page faults before the workload started */
   /* iterations.c: the zero of the measured counters, and each iteration's
    * figures (NULL for a single iteration) */
   uint64_t collections0, verifications0;
   gc_mutator_stats totals0;
-  json_t *iterations;
+  json_t *iterations; /* under workload_lock */
+  /* Guards metrics and iterations, which the workload's calling thread
+   * writes while it is not attached (a world stop does not hold it) and
+   * whoever ends the run early reads. */
+  pthread_mutex_t workload_lock;
   uint64_t t_start; /* gc_now_ns() when the workload started */
   int ending;       /* atomic: set by the first to end the run (the workload's
                      * return, on_oom, on_fail, a signal) */

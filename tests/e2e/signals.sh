@@ -16,16 +16,19 @@ rm -rf "$dir"
 mkdir -p "$dir"
 
 # Starts the run in the background (pid in $pid) and waits until its
-# workload is running: its second mutator thread exists (main, signal
-# thread, GC threads, mutator: at least 5 threads with gc_threads=2).
+# workload is running: a mutator thread exists (main, signal thread, the
+# run-queue sampler and a GC worker start first; two mutators make 6
+# threads, or 5 and TSan's own thread), and then a little longer so that it
+# has allocated on a loaded machine too.
 start() { # out.jsonl [env...]
   local out=$1
   shift
   env "$@" "$gctb" run "$config" --quiet --out "$out" \
-    --set workload.params.threads=2 --set gc_threads=2 2>>"$dir/stderr" &
+    --set workload.params.threads=2 --set gc_threads=2 \
+    --set runqueue_sample_us=1000 2>>"$dir/stderr" &
   pid=$!
   for _ in $(seq 600); do
-    [ "$(ls /proc/$pid/task 2>/dev/null | wc -l)" -ge 5 ] && return
+    [ "$(ls /proc/$pid/task 2>/dev/null | wc -l)" -ge 6 ] && sleep 0.5 && return
     kill -0 $pid 2>/dev/null || { cat "$dir/stderr"; fail "the run ended early"; }
     sleep 0.05
   done

@@ -54,14 +54,15 @@ static void shipped_policies_map_to_their_family(void **state) {
 static void every_policy_has_its_family(void **state) {
   static const char *const style[] = {"bump", "freebits", "call", "freelist"};
   static const char *const rb[] = {"", "_handle", "_brooks", "_lrb"};
-  static const char *const wb[] = {"", "_satb", "_object_log", "_when_active",
-                                   "_always"};
+  static const char *const wb[] = {
+      "",        "_satb",           "_object_log", "_when_active",
+      "_always", "_object_log_satb"};
   for (size_t i = 0; i < gc_policy_count(); i++) {
     const gc_constraints *c = &gc_policy_at(i)->constraints;
     gc_family f = gc_family_of(c, false);
     assert_true(f != GC_FAMILY_GENERIC);
     assert_true(f < gc_family_count());
-    if (c->alloc < 4 && c->read_barrier < 4 && c->write_barrier < 5) {
+    if (c->alloc < 4 && c->read_barrier < 4 && c->write_barrier < 6) {
       char name[64];
       snprintf(name, sizeof name, "%s%u%s%s", style[c->alloc], c->header_words,
                rb[c->read_barrier], wb[c->write_barrier]);
