@@ -349,7 +349,7 @@ static void run_black(const char *skip, bool lost) {
   gc_mutator *m = gc_attach(heap);
   gc_ref w = gc_alloc(m, &node, 0); /* white: young */
   assert_false(gc_header(m, w) & GC_HDR_UNLOGGED);
-  start_and_hold(m);
+  start_and_hold(m, OTF_HOOK_TRACING);
   gc_ref n = gc_alloc(m, &node, 0); /* after the roots handshake: black */
   gc_root_push(m, n);
   assert_true(gc_sf_is_marked(&s->sf, n));
