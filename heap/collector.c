@@ -185,6 +185,16 @@ bool gc_stw_collect(const gc_collector_ops *ops, gc_mutator *m,
   return gc_collect_stw_named_after(m, &r.c.pause, run_stopped, &r);
 }
 
+gc_ref gc_stw_entry_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
+  const gc_collector_ops *ops = m->policy->stw;
+  return gc_stw_alloc(ops, m, bytes, header, ops->try_alloc,
+                      m->heap->policy_state);
+}
+
+void gc_stw_entry_collect(gc_mutator *m, gc_collect_reason why) {
+  gc_stw_collect(m->policy->stw, m, why, NULL, m->heap->policy_state);
+}
+
 /* The strongest rung of the ladder: where allocations are served. */
 static gc_req_kind last_rung(const gc_ladder *l) {
   return l->full          ? GC_REQ_FULL

@@ -46,10 +46,10 @@
  * Stop-the-world (segfit, semispace, immix, ...): no thread and no state:
  *     a static gc_collector_ops with stw_collect (the collection itself,
  *     world stopped), stw_pause (its pause's name) and ladder.own /
- *     .attempts; alloc_slow returns gc_stw_alloc(&ops, m, bytes, header,
- *     try_alloc, state) and collect calls gc_stw_collect(&ops, m, why,
- *     NULL, state). The runner (gc_stw_collect) stops the world, verifies,
- *     records the cycle and the pause around stw_collect. A policy whose
+ *     .attempts, and try_alloc; its table says GC_STW_DRIVEN(&ops), which
+ *     makes alloc_slow gc_stw_alloc and collect gc_stw_collect, with the
+ *     policy's state as context. The runner (gc_stw_collect) stops the world,
+ * verifies, records the cycle and the pause around stw_collect. A policy whose
  *     collection for an allocation is special (handle-copy's copy phase)
  *     gives collect_for_alloc instead: it runs one collection for the
  *     allocating mutator and says whether this thread collected (false:
@@ -131,6 +131,8 @@ typedef struct gc_collector_ops {
    * GC_REASON_ALLOC. */
   void (*stw_collect)(gc_heap *heap, gc_stw_cycle *c);
   const char *stw_pause;
+  /* A policy table with GC_STW_DRIVEN: its allocation attempt. */
+  gc_try_alloc_fn try_alloc;
   gc_ladder ladder;
 } gc_collector_ops;
 
@@ -197,6 +199,16 @@ gc_ref gc_stw_alloc(const gc_collector_ops *ops, gc_mutator *m, size_t bytes,
  * collection's (gc_stw_cycle.arg). */
 bool gc_stw_collect(const gc_collector_ops *ops, gc_mutator *m,
                     gc_collect_reason why, const gc_alloc_try *at, void *arg);
+/* A stop-the-world policy's whole allocation slow path and collect entry:
+ * its table says GC_STW_DRIVEN(&ops), and the driver runs ops.try_alloc and
+ * ops.stw_collect with the policy's state (heap->policy_state) as context.
+ * The policy writes one allocation attempt and one collection. */
+gc_ref gc_stw_entry_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header);
+void gc_stw_entry_collect(gc_mutator *m, gc_collect_reason why);
+#define GC_STW_DRIVEN(ops)                                                     \
+  .stw = (ops), .alloc_slow = gc_stw_entry_alloc_slow,                         \
+  .collect = gc_stw_entry_collect
+
 /* In a stop-the-world cycle of kind, world stopped, after memory was freed:
  * allocates for the mutators whose protocol reached this kind's rung. */
 void gc_collector_serve(gc_collector *c, gc_req_kind kind);

@@ -129,7 +129,11 @@ typedef enum gc_write_barrier {
   GC_WB_SATB,        /* reference stores call the policy while active */
   GC_WB_OBJECT_LOG,  /* reference stores into GC_HDR_UNLOGGED objects call it */
   GC_WB_WHEN_ACTIVE, /* every store calls the policy while active (Brooks) */
-  GC_WB_ALWAYS       /* every store calls the policy (handle locking) */
+  GC_WB_ALWAYS,      /* every store calls the policy (handle locking) */
+  /* reference stores into GC_HDR_UNLOGGED objects, and every reference
+   * store while active (otf-gen: its remembered set and otf's marking;
+   * both tested at once through gc_mutator.log_mask) */
+  GC_WB_OBJECT_LOG_SATB
 } gc_write_barrier;
 
 typedef struct gc_constraints {
@@ -140,6 +144,10 @@ typedef struct gc_constraints {
   bool moves_objects;
   size_t large_object_bytes; /* objects at least this big go to the LOS */
   bool external_memory; /* the policy brings its own memory (bdw): no arena */
+  /* the policy finds roots conservatively on the C stacks of its mutators
+   * (bdw): a family instance keeps gc_local roots in C locals, not in the
+   * shadow stack (GC_FAST_PATHS_CONSERVATIVE; "Local roots" below) */
+  bool conservative_roots;
 } gc_constraints;
 
 /* ---- The mutator (public for inlining only) ---------------------------- */
@@ -154,6 +162,10 @@ typedef struct gc_freebits_cache {
   uintptr_t base; /* first object of the cached block, 0 if none */
   uint64_t bits;  /* set bit i: object i of the block is free and claimed */
   uint32_t size;  /* object size of this class */
+  /* GC bits of objects allocated from this block: GC_HDR_UNLOGGED for
+   * cells handed out old (otf-gen's black cells); read by the fast path of
+   * the GC_WB_OBJECT_LOG_SATB families only */
+  uint32_t hdr_bits;
 } gc_freebits_cache;
 
 typedef struct gc_mutator_stats {
@@ -176,15 +188,22 @@ struct gc_mutator {
   gc_read_barrier read_barrier;
   gc_write_barrier write_barrier;
   unsigned hdr_words;
+  bool conservative_roots; /* the constraint; false in stress mode */
   size_t large_object_bytes;
   /* atomic; the write barrier's flag: SATB marking, a Brooks or handle
-   * copy phase in progress (GC_WB_SATB, GC_WB_WHEN_ACTIVE) */
+   * copy phase in progress (GC_WB_SATB, GC_WB_WHEN_ACTIVE,
+   * GC_WB_OBJECT_LOG_SATB) */
   int barrier_active;
   /* atomic; the load-reference barrier's own flag (GC_RB_LRB): set only
    * while loaded references may need resolving (evacuation, update-refs),
    * so that marking, which has the SATB flag, does not slow every load */
   int lrb_active;
   int safepoint_pending; /* atomic; stop-the-world or handshake requested */
+  /* atomic; GC_WB_OBJECT_LOG_SATB's test mask: GC_HDR_UNLOGGED, or every
+   * bit while barrier_active (a registered type's header is never 0), so
+   * that its fast path tests the header bit and the flag at once. Set with
+   * barrier_active by gc_object_log_set_active (heap/object_log.h). */
+  uint64_t log_mask;
   uintptr_t handle_base; /* GC_RB_HANDLE: table base and entry stride */
   size_t handle_stride;
   uintptr_t bump_start;         /* start of the current bump buffer (stats) */
@@ -215,14 +234,17 @@ struct gc_mutator {
  * chosen here at run time rather than at build time).
  *
  * A family is a fast-path signature: allocation style, header words, read
- * barrier, write barrier. Each policy declares its own in its constraints:
+ * barrier, write barrier, how roots are found (precise: the shadow stack;
+ * conservative: the C stacks too). Each policy declares its own in its
+ * constraints:
  *
  *   .constraints = {GC_FAST_PATHS(BUMP, 1, NONE, OBJECT_LOG), ...}
  *
  * and the build (cmake/families.cmake) collects the distinct signatures of
  * all policies into generated/gctb_families.h, names each family
- * <style><header words>[_<read barrier>][_<write barrier>] in lower case
- * (bump1, freebits1_satb, bump2_brooks_when_active ...) and compiles every
+ * <style><header words>[_<read barrier>][_<write barrier>][_conservative]
+ * in lower case (bump1, freebits1_satb, bump2_brooks_when_active,
+ * freelist1_conservative ...) and compiles every
  * workload body once per family (workloads/instance.h). A policy with a new
  * signature needs no edit anywhere else. bump1, freebits1 and call1 always
  * exist, with fixed ids; generic (run-time dispatch, what no GCTB_FAMILY
@@ -244,6 +266,16 @@ struct gc_mutator {
  * changes their kinds, applied to heap->c at init): only read by the build. */
 #define GC_FAST_PATHS_ALSO(style, hdr, rb, wb)                                 \
   _Static_assert(1, "fast-path signature for cmake/families.cmake")
+/* GC_FAST_PATHS for a policy that finds its roots conservatively on the C
+ * stacks of its mutators (bdw): its family's instances keep gc_local roots
+ * in plain C locals, which it scans, instead of the shadow stack. */
+#define GC_FAST_PATHS_CONSERVATIVE(style, hdr, rb, wb)                         \
+  GC_FAST_PATHS(style, hdr, rb, wb), .conservative_roots = true
+
+/* How a family finds roots (the fifth item of a signature, as
+ * cmake/families.cmake writes it): 0 or 1, usable in #if. */
+#define GC__ROOTS_PRECISE 0
+#define GC__ROOTS_CONSERVATIVE 1
 
 /* Family ids are small integers: 0 generic, then the generated families in
  * the order of generated/gctb_families.h. The first three are fixed. */
@@ -256,11 +288,13 @@ typedef unsigned gc_family;
 /* heap/families.c, from the generated list: the number of families
  * (generic included), a family's name ("generic" for an unknown id), the
  * family whose constants match a signature (generic if none), and the
- * family of a policy's constraints with stress mode off or on. */
+ * family of a policy's constraints with stress mode off or on (stress mode
+ * allocates by call and keeps roots precise). */
 unsigned gc_family_count(void);
 const char *gc_family_name(gc_family f);
 gc_family gc_family_find(gc_alloc_style style, unsigned hdr_words,
-                         gc_read_barrier rb, gc_write_barrier wb);
+                         gc_read_barrier rb, gc_write_barrier wb,
+                         bool conservative_roots);
 gc_family gc_family_of(const gc_constraints *c, bool stress);
 /* gc_family_of for the heap's policy and stress setting (heap/mutator.c):
  * the instance a workload should run on it. */
@@ -395,6 +429,7 @@ GC__FAST gc_ref gc_alloc_as(gc_mutator *m, const gc_type *t, size_t length,
   size_t bytes =
       t->base_bytes[hdr_words] + (length ? (length - 1) * t->elem_bytes : 0);
   uintptr_t p;
+  uint64_t gc_bits = 0; /* the header's GC bits */
   switch (style) {
   case GC_ALLOC_BUMP:
     p = m->bump_cur;
@@ -413,6 +448,8 @@ GC__FAST gc_ref gc_alloc_as(gc_mutator *m, const gc_type *t, size_t length,
     p = c->base + (uintptr_t)c->size * (uintptr_t)__builtin_ctzll(bits);
     c->bits = bits & (bits - 1);
     memset((void *)p, 0, c->size); /* freed cells hold stale data */
+    if (GC__WRITE_BARRIER(m) == GC_WB_OBJECT_LOG_SATB)
+      gc_bits = c->hdr_bits;
     break;
   }
   case GC_ALLOC_FREELIST:
@@ -426,7 +463,8 @@ GC__FAST gc_ref gc_alloc_as(gc_mutator *m, const gc_type *t, size_t length,
   m->stats.objects_allocated++;
   m->stats.bytes_requested +=
       hdr_words == 1 ? bytes : gc__requested_bytes(t, length);
-  *(uint64_t *)p = t->header | ((uint64_t)length << GC_HDR_LENGTH_SHIFT);
+  *(uint64_t *)p =
+      t->header | gc_bits | ((uint64_t)length << GC_HDR_LENGTH_SHIFT);
   if (hdr_words == 2)
     ((uintptr_t *)p)[1] = p; /* Brooks word: points to itself */
   return (gc_ref)p;
@@ -507,6 +545,13 @@ GC__FAST void gc__store(gc_mutator *m, gc_ref obj, size_t off, uintptr_t val,
     if (is_ref && __builtin_expect(gc_header(m, obj) & GC_HDR_UNLOGGED, 0))
       goto slow;
     break;
+  case GC_WB_OBJECT_LOG_SATB:
+    if (is_ref &&
+        __builtin_expect(gc_header(m, obj) &
+                             __atomic_load_n(&m->log_mask, __ATOMIC_RELAXED),
+                         0))
+      goto slow;
+    break;
   case GC_WB_WHEN_ACTIVE:
     if (__builtin_expect(__atomic_load_n(&m->barrier_active, __ATOMIC_RELAXED),
                          0))
@@ -550,6 +595,44 @@ GC__FAST void gc_root_set(gc_mutator *m, size_t slot, gc_ref r) {
 }
 GC__FAST void gc_root_pop(gc_mutator *m, size_t n) { m->nroots -= n; }
 GC__FAST size_t gc_root_depth(const gc_mutator *m) { return m->nroots; }
+
+/* ---- Local roots: references one function keeps across allocations ----- *
+ *
+ * gc_local_push(m, r) makes a root holding r for the rest of the enclosing
+ * block and returns its handle; gc_local_get/gc_local_set read and write it
+ * (a moving collector may have rewritten it), gc_local_pop(m, n) ends the
+ * last n, in the reverse order of their pushes. A handle may be passed to
+ * the functions the block calls, never returned from it or kept in memory
+ * that outlives the block (or that the collector does not scan).
+ *
+ * Precise roots (every family but a conservative one, generic included): a
+ * handle is a shadow-stack slot, as with gc_root_*; the two kinds of push
+ * and pop nest. A family whose policy finds roots conservatively on the C
+ * stacks (GC_FAST_PATHS_CONSERVATIVE: bdw) compiles a local root to a C
+ * variable of the enclosing block (a compound literal), which the compiler
+ * keeps in a register or the stack frame where that policy's collector
+ * scans it, as it scans a program written directly on it; pop does nothing.
+ * gc_root_* slots stay on the shadow stack in every family: code that
+ * addresses slots by index (an explicit DFS stack, slots kept in a struct)
+ * uses those. */
+#if defined(GCTB_FAMILY) && GC__FAMILY_ID != GC__FAMILY_ID_generic
+#define GC__LOCAL_CONSERVATIVE GC__CAT(GC__FAM_ROOTS_, GCTB_FAMILY)
+#else
+#define GC__LOCAL_CONSERVATIVE 0
+#endif
+#if GC__LOCAL_CONSERVATIVE
+typedef gc_ref *gc_local;
+#define gc_local_push(m, r) ((void)(m), &(gc_ref){(r)})
+#define gc_local_get(m, l) ((void)(m), *(l))
+#define gc_local_set(m, l, r) ((void)(m), (void)(*(l) = (r)))
+#define gc_local_pop(m, n) ((void)(m), (void)(n))
+#else
+typedef size_t gc_local;
+#define gc_local_push(m, r) gc_root_push(m, r)
+#define gc_local_get(m, l) gc_root_get(m, l)
+#define gc_local_set(m, l, r) gc_root_set(m, l, r)
+#define gc_local_pop(m, n) gc_root_pop(m, n)
+#endif
 
 /* ---- Threads and collection -------------------------------------------- */
 

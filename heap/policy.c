@@ -1,6 +1,7 @@
 /* policy.c — default policy entries and the table check. Defaults either do
  * nothing (where doing nothing is right) or stop the run loudly (where a
  * policy that declared no such barrier was called for one anyway). */
+#include "collector.h"
 #include "heap.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +83,12 @@ bool gc_policy_check(const gc_policy *p, char *err, size_t errlen) {
           "gc_sf_cache_attach (heap/sfspace.h): its inline fast path reads "
           "the per-mutator size-class caches that sets up");
   REQUIRE(p->alloc_slow, "alloc_slow is NULL");
+  REQUIRE((p->alloc_slow != gc_stw_entry_alloc_slow &&
+           p->collect != gc_stw_entry_collect) ||
+              (p->stw && p->stw->try_alloc &&
+               (p->stw->stw_collect || p->stw->collect_for_alloc)),
+          "GC_STW_DRIVEN needs ops with try_alloc and stw_collect "
+          "(heap/collector.h)");
   REQUIRE(p->store_slow && p->load_ref_slow, "barrier entry is NULL");
   REQUIRE(p->collect && p->handshake, "collect or handshake is NULL");
   REQUIRE(p->resolve && p->verify_object && p->verify_heap,

@@ -56,6 +56,11 @@ struct gc_policy {
   /* A full collection on behalf of mutator m. */
   void (*collect)(gc_mutator *m, gc_collect_reason why);
 
+  /* A stop-the-world policy driven by the collection driver: its ops
+   * (heap/collector.h: try_alloc, stw_collect, ladder), with alloc_slow and
+   * collect the driver's (GC_STW_DRIVEN). NULL otherwise. */
+  const struct gc_collector_ops *stw;
+
   /* Called by a mutator at a safepoint when its policy handshake flag is
    * set (on-the-fly collectors). */
   void (*handshake)(gc_mutator *m);

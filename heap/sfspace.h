@@ -84,6 +84,10 @@ typedef struct gc_sf_space {
   /* Sweeping zeroes the mark words it reads (gc_fb_sweep's clear): set by a
    * policy that cannot clear them in a pause. */
   bool clear_on_sweep;
+  /* Header GC bits of objects allocated in black (marked) cells: what the
+   * fast path ORs in from the cache (gc_freebits_cache.hdr_bits); otf-gen's
+   * GC_HDR_UNLOGGED, since a black object is old. */
+  uint32_t black_hdr_bits;
   size_t nchunks; /* arena chunks */
   size_t npages;  /* pages they hold: the pool tables' length */
   uint64_t epoch; /* bumped by each collection (in a pause, or by
@@ -229,11 +233,12 @@ size_t gc_sf_pages_free(gc_sf_space *sp);
 
 /* sfspace_cache.c: the mutator's per-class caches (m->fb, gctb.h) */
 /* Points m's cache of class c at a claimed block; with black, marks the
- * claimed cells first (allocation during concurrent marking). */
+ * claimed cells first (allocation during concurrent marking) and gives
+ * their objects black_hdr_bits. */
 void gc_sf_cache_set(gc_sf_space *sp, gc_mutator *m, unsigned c, uintptr_t base,
                      uint64_t bits, bool black);
 /* Marks the cells still in m's caches (a marking cycle starts: what m
- * allocates from them from now on is black). */
+ * allocates from them from now on is black, with black_hdr_bits). */
 void gc_sf_cache_blacken(gc_sf_space *sp, gc_mutator *m);
 /* Empties m's caches; with unmark, clears the marks of the cells never
  * handed out (they were allocated black and hold no object). */

@@ -37,13 +37,16 @@ void gc_sf_cache_set(gc_sf_space *sp, gc_mutator *m, unsigned c, uintptr_t base,
     mark_cells(sp, base, bits);
   fc->base = base;
   fc->bits = bits;
+  fc->hdr_bits = black ? sp->black_hdr_bits : 0;
   m->stats.bytes_allocated += (uint64_t)__builtin_popcountll(bits) * fc->size;
 }
 
 void gc_sf_cache_blacken(gc_sf_space *sp, gc_mutator *m) {
   for (unsigned c = 0; c < GC_SIZECLASS_COUNT; c++)
-    if (m->fb[c].bits)
+    if (m->fb[c].bits) {
       mark_cells(sp, m->fb[c].base, m->fb[c].bits);
+      m->fb[c].hdr_bits = sp->black_hdr_bits;
+    }
 }
 
 void gc_sf_cache_drop(gc_sf_space *sp, gc_mutator *m, bool unmark) {
@@ -58,6 +61,7 @@ void gc_sf_cache_drop(gc_sf_space *sp, gc_mutator *m, bool unmark) {
         (uint64_t)__builtin_popcountll(fc->bits) * fc->size;
     fc->bits = 0;
     fc->base = 0;
+    fc->hdr_bits = 0;
   }
 }
 
@@ -71,6 +75,6 @@ gc_ref gc_sf_cache_take(gc_mutator *m, unsigned c, uint64_t header) {
   gc_freebits_cache *fc = &m->fb[c];
   uintptr_t a = fc->base + (uintptr_t)fc->size * gc_fb_pop(&fc->bits);
   memset((void *)a, 0, fc->size);
-  *(uint64_t *)a = header;
+  *(uint64_t *)a = header | fc->hdr_bits;
   return (gc_ref)a;
 }

@@ -63,10 +63,32 @@ uint64_t wl_rng_range(wl_rng *r, uint64_t lo, uint64_t hi);
 double wl_rng_unit(wl_rng *r);
 /* True with probability p, decided on integers (no rounding surprises). */
 bool wl_rng_chance(wl_rng *r, double p);
-/* Failures before the first success of Bernoulli(p) trials: P(k) =
- * (1-p)^k p, mean (1-p)/p; counted trial by trial so that it is exact and
- * portable, and capped at cap. */
-uint64_t wl_rng_geometric(wl_rng *r, double p, uint64_t cap);
+/* Failures before the first success of Bernoulli(p) trials, capped: P(k) =
+ * (1-p)^k p for k < cap, P(cap) = (1-p)^cap; mean (1-p)/p uncapped.
+ *
+ * One generator step per value, by inverting the distribution function on
+ * integers: with x uniform on [0, 2^64), k is the largest j <= cap with
+ * x < above[j] = floor(2^64 (1-p)^j), so P(k >= j) = (1-p)^j to within
+ * 2^-64. A guide table (Chen and Asau 1974) indexed by x's top byte gives
+ * the smallest k its bucket can hold, and a short scan (about one step at
+ * p = 0.15) finds k. Exact and portable: the table is built with IEEE
+ * multiplications only, no libm. wl_geometric_init allocates the table,
+ * min(cap, about 44/p) + 2 words; wl_geometric_free releases it. A built
+ * table is read-only and can be shared by threads. */
+typedef struct wl_geometric {
+  uint64_t *above; /* [n + 2]: above[0] unused, above[n + 1] = 0 ends scans */
+  uint64_t n;      /* the largest value drawn: cap, or less when
+                      (1-p)^j < 2^-64 beyond n */
+  uint32_t guide[256];
+} wl_geometric;
+void wl_geometric_init(wl_geometric *g, double p, uint64_t cap);
+void wl_geometric_free(wl_geometric *g);
+static inline uint64_t wl_rng_geometric(wl_rng *r, const wl_geometric *g) {
+  uint64_t x = wl_rng_next(r), k = g->guide[x >> 56];
+  while (x < g->above[k + 1])
+    k++;
+  return k;
+}
 /* Exponential with the given mean (inverse transform). */
 double wl_rng_exponential(wl_rng *r, double mean);
 /* An integer in [lo, hi] with density proportional to x^-alpha (a bounded
@@ -145,8 +167,14 @@ typedef struct wl_sum {
   uint64_t allocs, words, stores, hash;
 } wl_sum;
 
+/* One step of the hash, h -> (h ^ x) * K with K odd: for each x a bijection
+ * of h, and at one h a different result for each x. So two runs that fold
+ * the same number of values and differ in any one of them end with
+ * different hashes, which is all the determinism test needs; it costs three
+ * instructions where a full mix costs ten, and it runs beside every
+ * allocation and store. wl_sum_merge mixes each thread's hash fully. */
 static inline void wl_sum_fold(wl_sum *s, uint64_t x) {
-  s->hash = wl_mix64(s->hash ^ (x + 0x9e3779b97f4a7c15ull));
+  s->hash = (s->hash ^ x) * 0x9e3779b97f4a7c15ull;
 }
 /* An allocation of `words` payload words of a workload-defined kind. */
 static inline void wl_sum_alloc(wl_sum *s, uint64_t kind, uint64_t words) {
@@ -155,11 +183,13 @@ static inline void wl_sum_alloc(wl_sum *s, uint64_t kind, uint64_t words) {
   wl_sum_fold(s, kind << 40 ^ words);
 }
 /* A reference store: field of the object with logical id from now refers
- * to the object with logical id to (0: null). */
+ * to the object with logical id to (0: null); folded as two values, from
+ * and then field and to. */
 static inline void wl_sum_store(wl_sum *s, uint64_t from, uint64_t field,
                                 uint64_t to) {
   s->stores++;
-  wl_sum_fold(s, wl_mix64(from) ^ field << 56 ^ to);
+  wl_sum_fold(s, from);
+  wl_sum_fold(s, field << 56 ^ to);
 }
 /* Adds thread i's summary into total, independently of the order in which
  * threads are added. */

@@ -1,6 +1,8 @@
 /* common_rng.c — seeding and the distributions workloads draw from. */
 #include "common.h"
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 void wl_rng_seed(wl_rng *r, uint64_t seed, uint64_t stream) {
   /* Seed and stream go through separate mixes so that (s, t) and (t, s)
@@ -47,11 +49,47 @@ bool wl_rng_chance(wl_rng *r, double p) {
   return (wl_rng_next(r) >> 11) < (uint64_t)(p * 0x1.0p53);
 }
 
-uint64_t wl_rng_geometric(wl_rng *r, double p, uint64_t cap) {
+/* floor(2^64 x) for x in [0, 1], saturated. */
+static uint64_t wl_scaled64(double x) {
+  return x >= 1 ? UINT64_MAX : (uint64_t)(x * 0x1.0p64);
+}
+
+void wl_geometric_init(wl_geometric *g, double p, uint64_t cap) {
+  double q = p <= 0 ? 1 : p >= 1 ? 0 : 1 - p;
+  /* (1-p)^j by repeated multiplication: portable, and its relative error
+   * after j steps (about j ulps) is far below what the draw resolves. The
+   * table ends at the cap or where 2^64 (1-p)^j drops below 1. */
+  uint64_t n = 0;
+  for (double qj = q; n < cap && wl_scaled64(qj) > 0; qj *= q)
+    n++;
+  g->above = malloc((n + 2) * sizeof *g->above);
+  if (!g->above) {
+    fprintf(stderr, "gctb: out of memory for a geometric table of %llu\n",
+            (unsigned long long)n);
+    exit(2);
+  }
+  g->n = n;
+  g->above[0] = UINT64_MAX;
+  double qj = 1;
+  for (uint64_t j = 1; j <= n; j++) {
+    qj *= q;
+    g->above[j] = wl_scaled64(qj);
+  }
+  g->above[n + 1] = 0;
+  /* guide[b]: k of the largest x in bucket b, the smallest k in it; it can
+   * only grow as b falls. */
   uint64_t k = 0;
-  while (k < cap && !wl_rng_chance(r, p))
-    k++;
-  return k;
+  for (int b = 255; b >= 0; b--) {
+    uint64_t top = (uint64_t)b << 56 | (((uint64_t)1 << 56) - 1);
+    while (top < g->above[k + 1])
+      k++;
+    g->guide[b] = (uint32_t)k;
+  }
+}
+
+void wl_geometric_free(wl_geometric *g) {
+  free(g->above);
+  g->above = NULL;
 }
 
 double wl_rng_exponential(wl_rng *r, double mean) {

@@ -27,11 +27,12 @@ typedef struct wl_tree {
   gc_mutator *m;
   const char *workload; /* for messages */
   unsigned thread;
-  double hole_p;     /* holes: geometric success probability; 0: no holes */
-  uint64_t hole_cap; /* largest hole, in words */
-  wl_rng *rng;       /* hole sizes (when holes are on) */
+  bool make_holes;          /* allocate holes */
+  const wl_geometric *hole; /* a hole's size in words (holes on) */
+  wl_rng *rng;              /* hole sizes (when holes are on) */
   wl_sum *sum;
   uint64_t nodes_built, nodes_checked, holes, hole_words;
+  uint64_t stores; /* reference stores into nodes */
 } wl_tree;
 
 /* Identity of one tree, for its salt and for messages. */

@@ -9,48 +9,8 @@
 #endif
 
 #include "common_tree_body.h"
+#include "gcbench_array_body.h"
 #include "mt_gcbench.h"
-#include <string.h>
-
-static uint64_t mt_array_bits(size_t i, size_t n) {
-  if (i >= n / 2)
-    return 0;
-  double d = 1.0 / (double)i;
-  uint64_t bits;
-  memcpy(&bits, &d, sizeof bits);
-  return bits;
-}
-
-static void mt_fill_array(gc_mutator *m, size_t slot, size_t n) {
-  for (size_t i = 0; i < n / 2; i++) {
-    if ((i & 4095) == 0)
-      gc_safepoint(m);
-    gc_write_word(m, gc_root_get(m, slot), i, mt_array_bits(i, n));
-  }
-}
-
-static void mt_check_array(wl_tree *t, size_t slot, size_t n) {
-  gc_mutator *m = t->m;
-  gc_ref a = gc_root_get(m, slot);
-  if (gc_type_of(m, a) != mt_array_type.id || gc_length(m, a) != n)
-    gc_fail(m,
-            "mt-gcbench: array (thread %u): expected type %u length %zu, "
-            "found type %u length %zu",
-            t->thread, mt_array_type.id, n, gc_type_of(m, a), gc_length(m, a));
-  for (size_t i = 0; i < n; i++) {
-    if ((i & 4095) == 0) {
-      gc_safepoint(m);
-      a = gc_root_get(m, slot);
-    }
-    uint64_t found = gc_read_word(m, a, i);
-    if (found != mt_array_bits(i, n))
-      gc_fail(m,
-              "mt-gcbench: array element %zu (thread %u): expected %#llx, "
-              "found %#llx",
-              i, t->thread, (unsigned long long)mt_array_bits(i, n),
-              (unsigned long long)found);
-  }
-}
 
 /* One depth: iterations top-down, then as many bottom-up. */
 static void mt_round_run(wl_tree *t, const mt_config *c, int depth,
@@ -58,14 +18,14 @@ static void mt_round_run(wl_tree *t, const mt_config *c, int depth,
   gc_mutator *m = t->m;
   r->depth = depth;
   r->iterations = 2 * wl_tree_nodes(c->iterations_depth) / wl_tree_nodes(depth);
-  size_t slot = gc_root_push(m, GC_NULL);
+  gc_local slot = gc_local_push(m, GC_NULL);
   for (int bottom_up = 0; bottom_up <= 1; bottom_up++) {
     for (uint64_t i = 0; i < r->iterations; i++) {
       gc_safepoint(m);
       wl_tree_id id = {bottom_up ? "bottom-up" : "top-down", depth, i};
       uint64_t salt = wl_tree_salt(t, c->seed, &id), t0 = gc_now_ns();
       if (bottom_up)
-        gc_root_set(m, slot, wl_tree_bottom_up(t, depth, salt));
+        gc_local_set(m, slot, wl_tree_bottom_up(t, depth, salt));
       else
         wl_tree_top_down(t, slot, depth, salt);
       uint64_t t1 = gc_now_ns();
@@ -74,10 +34,10 @@ static void mt_round_run(wl_tree *t, const mt_config *c, int depth,
         wl_tree_check(t, slot, &id, salt);
         r->check_ns += gc_now_ns() - t1;
       }
-      gc_root_set(m, slot, GC_NULL);
+      gc_local_set(m, slot, GC_NULL);
     }
   }
-  gc_root_pop(m, 1);
+  gc_local_pop(m, 1);
 }
 
 void GC_INSTANCE(mt_thread)(gc_mutator *m, unsigned index, void *arg) {
@@ -87,28 +47,31 @@ void GC_INSTANCE(mt_thread)(gc_mutator *m, unsigned index, void *arg) {
   mt_thread_result *out = &run->res[index];
   wl_rng rng;
   wl_rng_seed(&rng, c->seed, index);
+  wl_geometric holes = {0};
+  if (c->holes)
+    wl_geometric_init(&holes, c->hole_p, c->hole_max);
   wl_tree t = {.m = m,
                .workload = "mt-gcbench",
                .thread = index,
-               .hole_p = c->holes ? c->hole_p : 0,
-               .hole_cap = c->hole_max,
+               .make_holes = c->holes,
+               .hole = &holes,
                .rng = &rng,
                .sum = &out->sum};
   uint64_t t0 = gc_now_ns();
-  size_t tree = gc_root_push(m, GC_NULL), array = gc_root_push(m, GC_NULL);
+  gc_local tree = gc_local_push(m, GC_NULL), array = gc_local_push(m, GC_NULL);
   wl_tree_id lid = {"long-lived", c->long_lived_depth, 0};
   uint64_t lsalt = wl_tree_salt(&t, c->seed, &lid);
   wl_tree_top_down(&t, tree, c->long_lived_depth, lsalt);
-  gc_root_set(m, array, gc_alloc(m, &mt_array_type, c->array_size));
+  gc_local_set(m, array, gc_alloc(m, &mt_array_type, c->array_size));
   wl_sum_alloc(&out->sum, 3, c->array_size);
-  mt_fill_array(m, array, c->array_size);
+  wl_array_fill(m, array, c->array_size);
   out->long_lived_ns = gc_now_ns() - t0;
   for (unsigned i = 0; i < c->ndepths; i++)
     mt_round_run(&t, c, mt_depth_at(c, i), &out->rounds[i]);
   uint64_t t1 = gc_now_ns();
   wl_tree_check(&t, tree, &lid, lsalt);
-  mt_check_array(&t, array, c->array_size);
-  gc_root_pop(m, 2);
+  wl_array_check(m, array, c->array_size, &mt_array_type, "mt-gcbench", index);
+  gc_local_pop(m, 2);
   uint64_t end = gc_now_ns();
   out->final_check_ns = end - t1;
   out->total_ns = end - t0;
@@ -116,4 +79,5 @@ void GC_INSTANCE(mt_thread)(gc_mutator *m, unsigned index, void *arg) {
   out->nodes_checked = t.nodes_checked;
   out->holes = t.holes;
   out->hole_words = t.hole_words;
+  wl_geometric_free(&holes);
 }

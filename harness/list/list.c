@@ -45,6 +45,8 @@ const char *gctb_write_barrier_name(int kind) {
     return "when-active";
   case GC_WB_ALWAYS:
     return "always";
+  case GC_WB_OBJECT_LOG_SATB:
+    return "object-log-satb";
   }
   return "?";
 }

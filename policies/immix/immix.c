@@ -91,8 +91,9 @@ static void ix_mutator_detach(gc_mutator *m) {
 }
 
 static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
-                        const gc_alloc_try *at, void *sp) {
-  return immix_try_alloc(sp, m->policy_data, m, bytes, header, at);
+                        const gc_alloc_try *at, void *s) {
+  ix_state *ix = s;
+  return immix_try_alloc(&ix->sp, m->policy_data, m, bytes, header, at);
 }
 
 /* An allocation that failed collects: a normal collection, then emergency
@@ -100,18 +101,10 @@ static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
  * emptied and giving the next more room to copy into; out of memory after
  * IX_OWN_COLLECTIONS of this thread's own. */
 static const gc_collector_ops ix_collector_ops = {
+    .try_alloc = try_alloc,
     .stw_collect = ix_collect_stopped,
     .stw_pause = "immix",
     .ladder = {.own = IX_OWN_COLLECTIONS, .attempts = IMMIX_ALLOC_ATTEMPTS}};
-
-static gc_ref ix_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
-  return gc_stw_alloc(&ix_collector_ops, m, bytes, header, try_alloc,
-                      &ix_of(m->heap)->sp);
-}
-
-static void ix_collect(gc_mutator *m, gc_collect_reason why) {
-  gc_stw_collect(&ix_collector_ops, m, why, NULL, NULL);
-}
 
 const gc_policy gc_policy_immix = {
     GC_POLICY_DEFAULTS,
@@ -126,8 +119,7 @@ const gc_policy gc_policy_immix = {
     .destroy = ix_destroy,
     .mutator_attach = ix_mutator_attach,
     .mutator_detach = ix_mutator_detach,
-    .alloc_slow = ix_alloc_slow,
-    .collect = ix_collect,
+    GC_STW_DRIVEN(&ix_collector_ops),
     .verify_object = ix_verify_object,
     .verify_heap = ix_verify_heap,
     .heap_used = ix_heap_used,

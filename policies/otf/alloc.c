@@ -100,7 +100,9 @@ static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
   otf_state *s = ctx;
   if (bytes > GC_SIZECLASS_MAX_BYTES) {
     pthread_mutex_lock(&s->los_lock);
-    uintptr_t a = gc_los_alloc_object(m, bytes, header, black_large(s, m));
+    bool black = black_large(s, m); /* otf-gen: old, so armed */
+    uintptr_t a = gc_los_alloc_object(
+        m, bytes, black ? header | s->sf.black_hdr_bits : header, black);
     pthread_mutex_unlock(&s->los_lock);
     if (a)
       note_alloc(s, bytes);

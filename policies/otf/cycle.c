@@ -12,6 +12,7 @@
  * marker was idle, so nothing was grey, so every reachable object was
  * marked (DLG's invariant, once every mutator has shaded its roots) and
  * the shade found its object marked and recorded nothing. */
+#include "../../heap/object_log.h"
 #include "../../heap/util.h"
 #include "otf.h"
 #include <string.h>
@@ -44,7 +45,7 @@ static void to_sync(gc_mutator *m, void *arg) {
   otf_mutator *md = otf_mutator_of(m);
   md->mode = OTF_MODE_SYNC;
   md->black = false;
-  __atomic_store_n(&m->barrier_active, 1, __ATOMIC_RELAXED);
+  gc_object_log_set_active(m, true);
 }
 
 static void nothing(gc_mutator *m, void *arg) {}
@@ -75,7 +76,7 @@ static void to_async(gc_mutator *m, void *arg) {
   otf_mutator *md = otf_mutator_of(m);
   md->mode = OTF_MODE_ASYNC;
   md->black = true;
-  __atomic_store_n(&m->barrier_active, 1, __ATOMIC_RELAXED);
+  gc_object_log_set_active(m, true);
   if (s->pressure)
     gc_sf_cache_drop(&s->sf, m, true);
   else
@@ -86,11 +87,11 @@ static void to_async(gc_mutator *m, void *arg) {
   satb_flush(&s->remset, &md->rq); /* otf-gen: what it remembered */
 }
 
-/* otf-gen's barrier stays on: it remembers old objects between cycles. */
+/* otf-gen keeps logging stores into old objects between cycles: its fast
+ * path tests their GC_HDR_UNLOGGED without the flag (gen.c). */
 static void to_off(gc_mutator *m, void *arg) {
-  otf_state *s = arg;
   otf_mutator_of(m)->mode = OTF_MODE_OFF;
-  __atomic_store_n(&m->barrier_active, s->gen, __ATOMIC_RELAXED);
+  gc_object_log_set_active(m, false);
 }
 
 /* ---- steps ---- */
@@ -217,10 +218,10 @@ static void drop_cache(gc_mutator *m, void *arg) {
 /* A whole collection in one pause (kind "degenerated"), between on-the-fly
  * cycles, on the collector thread: what a mutator asks for when fresh
  * on-the-fly cycles did not free enough (heap/collector.h's ladder). Every
- * pool is swept and the mutators' barriers are off (otf-gen: remembering
+ * pool is swept and the mutators' barriers are off (otf-gen: logging
  * only), so it is satb's degenerated collection: drop the caches, mark
  * from the roots with the marker, sweep everything. otf-gen makes it full:
- * marks cleared first; the remembered objects' bits are cleared by the
+ * marks cleared first; the remembered objects are re-armed by the
  * rescan, which keeps their young referents (conservatively: a remembered
  * object may itself be dead) until the next cycle. */
 static void stw_cycle(otf_state *s, gc_req_kind kind, const char *reason) {

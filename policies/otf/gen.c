@@ -9,28 +9,34 @@
  * every mark first, while the collector is idle and mutators only read
  * marks (allocation is white and no barrier marks between cycles).
  *
- * Old-to-young references: a remembered set of old objects, not cards.
- * The barrier is on all the time (barrier_active never drops): after the
- * store, if the object written into is marked (old) and the stored value
- * unmarked (young), the object gets a header bit (OTF_HDR_REMEMBERED) and,
- * the first time, goes into the mutator's remembered-set queue
- * (heap/satb_marking.h's buffers again, in a second marker). Why not card
- * marking: a card scan must find object starts in a card and read headers of
- * cells no reference led to — cells a mutator is allocating into right now, or
- * that the roots handshake blackened before they were handed out — a data race
- * with the allocation fast path and a read of stale memory; a remembered object
- * is one a mutator held a reference to, so its header is valid and published.
- * The filter (old object, young value) makes remembering rare: most
- * stores write into young objects.
+ * Old-to-young references: a remembered set of old objects, not cards,
+ * kept by the object-logging barrier (heap/object_log.h). An old object
+ * carries GC_HDR_UNLOGGED until it is logged: the inline fast path
+ * (GC_WB_OBJECT_LOG_SATB) calls the slow path for a reference store into
+ * such an object, or for any reference store while otf's marking barrier is
+ * on; the slow path stores, then claims the bit and puts the object in the
+ * mutator's remembered-set queue (heap/satb_marking.h's buffers again, in a
+ * second marker). Objects are armed when they become old: the marker sets
+ * the bit on each object it marks, and black cells (allocated old) get it
+ * from their cache (gc_sf_space.black_hdr_bits). Why not card marking: a card
+ * scan must find object starts in a card and read headers of cells no
+ * reference led to — cells a mutator is allocating into right now, or that
+ * the roots handshake blackened before they were handed out — a data race
+ * with the allocation fast path and a read of stale memory; a remembered
+ * object is one a mutator held a reference to, so its header is valid and
+ * published. Young objects (most stores) never take the slow path.
  *
  * The collector takes the queues in the roots handshake and, before
- * tracing, clears each remembered object's bit and shades the young
- * objects it refers to. Ordering (cycle.c's DLG argument covers stores
- * made during the cycle): a mutator stores the slot, then sets the bit with
- * a release read-modify-write; the collector clears it with an acquire
- * read-modify-write and then reads the slots, so it sees every store made
- * before a set it cleared, and a set after its clear remembers the object
- * again, for the next cycle. */
+ * tracing, re-arms each remembered object and shades the young objects it
+ * refers to. Ordering: a mutator stores the slot, then claims the bit with
+ * a release read-modify-write; the collector re-arms it with an acquire one
+ * and then reads the slots, so it sees every store made before the claim,
+ * and a store after the re-arm logs the object again, for the next cycle.
+ * A store the rescan misses was made during the cycle, after the mutator's
+ * roots handshake: its value is marked by this cycle (otf's snapshot: it
+ * was reachable from that mutator's shaded roots or allocated black), so it
+ * is old by the next one, which needs no edge to it. */
+#include "../../heap/object_log.h"
 #include "../../heap/trace.h"
 #include "otf.h"
 #include <string.h>
@@ -50,8 +56,7 @@ static void shade_young(uintptr_t *slot, void *ctx) {
  * remembered object; returns 0, so the remset marker scans nothing. */
 static uintptr_t rescan(void *ctx, gc_ref o) {
   otf_state *s = ctx;
-  __atomic_fetch_and((uint64_t *)o, ~(uint64_t)OTF_HDR_REMEMBERED,
-                     __ATOMIC_ACQ_REL);
+  gc_object_log_rearm(o);
   if (s->skip != OTF_SKIP_REMSET)
     gc_for_each_slot(o, 1, shade_young, s);
   return 0;
@@ -59,18 +64,18 @@ static uintptr_t rescan(void *ctx, gc_ref o) {
 
 void otf_gen_init(otf_state *s) {
   satb_marker_init(&s->remset, s->heap, 1, rescan, never_marked, s);
+  if (s->gen)
+    s->sf.black_hdr_bits = GC_HDR_UNLOGGED; /* black objects are old */
 }
 
-void otf_gen_remember(otf_state *s, gc_mutator *m, gc_ref obj, gc_ref val) {
-  gc_los *los = &s->heap->los;
-  if (val == GC_NULL || !gc_sf_los_is_marked(&s->sf, los, obj) ||
-      gc_sf_los_is_marked(&s->sf, los, val))
-    return;
-  uint64_t h =
-      __atomic_fetch_or((uint64_t *)obj, OTF_HDR_REMEMBERED, __ATOMIC_ACQ_REL);
-  if (!(h & OTF_HDR_REMEMBERED))
+void otf_gen_log(otf_state *s, gc_mutator *m, gc_ref obj) {
+  if (gc_object_log_claim(obj, __ATOMIC_ACQ_REL))
     satb_enqueue(&s->remset, &otf_mutator_of(m)->rq, obj);
 }
+
+/* Only a young object's first marker gets here (mark returned it), with
+ * mutators' stores into it on the slow path (marking is on). */
+void otf_gen_made_old(otf_state *s, gc_ref obj) { gc_object_log_arm(obj); }
 
 void otf_gen_rescan(otf_state *s) {
   while (satb_drain(&s->remset))
@@ -125,6 +130,8 @@ static bool otf_gen_init_policy(gc_heap *heap, const gc_options *opts,
 
 const gc_policy gc_policy_otf_gen = {
     OTF_POLICY_COMMON,
+    .constraints = {GC_FAST_PATHS(FREEBITS, 1, NONE, OBJECT_LOG_SATB),
+                    OTF_CONSTRAINTS},
     .name = "otf-gen",
     .summary = "generational on-the-fly mark-sweep (Domani, Kolodner and "
                "Petrank, PLDI 2000) without moving: age in sticky mark "

@@ -2,6 +2,7 @@
  * write barrier's slow path in its three modes. See otf.h and
  * docs/policies/otf.md. */
 #include "otf.h"
+#include "../../heap/object_log.h"
 #include "../../heap/util.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +29,10 @@ static const gc_option_spec otf_options[] = {
 /* The marker's view of the space and the LOS. */
 static uintptr_t mark_ref(void *ctx, gc_ref r) {
   otf_state *s = ctx;
-  return gc_sf_los_mark(&s->sf, &s->heap->los, r);
+  uintptr_t a = gc_sf_los_mark(&s->sf, &s->heap->los, r);
+  if (a && s->gen)
+    otf_gen_made_old(s, a);
+  return a;
 }
 
 static bool is_marked(void *ctx, gc_ref r) {
@@ -128,8 +132,7 @@ void otf_mutator_attach(gc_mutator *m) {
              : ph == OTF_TRACE && satb_active(&s->marker) ? OTF_MODE_ASYNC
                                                           : OTF_MODE_OFF;
   md->black = ph == OTF_TRACE;
-  __atomic_store_n(&m->barrier_active, s->gen || md->mode != OTF_MODE_OFF,
-                   __ATOMIC_RELAXED);
+  gc_object_log_set_active(m, md->mode != OTF_MODE_OFF);
 }
 
 /* Under heap->lock, m blocked. Cells left in m's caches hold no object:
@@ -155,7 +158,9 @@ void otf_shade(otf_state *s, gc_mutator *m, gc_ref r) {
 /* The barrier (DLG's Update): in sync mode it shades the old and the new
  * value, in async mode the old one. The store is a release so that a
  * marker that loads the slot (acquire) sees a new object's header and
- * mark. */
+ * mark. otf-gen comes here also between cycles, for a store into an old
+ * object not logged yet (GC_WB_OBJECT_LOG_SATB), and logs it after the
+ * store. */
 void otf_store_slow(gc_mutator *m, gc_ref obj, size_t off, uintptr_t val,
                     bool is_ref) {
   uintptr_t *slot = (uintptr_t *)(obj + off);
@@ -172,7 +177,7 @@ void otf_store_slow(gc_mutator *m, gc_ref obj, size_t off, uintptr_t val,
     otf_shade(s, m, val);
   __atomic_store_n(slot, val, __ATOMIC_RELEASE);
   if (s->gen)
-    otf_gen_remember(s, m, obj, val);
+    otf_gen_log(s, m, obj);
 }
 
 static bool otf_init(gc_heap *heap, const gc_options *opts, char *err,
@@ -202,6 +207,7 @@ uint64_t otf_cycles_finished(gc_heap *heap) {
 
 const gc_policy gc_policy_otf = {
     OTF_POLICY_COMMON,
+    .constraints = {GC_FAST_PATHS(FREEBITS, 1, NONE, SATB), OTF_CONSTRAINTS},
     .name = "otf",
     .summary = "on-the-fly mark-sweep (Doligez-Leroy-Gonthier as in Domani "
                "et al., ISMM 2000): no global pause, handshakes move every "

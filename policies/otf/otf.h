@@ -57,9 +57,6 @@ typedef enum otf_skip {
   OTF_SKIP_REMSET         /* otf-gen: remembered objects are not scanned */
 } otf_skip;
 
-/* otf-gen: header GC bit of an old object in the remembered set. */
-#define OTF_HDR_REMEMBERED 0x01u
-
 typedef enum otf_hook_point {
   OTF_HOOK_TRACING,  /* every mutator has shaded its roots, before tracing */
   OTF_HOOK_CYCLE_END /* the cycle is over */
@@ -145,7 +142,10 @@ void otf_gen_init(otf_state *s);
  * so) or young. */
 void otf_gen_begin(otf_state *s, const char *reason);
 void otf_gen_end(otf_state *s);
-void otf_gen_remember(otf_state *s, gc_mutator *m, gc_ref obj, gc_ref val);
+/* After a reference store into obj: logs obj if it is old and unlogged. */
+void otf_gen_log(otf_state *s, gc_mutator *m, gc_ref obj);
+/* The object is old from now on (the marker marked it). */
+void otf_gen_made_old(otf_state *s, gc_ref obj);
 /* Scans the remembered objects (after the roots handshake). */
 void otf_gen_rescan(otf_state *s);
 
@@ -171,13 +171,13 @@ void otf_start_cycle(gc_heap *heap);
 void otf_start_young(gc_heap *heap);
 uint64_t otf_cycles_finished(gc_heap *heap);
 
-/* What otf and otf-gen share in their policy tables: the same kinds and
+/* What otf and otf-gen share in their policy tables: the same constraints
+ * but the write barrier (each table declares its fast paths) and the same
  * slow paths (otf-gen differs in options and init only). */
+#define OTF_CONSTRAINTS                                                        \
+  .moves_objects = false, .large_object_bytes = GC_SIZECLASS_MAX_BYTES + 1
 #define OTF_POLICY_COMMON                                                      \
   GC_POLICY_DEFAULTS,                                                          \
-      .constraints = {GC_FAST_PATHS(FREEBITS, 1, NONE, SATB),                  \
-                      .moves_objects = false,                                  \
-                      .large_object_bytes = GC_SIZECLASS_MAX_BYTES + 1},       \
       .destroy = otf_destroy, .alloc_attach = gc_sf_cache_attach,              \
       .mutator_attach = otf_mutator_attach,                                    \
       .mutator_detach = otf_mutator_detach, .alloc_slow = otf_alloc_slow,      \

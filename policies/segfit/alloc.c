@@ -43,19 +43,11 @@ static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
   return GC_NULL;
 }
 
-static const gc_collector_ops segfit_collector_ops = {
-    .stw_collect = segfit_collect_stw,
-    .stw_pause = "segfit-full",
-    .ladder = {.own = 2}};
-
-gc_ref segfit_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
-  return gc_stw_alloc(&segfit_collector_ops, m, bytes, header, try_alloc,
-                      segfit_of(m->heap));
-}
-
-void segfit_collect(gc_mutator *m, gc_collect_reason why) {
-  gc_stw_collect(&segfit_collector_ops, m, why, NULL, NULL);
-}
+const gc_collector_ops segfit_collector_ops = {.try_alloc = try_alloc,
+                                               .stw_collect =
+                                                   segfit_collect_stw,
+                                               .stw_pause = "segfit-full",
+                                               .ladder = {.own = 2}};
 
 /* After a collection (and at start): allow trigger * (chunks free now) more
  * chunks to be taken before allocation collects instead (collect.c). */

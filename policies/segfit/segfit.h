@@ -25,8 +25,8 @@ static inline segfit_state *segfit_of(gc_heap *heap) {
 }
 
 /* alloc.c */
-gc_ref segfit_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header);
-void segfit_collect(gc_mutator *m, gc_collect_reason why);
+/* the driver's: try_alloc, the collection, the ladder (GC_STW_DRIVEN) */
+extern const gc_collector_ops segfit_collector_ops;
 bool segfit_over_trigger(segfit_state *s);
 void segfit_set_trigger(segfit_state *s);
 

@@ -75,16 +75,8 @@ static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
  * one gets to allocate). st->lock is not held while collecting: a mutator
  * blocked on it could not reach a safepoint, and the world would never
  * stop. */
-static const gc_collector_ops semi_collector_ops = {
+const gc_collector_ops semi_collector_ops = {
+    .try_alloc = try_alloc,
     .stw_collect = semi_collect_stopped,
     .stw_pause = "full",
     .ladder = {.own = 2, .attempts = 16}};
-
-gc_ref semi_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
-  return gc_stw_alloc(&semi_collector_ops, m, bytes, header, try_alloc,
-                      semi_of(m->heap));
-}
-
-void semi_collect(gc_mutator *m, gc_collect_reason why) {
-  gc_stw_collect(&semi_collector_ops, m, why, NULL, NULL);
-}

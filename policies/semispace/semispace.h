@@ -75,8 +75,8 @@ void semi_flip(semi_state *st);
 void semi_release_from(semi_state *st);
 
 /* alloc.c */
-gc_ref semi_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header);
-void semi_collect(gc_mutator *m, gc_collect_reason why);
+/* the driver's: try_alloc, the collection, the ladder (GC_STW_DRIVEN) */
+extern const gc_collector_ops semi_collector_ops;
 
 /* copy.c — the collection itself, run with the world stopped by the
  * driver's runner (gc_stw_collect), which records the cycle. */

@@ -87,26 +87,19 @@ static void sticky_mutator_detach(gc_mutator *m) {
 }
 
 static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
-                        const gc_alloc_try *at, void *sp) {
+                        const gc_alloc_try *at, void *s) {
   sticky_mutator *sm = m->policy_data;
-  return immix_try_alloc(sp, &sm->a, m, bytes, header, at);
+  return immix_try_alloc(&((sticky_state *)s)->sp, &sm->a, m, bytes, header,
+                         at);
 }
 
 /* An allocation that failed collects: a nursery collection, then a full
  * one (collect.c, want_full); out of memory after those two. */
 static const gc_collector_ops sticky_collector_ops = {
+    .try_alloc = try_alloc,
     .stw_collect = sticky_collect_stopped,
     .stw_pause = "sticky-nursery",
     .ladder = {.own = 2, .attempts = IMMIX_ALLOC_ATTEMPTS}};
-
-static gc_ref sticky_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
-  return gc_stw_alloc(&sticky_collector_ops, m, bytes, header, try_alloc,
-                      &sticky_of(m->heap)->sp);
-}
-
-static void sticky_collect(gc_mutator *m, gc_collect_reason why) {
-  gc_stw_collect(&sticky_collector_ops, m, why, NULL, NULL);
-}
 
 const gc_policy gc_policy_sticky_immix = {
     GC_POLICY_DEFAULTS,
@@ -122,9 +115,8 @@ const gc_policy gc_policy_sticky_immix = {
     .destroy = sticky_destroy,
     .mutator_attach = sticky_mutator_attach,
     .mutator_detach = sticky_mutator_detach,
-    .alloc_slow = sticky_alloc_slow,
+    GC_STW_DRIVEN(&sticky_collector_ops),
     .store_slow = sticky_store_slow,
-    .collect = sticky_collect,
     .verify_object = sticky_verify_object,
     .verify_heap = sticky_verify_heap,
     .heap_used = sticky_heap_used,

@@ -72,23 +72,12 @@ static void collect_stw(gc_heap *heap, gc_stw_cycle *c) {
   c->cy.objects_traced = sum.objects_traced;
 }
 
-/* The collection, its pause's name, and the allocation-failure ladder: an
- * allocation collects and retries twice at most (another thread may take
- * what our collection freed before we retry), then is out of memory. */
-static const gc_collector_ops tms_ops = {
-    .stw_collect = collect_stw, .stw_pause = "tutorial-ms", .ladder.own = 2};
-
-static void tms_collect(gc_mutator *m, gc_collect_reason why) {
-  gc_stw_collect(&tms_ops, m, why, NULL, NULL);
-}
-
 /* ---- Allocation: the inline fast path missed ---- */
 /* One attempt, never collecting: a large object, or a cell from m's cache,
  * refilled from a block with free cells or a new chunk (stress mode sends
  * every allocation here, cache or not). */
 static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
-                        const gc_alloc_try *at, void *ctx) {
-  gc_sf_space *sf = space_of(m->heap);
+                        const gc_alloc_try *at, void *sf) {
   if (bytes > GC_SIZECLASS_MAX_BYTES)
     return gc_los_alloc_object(m, bytes, header, false); /* not black */
   unsigned c = gc_sizeclass_of(bytes);
@@ -102,9 +91,14 @@ static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
   return gc_sf_cache_take(m, c, header);
 }
 
-static gc_ref tms_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
-  return gc_stw_alloc(&tms_ops, m, bytes, header, try_alloc, NULL);
-}
+/* ---- What the driver runs: the allocation attempt, the collection, the
+ * pause's name, and the ladder: an allocation collects and retries twice at
+ * most (another thread may take what our collection freed before we
+ * retry), then is out of memory ---- */
+static const gc_collector_ops tms_ops = {.try_alloc = try_alloc,
+                                         .stw_collect = collect_stw,
+                                         .stw_pause = "tutorial-ms",
+                                         .ladder.own = 2};
 
 static void tms_detach(gc_mutator *m) { drop(m, space_of(m->heap)); }
 
@@ -133,8 +127,7 @@ const gc_policy gc_policy_tutorial_ms = {
     .destroy = tms_destroy,
     .alloc_attach = gc_sf_cache_attach,
     .mutator_detach = tms_detach,
-    .alloc_slow = tms_alloc_slow,
-    .collect = tms_collect,
+    GC_STW_DRIVEN(&tms_ops), /* alloc_slow and collect: the driver's */
     .verify_object = tms_verify_object,
     .verify_heap = tms_verify_heap,
     .heap_used = tms_heap_used,

@@ -219,9 +219,9 @@ static void run_sync(const char *skip, bool lost) {
 static void sync_modes_keep_moved_object(void **state) {
   run_sync("none", false);
 }
-/* otf-gen: its barrier remembers N (old: marked) when B stores X into
- * it, and the remembered objects are scanned after the roots handshake,
- * so the sync modes' loss does not happen there. */
+/* otf-gen: its barrier logs N (old: allocated black, so armed) when B
+ * stores X into it, and the remembered objects are scanned after the roots
+ * handshake, so the sync modes' loss does not happen there. */
 static void without_sync_modes_the_check_fails(void **state) {
   run_sync("sync", strcmp(policy, "otf") == 0);
 }
@@ -275,22 +275,79 @@ static void run_remset(const char *skip, bool lost) {
   gc_collect(m); /* full */
   assert_string_equal(last_cycle_kind(heap), "full");
   assert_true(gc_sf_is_marked(&s->sf, o));
+  assert_true(gc_header(m, o) & GC_HDR_UNLOGGED); /* old: armed */
   gc_ref y = gc_alloc(m, &young, 0);
   assert_false(gc_sf_is_marked(&s->sf, y));
+  assert_false(gc_header(m, y) & GC_HDR_UNLOGGED); /* young */
   gc_write_word(m, y, 2, 0x9e11);
+  uint64_t slow = m->stats.barrier_slow;
   gc_write_ref(m, o, 0, y);
-  assert_true(gc_header(m, o) & OTF_HDR_REMEMBERED);
+  assert_int_equal(m->stats.barrier_slow, slow + 1);
+  assert_false(gc_header(m, o) & GC_HDR_UNLOGGED); /* logged */
+  gc_write_ref(m, o, 0, y);       /* logged already: the fast path */
+  gc_write_ref(m, y, 0, GC_NULL); /* young: the fast path */
+  assert_int_equal(m->stats.barrier_slow, slow + 1);
   otf_start_young(heap);
   finish_cycles(m, 2);
   assert_string_equal(last_cycle_kind(heap), "young");
   expect(lost);
   if (!lost) {
     assert_true(gc_sf_is_marked(&s->sf, y)); /* promoted */
-    assert_false(gc_header(m, o) & OTF_HDR_REMEMBERED);
+    assert_true(gc_header(m, y) & GC_HDR_UNLOGGED);
+    assert_true(gc_header(m, o) & GC_HDR_UNLOGGED); /* re-armed */
     assert_int_equal(gc_read_word(m, gc_read_ref(m, o, 0), 2), 0x9e11);
   }
   gc_detach(m);
   gc_heap_destroy(heap);
+}
+
+/* N, allocated black during a cycle, is old from the start, so the cache
+ * hands it out armed (GC_HDR_UNLOGGED): Y, young, stored into N after the
+ * cycle and reachable only from it, is kept by the next young cycle
+ * through the remembered set. While the marking barrier is on every
+ * reference store takes the slow path, a young object's too. */
+static void run_black(const char *skip, bool lost) {
+  gc_heap *heap = otf_heap(skip);
+  otf_state *s = otf_of(heap);
+  gc_mutator *m = gc_attach(heap);
+  gc_ref w = gc_alloc(m, &node, 0); /* white: young */
+  assert_false(gc_header(m, w) & GC_HDR_UNLOGGED);
+  start_and_hold(m);
+  gc_ref n = gc_alloc(m, &node, 0); /* after the roots handshake: black */
+  gc_root_push(m, n);
+  assert_true(gc_sf_is_marked(&s->sf, n));
+  assert_true(gc_header(m, n) & GC_HDR_UNLOGGED);
+  uint64_t slow = m->stats.barrier_slow;
+  gc_write_ref(m, w, 0, GC_NULL);
+  assert_int_equal(m->stats.barrier_slow, slow + 1); /* marking: slow */
+  __atomic_store_n(&open_gate, 1, __ATOMIC_RELEASE);
+  finish_cycles(m, 1);
+  otf_set_hook(heap, NULL, NULL);
+  assert_true(gc_header(m, n) & GC_HDR_UNLOGGED); /* old, unlogged */
+  gc_ref y = gc_alloc(m, &young, 0); /* its class's first cache: white */
+  assert_false(gc_sf_is_marked(&s->sf, y));
+  gc_write_word(m, y, 2, 0xb1ac);
+  slow = m->stats.barrier_slow;
+  gc_write_ref(m, y, 0, GC_NULL); /* young, barrier off: the fast path */
+  assert_int_equal(m->stats.barrier_slow, slow);
+  gc_write_ref(m, n, 0, y);
+  assert_int_equal(m->stats.barrier_slow, slow + 1);
+  assert_false(gc_header(m, n) & GC_HDR_UNLOGGED);
+  otf_start_young(heap);
+  finish_cycles(m, 2);
+  assert_string_equal(last_cycle_kind(heap), "young");
+  expect(lost);
+  if (!lost)
+    assert_int_equal(gc_read_word(m, gc_read_ref(m, n, 0), 2), 0xb1ac);
+  gc_detach(m);
+  gc_heap_destroy(heap);
+}
+
+static void black_object_is_old_and_logged(void **state) {
+  run_black("none", false);
+}
+static void black_object_without_remset_scan_the_check_fails(void **state) {
+  run_black("remset", true);
 }
 
 static void remembered_young_object_survives(void **state) {
@@ -317,6 +374,8 @@ int main(void) {
   const struct CMUnitTest gen_tests[] = {
       cmocka_unit_test(remembered_young_object_survives),
       cmocka_unit_test(without_remset_scan_the_check_fails),
+      cmocka_unit_test(black_object_is_old_and_logged),
+      cmocka_unit_test(black_object_without_remset_scan_the_check_fails),
   };
   int failed = cmocka_run_group_tests_name("otf", tests, NULL, NULL);
   failed += cmocka_run_group_tests_name("otf-gen", tests, use_gen, NULL);

@@ -2,7 +2,8 @@
  * declares an allocation style without the attach step the style's inline
  * fast path needs is refused with a message naming the fix, rather than
  * crashing on the first allocation (a free-bits policy without
- * gc_sf_cache_attach used to end with SIGSEGV). */
+ * gc_sf_cache_attach used to end with SIGSEGV); likewise a table that hands
+ * its entries to the collection driver without the ops it runs. */
 /* cmocka.h needs these first (a blank line keeps clang-format from sorting) */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 
 #include <string.h>
 
+#include "heap/collector.h"
 #include "heap/heap.h"
 #include "heap/sfspace.h"
 #include "heap/sizeclass.h"
@@ -44,6 +46,15 @@ static const gc_policy no_alloc_attach = {
     .alloc_attach = NULL,
 };
 
+/* GC_STW_DRIVEN with ops that give the driver no allocation attempt. */
+static const gc_collector_ops no_try_alloc = {.stw_pause = "x"};
+static const gc_policy driven_without_try_alloc = {
+    GC_POLICY_DEFAULTS,
+    .name = "driven-without-try-alloc",
+    .summary = "the driver's entries, ops without try_alloc",
+    GC_STW_DRIVEN(&no_try_alloc),
+};
+
 static void test_registry_tables_pass(void **state) {
   char err[256];
   assert_true(gc_policy_count() > 0);
@@ -70,6 +81,12 @@ static void test_null_alloc_attach_refused(void **state) {
   assert_non_null(strstr(err, "mutator entry is NULL"));
 }
 
+static void test_stw_driven_without_ops_refused(void **state) {
+  char err[256] = "";
+  assert_false(gc_policy_check(&driven_without_try_alloc, err, sizeof err));
+  assert_non_null(strstr(err, "GC_STW_DRIVEN"));
+}
+
 /* What the declared attach step does: the fast path's size-class table and
  * one cache per class, each knowing its object size. */
 static void test_attach_sets_up_the_fast_path(void **state) {
@@ -89,6 +106,7 @@ int main(void) {
       cmocka_unit_test(test_freebits_without_attach_refused),
       cmocka_unit_test(test_freebits_with_attach_accepted),
       cmocka_unit_test(test_null_alloc_attach_refused),
+      cmocka_unit_test(test_stw_driven_without_ops_refused),
       cmocka_unit_test(test_attach_sets_up_the_fast_path),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

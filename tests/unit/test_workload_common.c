@@ -68,21 +68,135 @@ static void rng_bounded_draws_stay_in_range(void **state) {
   assert_int_equal(wl_rng_range(&r, 5, 5), 5);
 }
 
-static void geometric_has_the_right_mean(void **state) {
+static void geometric_has_the_right_distribution(void **state) {
   wl_rng r;
   wl_rng_seed(&r, 11, 0);
-  const int n = 200000;
+  const int n = 400000;
+  const double p = 0.15;
+  wl_geometric g;
+  wl_geometric_init(&g, p, 100000);
   double sum = 0;
-  int zeros = 0;
+  int count[8] = {0};
   for (int i = 0; i < n; i++) {
-    uint64_t k = wl_rng_geometric(&r, 0.15, 100000);
+    uint64_t k = wl_rng_geometric(&r, &g);
     sum += (double)k;
-    zeros += k == 0;
+    if (k < 8)
+      count[k]++;
   }
-  /* mean (1-p)/p = 5.667, P(0) = p */
-  assert_true(fabs(sum / n - 0.85 / 0.15) < 0.1);
-  assert_true(fabs((double)zeros / n - 0.15) < 0.005);
-  assert_int_equal(wl_rng_geometric(&r, 0.0001, 3), 3); /* the cap holds */
+  /* mean (1-p)/p = 5.667; P(k) = (1-p)^k p within 5 standard deviations */
+  assert_true(fabs(sum / n - (1 - p) / p) < 0.1);
+  for (int k = 0; k < 8; k++) {
+    double expect = pow(1 - p, k) * p;
+    assert_true(fabs((double)count[k] / n - expect) <
+                5 * sqrt(expect * (1 - expect) / n));
+  }
+  /* The cap holds and takes the whole tail: P(cap) = (1-p)^cap. */
+  wl_geometric capped;
+  wl_geometric_init(&capped, 0.5, 2);
+  int at_cap = 0;
+  for (int i = 0; i < n; i++) {
+    uint64_t k = wl_rng_geometric(&r, &capped);
+    assert_true(k <= 2);
+    at_cap += k == 2;
+  }
+  assert_true(fabs((double)at_cap / n - 0.25) < 0.005);
+  /* p <= 0: always the cap; p >= 1: always 0. */
+  wl_geometric never, always;
+  wl_geometric_init(&never, 0, 3);
+  wl_geometric_init(&always, 1, 3);
+  for (int i = 0; i < 1000; i++) {
+    assert_int_equal(wl_rng_geometric(&r, &never), 3);
+    assert_int_equal(wl_rng_geometric(&r, &always), 0);
+  }
+  /* The same values from the same seed, one generator step per value. */
+  wl_rng a, b, c;
+  wl_rng_seed(&a, 5, 1);
+  wl_rng_seed(&b, 5, 1);
+  wl_rng_seed(&c, 5, 1);
+  for (int i = 0; i < 100; i++) {
+    assert_int_equal(wl_rng_geometric(&a, &g), wl_rng_geometric(&b, &g));
+    wl_rng_next(&c);
+  }
+  assert_int_equal(wl_rng_next(&a), wl_rng_next(&c));
+  wl_geometric_free(&g);
+  wl_geometric_free(&capped);
+  wl_geometric_free(&never);
+  wl_geometric_free(&always);
+}
+
+/* The table's tail: a small p reaches far values with the right odds, and
+ * the value drawn for x = 0 (the most failures) is the cap. */
+static void geometric_reaches_its_tail(void **state) {
+  wl_rng r;
+  wl_rng_seed(&r, 17, 0);
+  const int n = 200000;
+  wl_geometric g;
+  wl_geometric_init(&g, 0.01, 1000);
+  int beyond = 0;
+  double sum = 0;
+  for (int i = 0; i < n; i++) {
+    uint64_t k = wl_rng_geometric(&r, &g);
+    assert_true(k <= 1000);
+    beyond += k >= 300;
+    sum += (double)k;
+  }
+  /* P(k >= 300) = 0.99^300 = 0.049; mean capped at 1000: 99 (1 - 0.99^1000) */
+  assert_true(fabs((double)beyond / n - pow(0.99, 300)) < 0.003);
+  assert_true(fabs(sum / n - 99 * (1 - pow(0.99, 1000))) < 1.5);
+  assert_int_equal(g.n, 1000);
+  wl_geometric_free(&g);
+  wl_geometric_init(&g, 0.15, 1000000);
+  /* (0.85)^j 2^64 < 1 beyond j = 272: the table stops there. */
+  assert_true(g.n > 250 && g.n < 300);
+  wl_geometric_free(&g);
+}
+
+/* The inverse of a * x mod 2^64 for odd a (Newton's iteration). */
+static uint64_t inverse_mod64(uint64_t a) {
+  uint64_t x = a;
+  for (int i = 0; i < 6; i++)
+    x *= 2 - a * x;
+  return x;
+}
+
+/* A generator whose next output is x: xoshiro256**'s output is
+ * rotl(s[1] * 5, 7) * 9, which inverts. */
+static wl_rng rng_returning(uint64_t x) {
+  uint64_t y = x * inverse_mod64(9);
+  wl_rng r = {{1, 0, 3, 4}};
+  r.s[1] = (y >> 7 | y << 57) * inverse_mod64(5);
+  return r;
+}
+
+/* The guide table and scan give exactly max{j : x < above[j]} for draws x
+ * at every bucket's edges and on either side of every threshold. */
+static void geometric_draw_inverts_the_table(void **state) {
+  const double ps[] = {0.15, 0.5, 0.01, 0.9};
+  const uint64_t caps[] = {1000, 3, 1000, 1000};
+  for (int c = 0; c < 4; c++) {
+    wl_geometric g;
+    wl_geometric_init(&g, ps[c], caps[c]);
+    uint64_t xs[3 * 256 + 3 * 1002];
+    size_t nx = 0;
+    for (uint64_t b = 0; b < 256; b++) {
+      xs[nx++] = b << 56;
+      xs[nx++] = b << 56 | (((uint64_t)1 << 56) - 1);
+      xs[nx++] = b << 56 | 12345;
+    }
+    for (uint64_t j = 1; j <= g.n; j++) {
+      xs[nx++] = g.above[j];
+      xs[nx++] = g.above[j] - 1;
+      xs[nx++] = g.above[j] + 1;
+    }
+    for (size_t i = 0; i < nx; i++) {
+      uint64_t expect = 0;
+      for (uint64_t j = 1; j <= g.n && xs[i] < g.above[j]; j++)
+        expect = j;
+      wl_rng r = rng_returning(xs[i]);
+      assert_int_equal(wl_rng_geometric(&r, &g), expect);
+    }
+    wl_geometric_free(&g);
+  }
 }
 
 static void exponential_and_chance_have_the_right_means(void **state) {
@@ -142,6 +256,35 @@ static void sum_tracks_order_within_and_not_across_threads(void **state) {
                    16);
   assert_int_equal(json_integer_value(json_object_get(j, "allocations")), 2);
   json_decref(j);
+}
+
+/* Any one value folded differently changes the hash (guaranteed: see
+ * wl_sum_fold); so, for these values, does a swap of two. */
+static void sum_catches_any_one_difference(void **state) {
+  wl_rng r;
+  wl_rng_seed(&r, 13, 0);
+  enum { N = 64 };
+  uint64_t v[N];
+  for (int i = 0; i < N; i++)
+    v[i] = wl_rng_below(&r, 4) << (8 * wl_rng_below(&r, 8));
+  wl_sum base = {0};
+  for (int i = 0; i < N; i++)
+    wl_sum_fold(&base, v[i]);
+  for (int i = 0; i < N; i++) {
+    uint64_t delta[] = {1, 1ull << 63, v[i] ^ (v[i] + 1), wl_rng_next(&r) | 1};
+    for (unsigned d = 0; d < 4; d++) {
+      wl_sum s = {0};
+      for (int j = 0; j < N; j++)
+        wl_sum_fold(&s, j == i ? v[j] ^ delta[d] : v[j]);
+      assert_true(s.hash != base.hash);
+    }
+    if (i + 1 < N && v[i] != v[i + 1]) {
+      wl_sum s = {0};
+      for (int j = 0; j < N; j++)
+        wl_sum_fold(&s, j == i ? v[i + 1] : j == i + 1 ? v[i] : v[j]);
+      assert_true(s.hash != base.hash);
+    }
+  }
 }
 
 /* ---- corruption hook ---- */
@@ -277,11 +420,13 @@ static void trees_with_holes_build_and_check(void **state) {
   for (int run = 0; run < 2; run++) {
     wl_rng rng;
     wl_rng_seed(&rng, 5, 0);
+    wl_geometric sizes;
+    wl_geometric_init(&sizes, 0.15, 1000);
     wl_sum sum = {0};
     wl_tree t = {.m = m,
                  .workload = "test",
-                 .hole_p = 0.15,
-                 .hole_cap = 1000,
+                 .make_holes = true,
+                 .hole = &sizes,
                  .rng = &rng,
                  .sum = &sum};
     size_t a = gc_root_push(m, GC_NULL), b = gc_root_push(m, GC_NULL);
@@ -296,6 +441,7 @@ static void trees_with_holes_build_and_check(void **state) {
     assert_true(t.holes > 0);
     holes[run] = t.hole_words;
     gc_root_pop(m, 2);
+    wl_geometric_free(&sizes);
   }
   assert_true(holes[0] == holes[1]);
   gc_detach(m);
@@ -343,10 +489,13 @@ int main(void) {
       cmocka_unit_test(rng_is_deterministic_per_stream),
       cmocka_unit_test(rng_sequence_is_pinned),
       cmocka_unit_test(rng_bounded_draws_stay_in_range),
-      cmocka_unit_test(geometric_has_the_right_mean),
+      cmocka_unit_test(geometric_has_the_right_distribution),
+      cmocka_unit_test(geometric_reaches_its_tail),
+      cmocka_unit_test(geometric_draw_inverts_the_table),
       cmocka_unit_test(exponential_and_chance_have_the_right_means),
       cmocka_unit_test(power_law_matches_its_declared_mean),
       cmocka_unit_test(sum_tracks_order_within_and_not_across_threads),
+      cmocka_unit_test(sum_catches_any_one_difference),
       cmocka_unit_test(corrupt_hook_flips_exactly_the_nth_value),
       cmocka_unit_test(threads_run_each_index_once),
       cmocka_unit_test(table_holds_objects_across_collections),
