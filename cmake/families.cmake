@@ -2,9 +2,11 @@
 # (heap/gctb.h, "Policy families"; workloads/instance.h).
 #
 # A family is a fast-path signature: allocation style, header words, read
-# barrier, write barrier. Each policy states its own in its constraints with
-# GC_FAST_PATHS(STYLE, HDR, RB, WB) (and any further signature an option
-# gives its mutators with GC_FAST_PATHS_ALSO). At configure time this module
+# barrier, write barrier, how roots are found. Each policy states its own in
+# its constraints with GC_FAST_PATHS(STYLE, HDR, RB, WB) (precise roots: the
+# shadow stack) or GC_FAST_PATHS_CONSERVATIVE(...) (roots found on the C
+# stacks too: local roots compile to C locals), and any further signature
+# an option gives its mutators with GC_FAST_PATHS_ALSO. At configure time this module
 # reads every such declaration under policies/, keeps the distinct
 # signatures, and writes
 #   generated/gctb_families.h    the list (GC__FAMILIES) and, per family,
@@ -25,13 +27,14 @@ set(GCTB_GENERATED ${CMAKE_BINARY_DIR}/generated)
 # bump1, freebits1 and call1 come first, always, in this order: their ids
 # are fixed (heap/gctb.h's GC_FAMILY_BUMP1 ...), records name them, and
 # call1 is what every barrier-free policy runs under stress mode.
-set(GCTB_SIGNATURES "BUMP;1;NONE;NONE" "FREEBITS;1;NONE;NONE" "CALL;1;NONE;NONE")
+set(GCTB_SIGNATURES "BUMP;1;NONE;NONE;PRECISE" "FREEBITS;1;NONE;NONE;PRECISE"
+    "CALL;1;NONE;NONE;PRECISE")
 
 file(GLOB_RECURSE _gctb_policy_files CONFIGURE_DEPENDS
      ${CMAKE_SOURCE_DIR}/policies/*.c ${CMAKE_SOURCE_DIR}/policies/*.h)
 set(_ws "[ \t\r\n\\\\]*") # blanks, also across a macro's continued lines
 set(_arg "([A-Z0-9_]+)")
-set(_sig_re "GC_FAST_PATHS(_ALSO)?\\(${_ws}${_arg}${_ws},${_ws}${_arg}${_ws},${_ws}${_arg}${_ws},${_ws}${_arg}${_ws}\\)")
+set(_sig_re "GC_FAST_PATHS(_ALSO|_CONSERVATIVE)?\\(${_ws}${_arg}${_ws},${_ws}${_arg}${_ws},${_ws}${_arg}${_ws},${_ws}${_arg}${_ws}\\)")
 foreach(f ${_gctb_policy_files})
   file(READ ${f} _text)
   string(REGEX MATCHALL "${_sig_re}" _decls "${_text}")
@@ -40,28 +43,34 @@ foreach(f ${_gctb_policy_files})
   endif()
   foreach(d ${_decls})
     string(REGEX REPLACE "${_sig_re}" "\\2;\\3;\\4;\\5" _sig "${d}")
-    list(APPEND GCTB_SIGNATURES "${_sig}")
+    if(d MATCHES "^GC_FAST_PATHS_CONSERVATIVE")
+      list(APPEND GCTB_SIGNATURES "${_sig};CONSERVATIVE")
+    else()
+      list(APPEND GCTB_SIGNATURES "${_sig};PRECISE")
+    endif()
   endforeach()
 endforeach()
 
-# Family names: <style><header words>[_<read barrier>][_<write barrier>],
-# lower case: bump1, freebits1_satb, bump2_brooks_when_active ...
+# Family names: <style><header words>[_<read barrier>][_<write
+# barrier>][_conservative], lower case: bump1, freebits1_satb,
+# bump2_brooks_when_active, freelist1_conservative ...
 set(GCTB_FAMILIES "")
 set(_list "")
 set(_consts "")
 set(_id 2) # generic is 1 (heap/gctb.h)
 set(_seen "")
-# GCTB_SIGNATURES is flat (each "A;B;C;D" is four items): four at a time
+# GCTB_SIGNATURES is flat (each "A;B;C;D;E" is five items): five at a time
 set(_flat ${GCTB_SIGNATURES})
 list(LENGTH _flat _n)
-math(EXPR _last "${_n} / 4 - 1")
+math(EXPR _last "${_n} / 5 - 1")
 foreach(i RANGE 0 ${_last})
-  math(EXPR _b "${i} * 4")
-  list(SUBLIST _flat ${_b} 4 _q)
+  math(EXPR _b "${i} * 5")
+  list(SUBLIST _flat ${_b} 5 _q)
   list(GET _q 0 _style)
   list(GET _q 1 _hdr)
   list(GET _q 2 _rb)
   list(GET _q 3 _wb)
+  list(GET _q 4 _roots)
   string(TOLOWER "${_style}${_hdr}" _name)
   if(NOT _rb STREQUAL "NONE")
     string(TOLOWER "${_rb}" _x)
@@ -71,18 +80,23 @@ foreach(i RANGE 0 ${_last})
     string(TOLOWER "${_wb}" _x)
     string(APPEND _name "_${_x}")
   endif()
+  if(_roots STREQUAL "CONSERVATIVE")
+    string(APPEND _name "_conservative")
+  endif()
   if(_name IN_LIST _seen)
     continue()
   endif()
   list(APPEND _seen ${_name})
   list(APPEND GCTB_FAMILIES ${_name})
-  string(APPEND _list " \\\n  X(a, ${_name}, ${_style}, ${_hdr}, ${_rb}, ${_wb})")
+  string(APPEND _list
+         " \\\n  X(a, ${_name}, ${_style}, ${_hdr}, ${_rb}, ${_wb}, ${_roots})")
   string(APPEND _consts
          "#define GC__FAMILY_ID_${_name} ${_id}\n"
          "#define GC__FAM_STYLE_${_name} GC_ALLOC_${_style}\n"
          "#define GC__FAM_HDR_${_name} ${_hdr}u\n"
          "#define GC__FAM_RB_${_name} GC_RB_${_rb}\n"
-         "#define GC__FAM_WB_${_name} GC_WB_${_wb}\n")
+         "#define GC__FAM_WB_${_name} GC_WB_${_wb}\n"
+         "#define GC__FAM_ROOTS_${_name} GC__ROOTS_${_roots}\n")
   math(EXPR _id "${_id} + 1")
 endforeach()
 list(LENGTH GCTB_FAMILIES GCTB_FAMILY_COUNT)
@@ -95,8 +109,9 @@ file(CONFIGURE OUTPUT ${GCTB_GENERATED}/gctb_families.h CONTENT
 #ifndef GCTB_FAMILIES_H
 #define GCTB_FAMILIES_H
 
-/* X(a, name, STYLE, HDR_WORDS, READ_BARRIER, WRITE_BARRIER) per family but
- * generic; a is passed through. */
+/* X(a, name, STYLE, HDR_WORDS, READ_BARRIER, WRITE_BARRIER, ROOTS) per
+ * family but generic (ROOTS: PRECISE or CONSERVATIVE); a is passed
+ * through. */
 #define GC__FAMILIES(X, a)${_list}
 
 /* Families other than generic. */

@@ -4,7 +4,7 @@
 #include "gctb.h"
 #include "gctb_families.h"
 
-#define GC__NAME_ONE(a, name, style, hdr, rb, wb) #name,
+#define GC__NAME_ONE(a, name, style, hdr, rb, wb, roots) #name,
 static const char *const family_names[] = {"generic",
                                            GC__FAMILIES(GC__NAME_ONE, ~)};
 
@@ -24,10 +24,11 @@ const char *gc_family_name(gc_family f) {
 }
 
 gc_family gc_family_find(gc_alloc_style style, unsigned hdr_words,
-                         gc_read_barrier rb, gc_write_barrier wb) {
-#define GC__MATCH_ONE(a, name, st, hdr, r, w)                                  \
+                         gc_read_barrier rb, gc_write_barrier wb,
+                         bool conservative_roots) {
+#define GC__MATCH_ONE(a, name, st, hdr, r, w, roots)                           \
   if (style == GC_ALLOC_##st && hdr_words == hdr && rb == GC_RB_##r &&         \
-      wb == GC_WB_##w)                                                         \
+      wb == GC_WB_##w && conservative_roots == GC__ROOTS_##roots)              \
     return GC__FAMILY_ID_##name - 1;
   GC__FAMILIES(GC__MATCH_ONE, ~)
   return GC_FAMILY_GENERIC;
@@ -35,10 +36,11 @@ gc_family gc_family_find(gc_alloc_style style, unsigned hdr_words,
 
 gc_family gc_family_of(const gc_constraints *c, bool stress) {
   return gc_family_find(stress ? GC_ALLOC_CALL : c->alloc, c->header_words,
-                        c->read_barrier, c->write_barrier);
+                        c->read_barrier, c->write_barrier,
+                        c->conservative_roots && !stress);
 }
 
 gc_family gc_mutator_family(const gc_mutator *m) {
   return gc_family_find(m->alloc_style, m->hdr_words, m->read_barrier,
-                        m->write_barrier);
+                        m->write_barrier, m->conservative_roots);
 }

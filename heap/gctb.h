@@ -144,6 +144,10 @@ typedef struct gc_constraints {
   bool moves_objects;
   size_t large_object_bytes; /* objects at least this big go to the LOS */
   bool external_memory; /* the policy brings its own memory (bdw): no arena */
+  /* the policy finds roots conservatively on the C stacks of its mutators
+   * (bdw): a family instance keeps gc_local roots in C locals, not in the
+   * shadow stack (GC_FAST_PATHS_CONSERVATIVE; "Local roots" below) */
+  bool conservative_roots;
 } gc_constraints;
 
 /* ---- The mutator (public for inlining only) ---------------------------- */
@@ -184,6 +188,7 @@ struct gc_mutator {
   gc_read_barrier read_barrier;
   gc_write_barrier write_barrier;
   unsigned hdr_words;
+  bool conservative_roots; /* the constraint; false in stress mode */
   size_t large_object_bytes;
   /* atomic; the write barrier's flag: SATB marking, a Brooks or handle
    * copy phase in progress (GC_WB_SATB, GC_WB_WHEN_ACTIVE,
@@ -229,14 +234,17 @@ struct gc_mutator {
  * chosen here at run time rather than at build time).
  *
  * A family is a fast-path signature: allocation style, header words, read
- * barrier, write barrier. Each policy declares its own in its constraints:
+ * barrier, write barrier, how roots are found (precise: the shadow stack;
+ * conservative: the C stacks too). Each policy declares its own in its
+ * constraints:
  *
  *   .constraints = {GC_FAST_PATHS(BUMP, 1, NONE, OBJECT_LOG), ...}
  *
  * and the build (cmake/families.cmake) collects the distinct signatures of
  * all policies into generated/gctb_families.h, names each family
- * <style><header words>[_<read barrier>][_<write barrier>] in lower case
- * (bump1, freebits1_satb, bump2_brooks_when_active ...) and compiles every
+ * <style><header words>[_<read barrier>][_<write barrier>][_conservative]
+ * in lower case (bump1, freebits1_satb, bump2_brooks_when_active,
+ * freelist1_conservative ...) and compiles every
  * workload body once per family (workloads/instance.h). A policy with a new
  * signature needs no edit anywhere else. bump1, freebits1 and call1 always
  * exist, with fixed ids; generic (run-time dispatch, what no GCTB_FAMILY
@@ -258,6 +266,16 @@ struct gc_mutator {
  * changes their kinds, applied to heap->c at init): only read by the build. */
 #define GC_FAST_PATHS_ALSO(style, hdr, rb, wb)                                 \
   _Static_assert(1, "fast-path signature for cmake/families.cmake")
+/* GC_FAST_PATHS for a policy that finds its roots conservatively on the C
+ * stacks of its mutators (bdw): its family's instances keep gc_local roots
+ * in plain C locals, which it scans, instead of the shadow stack. */
+#define GC_FAST_PATHS_CONSERVATIVE(style, hdr, rb, wb)                         \
+  GC_FAST_PATHS(style, hdr, rb, wb), .conservative_roots = true
+
+/* How a family finds roots (the fifth item of a signature, as
+ * cmake/families.cmake writes it): 0 or 1, usable in #if. */
+#define GC__ROOTS_PRECISE 0
+#define GC__ROOTS_CONSERVATIVE 1
 
 /* Family ids are small integers: 0 generic, then the generated families in
  * the order of generated/gctb_families.h. The first three are fixed. */
@@ -270,11 +288,13 @@ typedef unsigned gc_family;
 /* heap/families.c, from the generated list: the number of families
  * (generic included), a family's name ("generic" for an unknown id), the
  * family whose constants match a signature (generic if none), and the
- * family of a policy's constraints with stress mode off or on. */
+ * family of a policy's constraints with stress mode off or on (stress mode
+ * allocates by call and keeps roots precise). */
 unsigned gc_family_count(void);
 const char *gc_family_name(gc_family f);
 gc_family gc_family_find(gc_alloc_style style, unsigned hdr_words,
-                         gc_read_barrier rb, gc_write_barrier wb);
+                         gc_read_barrier rb, gc_write_barrier wb,
+                         bool conservative_roots);
 gc_family gc_family_of(const gc_constraints *c, bool stress);
 /* gc_family_of for the heap's policy and stress setting (heap/mutator.c):
  * the instance a workload should run on it. */
@@ -575,6 +595,44 @@ GC__FAST void gc_root_set(gc_mutator *m, size_t slot, gc_ref r) {
 }
 GC__FAST void gc_root_pop(gc_mutator *m, size_t n) { m->nroots -= n; }
 GC__FAST size_t gc_root_depth(const gc_mutator *m) { return m->nroots; }
+
+/* ---- Local roots: references one function keeps across allocations ----- *
+ *
+ * gc_local_push(m, r) makes a root holding r for the rest of the enclosing
+ * block and returns its handle; gc_local_get/gc_local_set read and write it
+ * (a moving collector may have rewritten it), gc_local_pop(m, n) ends the
+ * last n, in the reverse order of their pushes. A handle may be passed to
+ * the functions the block calls, never returned from it or kept in memory
+ * that outlives the block (or that the collector does not scan).
+ *
+ * Precise roots (every family but a conservative one, generic included): a
+ * handle is a shadow-stack slot, as with gc_root_*; the two kinds of push
+ * and pop nest. A family whose policy finds roots conservatively on the C
+ * stacks (GC_FAST_PATHS_CONSERVATIVE: bdw) compiles a local root to a C
+ * variable of the enclosing block (a compound literal), which the compiler
+ * keeps in a register or the stack frame where that policy's collector
+ * scans it, as it scans a program written directly on it; pop does nothing.
+ * gc_root_* slots stay on the shadow stack in every family: code that
+ * addresses slots by index (an explicit DFS stack, slots kept in a struct)
+ * uses those. */
+#if defined(GCTB_FAMILY) && GC__FAMILY_ID != GC__FAMILY_ID_generic
+#define GC__LOCAL_CONSERVATIVE GC__CAT(GC__FAM_ROOTS_, GCTB_FAMILY)
+#else
+#define GC__LOCAL_CONSERVATIVE 0
+#endif
+#if GC__LOCAL_CONSERVATIVE
+typedef gc_ref *gc_local;
+#define gc_local_push(m, r) ((void)(m), &(gc_ref){(r)})
+#define gc_local_get(m, l) ((void)(m), *(l))
+#define gc_local_set(m, l, r) ((void)(m), (void)(*(l) = (r)))
+#define gc_local_pop(m, n) ((void)(m), (void)(n))
+#else
+typedef size_t gc_local;
+#define gc_local_push(m, r) gc_root_push(m, r)
+#define gc_local_get(m, l) gc_root_get(m, l)
+#define gc_local_set(m, l, r) gc_root_set(m, l, r)
+#define gc_local_pop(m, n) gc_root_pop(m, n)
+#endif
 
 /* ---- Threads and collection -------------------------------------------- */
 

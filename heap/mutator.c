@@ -35,6 +35,8 @@ gc_mutator *gc_attach(gc_heap *heap) {
   m->write_barrier = c->write_barrier;
   m->log_mask = GC_HDR_UNLOGGED; /* barrier_active off */
   m->hdr_words = c->header_words;
+  /* stress mode runs the precise instances (gc_family_of) */
+  m->conservative_roots = c->conservative_roots && !stress_on(heap);
   m->large_object_bytes = c->large_object_bytes;
   m->roots = roots;
   m->roots_cap = heap->cfg.root_slots;

@@ -11,16 +11,16 @@
 #include "common_tree_body.h"
 
 /* Builds, walks and drops one tree; returns the nodes walked. */
-static uint64_t bt_one(wl_tree *t, const bt_config *c, size_t slot,
+static uint64_t bt_one(wl_tree *t, const bt_config *c, gc_local slot,
                        const wl_tree_id *id) {
   uint64_t salt = wl_tree_salt(t, c->seed, id);
-  gc_root_set(t->m, slot, wl_tree_bottom_up(t, id->depth, salt));
+  gc_local_set(t->m, slot, wl_tree_bottom_up(t, id->depth, salt));
   uint64_t n = wl_tree_check(t, slot, id, salt);
-  gc_root_set(t->m, slot, GC_NULL);
+  gc_local_set(t->m, slot, GC_NULL);
   return n;
 }
 
-static void bt_depth_run(wl_tree *t, const bt_config *c, size_t slot,
+static void bt_depth_run(wl_tree *t, const bt_config *c, gc_local slot,
                          bt_depth *r) {
   uint64_t t0 = gc_now_ns();
   r->iterations = 1ull << (c->max_depth - r->depth + c->min_depth);
@@ -40,7 +40,7 @@ void GC_INSTANCE(bt_thread)(gc_mutator *m, unsigned index, void *arg) {
                .workload = "binary-trees",
                .thread = index,
                .sum = &run->sums[index]};
-  size_t slot = gc_root_push(m, GC_NULL), kept = gc_root_push(m, GC_NULL);
+  gc_local slot = gc_local_push(m, GC_NULL), kept = gc_local_push(m, GC_NULL);
   wl_tree_id lid = {"long-lived", c->max_depth, 0};
   uint64_t lsalt = wl_tree_salt(&t, c->seed, &lid);
   if (index == 0) {
@@ -49,7 +49,7 @@ void GC_INSTANCE(bt_thread)(gc_mutator *m, unsigned index, void *arg) {
     run->stretch_check = bt_one(&t, c, slot, &sid);
     uint64_t t1 = gc_now_ns();
     run->stretch_ns = t1 - t0;
-    gc_root_set(m, kept, wl_tree_bottom_up(&t, c->max_depth, lsalt));
+    gc_local_set(m, kept, wl_tree_bottom_up(&t, c->max_depth, lsalt));
     run->long_lived_ns = gc_now_ns() - t1;
   }
   for (unsigned i = index; i < c->ndepths; i += c->threads) {
@@ -59,5 +59,5 @@ void GC_INSTANCE(bt_thread)(gc_mutator *m, unsigned index, void *arg) {
   }
   if (index == 0)
     run->long_lived_check = wl_tree_check(&t, kept, &lid, lsalt);
-  gc_root_pop(m, 2);
+  gc_local_pop(m, 2);
 }

@@ -73,7 +73,7 @@ wl_link(wl_tree *t, gc_ref parent, unsigned field, gc_ref child) {
   t->stores++;
 }
 
-static void wl_top_down_at(wl_tree *t, size_t slot, int depth, uint64_t index,
+static void wl_top_down_at(wl_tree *t, gc_local slot, int depth, uint64_t index,
                            uint64_t salt) {
   if (depth <= 0)
     return;
@@ -82,22 +82,23 @@ static void wl_top_down_at(wl_tree *t, size_t slot, int depth, uint64_t index,
   for (unsigned f = WL_LEFT; f <= WL_RIGHT; f++) {
     wl_hole(t);
     gc_ref c = wl_node(t, salt, 2 * index + 1 + f);
-    wl_link(t, gc_root_get(m, slot), f, c);
+    wl_link(t, gc_local_get(m, slot), f, c);
   }
-  size_t child = gc_root_push(m, gc_read_ref(m, gc_root_get(m, slot), WL_LEFT));
+  gc_local child =
+      gc_local_push(m, gc_read_ref(m, gc_local_get(m, slot), WL_LEFT));
   wl_top_down_at(t, child, depth - 1, 2 * index + 1, salt);
-  gc_root_set(m, child, gc_read_ref(m, gc_root_get(m, slot), WL_RIGHT));
+  gc_local_set(m, child, gc_read_ref(m, gc_local_get(m, slot), WL_RIGHT));
   wl_top_down_at(t, child, depth - 1, 2 * index + 2, salt);
-  gc_root_pop(m, 1);
+  gc_local_pop(m, 1);
 }
 
 /* Top-down: allocates the root into slot, then fills depth levels below it
  * (holes before every node allocated). */
-WL_TREE_FN void wl_tree_top_down(wl_tree *t, size_t slot, int depth,
+WL_TREE_FN void wl_tree_top_down(wl_tree *t, gc_local slot, int depth,
                                  uint64_t salt) {
   wl_tree_mark before = wl_tree_mark_now(t);
   wl_hole(t);
-  gc_root_set(t->m, slot, wl_node(t, salt, 0));
+  gc_local_set(t->m, slot, wl_node(t, salt, 0));
   wl_top_down_at(t, slot, depth, 0, salt);
   wl_tree_summed(t, &before, WL_KIND_TOP_DOWN, salt);
 }
@@ -108,15 +109,15 @@ static gc_ref wl_bottom_up_at(wl_tree *t, int depth, uint64_t index,
     return wl_node(t, salt, index);
   gc_mutator *m = t->m;
   gc_safepoint(m);
-  size_t l =
-      gc_root_push(m, wl_bottom_up_at(t, depth - 1, 2 * index + 1, salt));
-  size_t r =
-      gc_root_push(m, wl_bottom_up_at(t, depth - 1, 2 * index + 2, salt));
+  gc_local l =
+      gc_local_push(m, wl_bottom_up_at(t, depth - 1, 2 * index + 1, salt));
+  gc_local r =
+      gc_local_push(m, wl_bottom_up_at(t, depth - 1, 2 * index + 2, salt));
   wl_hole(t);
   gc_ref n = wl_node(t, salt, index);
-  wl_link(t, n, WL_LEFT, gc_root_get(m, l));
-  wl_link(t, n, WL_RIGHT, gc_root_get(m, r));
-  gc_root_pop(m, 2);
+  wl_link(t, n, WL_LEFT, gc_local_get(m, l));
+  wl_link(t, n, WL_RIGHT, gc_local_get(m, r));
+  gc_local_pop(m, 2);
   return n;
 }
 
@@ -164,8 +165,8 @@ static bool wl_check_node(wl_tree *t, gc_ref n, const wl_tree_id *id, int level,
 
 /* Walks the tree in slot and checks every node's type, data word and shape;
  * gc_fail names the node and tree on a mismatch. Returns the nodes seen. */
-WL_TREE_FN uint64_t wl_tree_check(wl_tree *t, size_t slot, const wl_tree_id *id,
-                                  uint64_t salt) {
+WL_TREE_FN uint64_t wl_tree_check(wl_tree *t, gc_local slot,
+                                  const wl_tree_id *id, uint64_t salt) {
   gc_mutator *m = t->m;
   /* Pending nodes sit in root slots base..base+n-1, their positions in
    * pos[]; a DFS that pops one and pushes two holds at most depth + 1. */
@@ -175,9 +176,9 @@ WL_TREE_FN uint64_t wl_tree_check(wl_tree *t, size_t slot, const wl_tree_id *id,
   } pos[WL_TREE_MAX_DEPTH + 2];
   uint64_t seen = 0;
   size_t base = gc_root_depth(m), n = 0;
-  if (gc_root_get(m, slot) == GC_NULL)
+  if (gc_local_get(m, slot) == GC_NULL)
     wl_bad_node(t, id, 0, 0, "a root, found null", 1, 0);
-  gc_root_push(m, gc_root_get(m, slot));
+  gc_root_push(m, gc_local_get(m, slot));
   pos[n].level = 0, pos[n++].index = 0;
   while (n > 0) {
     gc_safepoint(m);

@@ -19,22 +19,22 @@ static uint64_t wl_array_bits(size_t i, size_t n) {
   return bits;
 }
 
-/* Fills the first half of the array in root slot `slot` (the rest stays as
+/* Fills the first half of the array in local root `slot` (the rest stays as
  * allocated), polling every 4096 elements. */
-static void wl_array_fill(gc_mutator *m, size_t slot, size_t n) {
+static void wl_array_fill(gc_mutator *m, gc_local slot, size_t n) {
   for (size_t i = 0; i < n / 2; i++) {
     if ((i & 4095) == 0)
       gc_safepoint(m);
-    gc_write_word(m, gc_root_get(m, slot), i, wl_array_bits(i, n));
+    gc_write_word(m, gc_local_get(m, slot), i, wl_array_bits(i, n));
   }
 }
 
-/* Checks the array in root slot `slot`: its type, its length n and every
+/* Checks the array in local root `slot`: its type, its length n and every
  * element; gc_fail names the workload and thread on a mismatch. */
-static void wl_array_check(gc_mutator *m, size_t slot, size_t n,
+static void wl_array_check(gc_mutator *m, gc_local slot, size_t n,
                            const gc_type *type, const char *workload,
                            unsigned thread) {
-  gc_ref a = gc_root_get(m, slot);
+  gc_ref a = gc_local_get(m, slot);
   if (gc_type_of(m, a) != type->id || gc_length(m, a) != n)
     gc_fail(m,
             "%s: array (thread %u): expected type %u length %zu, found type "
@@ -43,7 +43,7 @@ static void wl_array_check(gc_mutator *m, size_t slot, size_t n,
   for (size_t i = 0; i < n; i++) {
     if ((i & 4095) == 0) {
       gc_safepoint(m);
-      a = gc_root_get(m, slot);
+      a = gc_local_get(m, slot);
     }
     uint64_t found = gc_read_word(m, a, i);
     if (found != wl_array_bits(i, n))

@@ -28,38 +28,38 @@ static void gb_stretch(gb_thread *t, const gb_config *c, gb_result *out) {
   uint64_t t0 = gc_now_ns();
   gb_tree_id id = {"stretch", c->stretch_depth, 0};
   uint64_t salt = gb_tree_salt(t, &id);
-  size_t s = gc_root_push(t->m, gb_make_tree(t, id.depth, salt));
+  gc_local s = gc_local_push(t->m, gb_make_tree(t, id.depth, salt));
   if (c->check_every)
     gb_check_tree(t, s, &id, salt);
-  gc_root_pop(t->m, 1);
+  gc_local_pop(t->m, 1);
   out->stretch_ns = gc_now_ns() - t0;
 }
 
-static void gb_long_lived(gb_thread *t, const gb_config *c, size_t tree,
-                          size_t array, gb_result *out) {
+static void gb_long_lived(gb_thread *t, const gb_config *c, gc_local tree,
+                          gc_local array, gb_result *out) {
   gc_mutator *m = t->m;
   uint64_t t0 = gc_now_ns();
   gb_tree_id id = {"long-lived", c->long_lived_depth, 0};
   uint64_t salt = gb_tree_salt(t, &id);
-  gc_root_set(m, tree, gb_new_root(t, salt));
+  gc_local_set(m, tree, gb_new_root(t, salt));
   gb_populate(t, tree, id.depth, salt);
-  gc_root_set(m, array, gc_alloc(m, &gb_array_type, c->array_size));
+  gc_local_set(m, array, gc_alloc(m, &gb_array_type, c->array_size));
   wl_array_fill(m, array, c->array_size);
   out->long_lived_ns = gc_now_ns() - t0;
 }
 
 /* One tree of a round: build (timed into *build_ns), maybe check, drop. */
-static void gb_one_tree(gb_thread *t, const gb_config *c, size_t slot,
+static void gb_one_tree(gb_thread *t, const gb_config *c, gc_local slot,
                         bool top_down, const gb_tree_id *id, uint64_t *build_ns,
                         uint64_t *check_ns) {
   gc_mutator *m = t->m;
   uint64_t salt = gb_tree_salt(t, id);
   uint64_t t0 = gc_now_ns();
   if (top_down) {
-    gc_root_set(m, slot, gb_new_root(t, salt));
+    gc_local_set(m, slot, gb_new_root(t, salt));
     gb_populate(t, slot, id->depth, salt);
   } else {
-    gc_root_set(m, slot, gb_make_tree(t, id->depth, salt));
+    gc_local_set(m, slot, gb_make_tree(t, id->depth, salt));
   }
   uint64_t t1 = gc_now_ns();
   *build_ns += t1 - t0;
@@ -67,7 +67,7 @@ static void gb_one_tree(gb_thread *t, const gb_config *c, size_t slot,
     gb_check_tree(t, slot, id, salt);
     *check_ns += gc_now_ns() - t1;
   }
-  gc_root_set(m, slot, GC_NULL);
+  gc_local_set(m, slot, GC_NULL);
 }
 
 static void gb_round_run(gb_thread *t, const gb_config *c, int depth,
@@ -75,7 +75,7 @@ static void gb_round_run(gb_thread *t, const gb_config *c, int depth,
   gc_mutator *m = t->m;
   r->depth = depth;
   r->iterations = gb_iterations(c, depth);
-  size_t slot = gc_root_push(m, GC_NULL);
+  gc_local slot = gc_local_push(m, GC_NULL);
   for (uint64_t i = 0; i < r->iterations; i++) {
     gc_safepoint(m);
     gb_tree_id id = {"top-down", depth, i};
@@ -86,11 +86,11 @@ static void gb_round_run(gb_thread *t, const gb_config *c, int depth,
     gb_tree_id id = {"bottom-up", depth, i};
     gb_one_tree(t, c, slot, false, &id, &r->bottom_up_ns, &r->check_ns);
   }
-  gc_root_pop(m, 1);
+  gc_local_pop(m, 1);
 }
 
-static void gb_final_check(gb_thread *t, const gb_config *c, size_t tree,
-                           size_t array, gb_result *out) {
+static void gb_final_check(gb_thread *t, const gb_config *c, gc_local tree,
+                           gc_local array, gb_result *out) {
   uint64_t t0 = gc_now_ns();
   gb_tree_id id = {"long-lived", c->long_lived_depth, 0};
   gb_check_tree(t, tree, &id, gb_tree_salt(t, &id));
@@ -106,13 +106,13 @@ void GC_INSTANCE(gb_run_thread)(gc_mutator *m, const gb_config *c, unsigned id,
   gb_thread t = {.m = m, .node_type = &gb_node_type, .id = id, .seed = c->seed};
   uint64_t t0 = gc_now_ns();
   gb_stretch(&t, c, out);
-  size_t tree = gc_root_push(m, GC_NULL);
-  size_t array = gc_root_push(m, GC_NULL);
+  gc_local tree = gc_local_push(m, GC_NULL);
+  gc_local array = gc_local_push(m, GC_NULL);
   gb_long_lived(&t, c, tree, array, out);
   for (unsigned i = 0; i < c->ndepths; i++)
     gb_round_run(&t, c, gb_depth_at(c, i), &out->rounds[i]);
   gb_final_check(&t, c, tree, array, out);
-  gc_root_pop(m, 2);
+  gc_local_pop(m, 2);
   out->total_ns = gc_now_ns() - t0;
   out->nodes_built = t.nodes_built;
   out->nodes_checked = t.nodes_checked;

@@ -2,10 +2,12 @@
  * included by gcbench_body.h and so compiled once per policy family
  * (workloads/instance.h). Everything here is static.
  *
- * Every reference that must survive an allocation lives in a shadow-stack
- * slot and is re-read from it afterwards: a moving collector rewrites slots,
- * not C locals. The check walk uses the shadow stack itself as its DFS stack
- * so that it can poll safepoints at every node without pinning anything. */
+ * Every reference that must survive an allocation lives in a local root
+ * (gc_local: a shadow-stack slot, or a C local where the policy scans C
+ * stacks) and is re-read from it afterwards: a moving collector rewrites
+ * roots, not other C locals. The check walk uses the shadow stack itself as
+ * its DFS stack so that it can poll safepoints at every node without
+ * pinning anything. */
 #ifndef GCTB_GCBENCH_TREE_BODY_H
 #define GCTB_GCBENCH_TREE_BODY_H
 
@@ -54,27 +56,28 @@ static gc_ref gb_new_root(gb_thread *t, uint64_t salt) {
   return gb_new_node(t, salt, 0);
 }
 
-static void gb_populate_at(gb_thread *t, size_t slot, int depth, uint64_t index,
-                           uint64_t salt) {
+static void gb_populate_at(gb_thread *t, gc_local slot, int depth,
+                           uint64_t index, uint64_t salt) {
   if (depth <= 0)
     return;
   gc_mutator *m = t->m;
   gc_safepoint(m);
   gc_ref l = gb_new_node(t, salt, 2 * index + 1);
-  gc_write_ref(m, gc_root_get(m, slot), GB_LEFT, l);
+  gc_write_ref(m, gc_local_get(m, slot), GB_LEFT, l);
   gc_ref r = gb_new_node(t, salt, 2 * index + 2);
-  gc_write_ref(m, gc_root_get(m, slot), GB_RIGHT, r);
-  size_t child = gc_root_push(m, gc_read_ref(m, gc_root_get(m, slot), GB_LEFT));
+  gc_write_ref(m, gc_local_get(m, slot), GB_RIGHT, r);
+  gc_local child =
+      gc_local_push(m, gc_read_ref(m, gc_local_get(m, slot), GB_LEFT));
   gb_populate_at(t, child, depth - 1, 2 * index + 1, salt);
-  gc_root_set(m, child, gc_read_ref(m, gc_root_get(m, slot), GB_RIGHT));
+  gc_local_set(m, child, gc_read_ref(m, gc_local_get(m, slot), GB_RIGHT));
   gb_populate_at(t, child, depth - 1, 2 * index + 2, salt);
-  gc_root_pop(m, 1);
+  gc_local_pop(m, 1);
 }
 
 /* Populate: fills the tree whose root is in root slot `slot` down to
  * `depth` levels below it, allocating children and storing them into their
  * (older) parent. */
-static void gb_populate(gb_thread *t, size_t slot, int depth, uint64_t salt) {
+static void gb_populate(gb_thread *t, gc_local slot, int depth, uint64_t salt) {
   gb_populate_at(t, slot, depth, 0, salt);
 }
 
@@ -84,12 +87,12 @@ static gc_ref gb_make_at(gb_thread *t, int depth, uint64_t index,
     return gb_new_node(t, salt, index);
   gc_mutator *m = t->m;
   gc_safepoint(m);
-  size_t ls = gc_root_push(m, gb_make_at(t, depth - 1, 2 * index + 1, salt));
-  size_t rs = gc_root_push(m, gb_make_at(t, depth - 1, 2 * index + 2, salt));
+  gc_local ls = gc_local_push(m, gb_make_at(t, depth - 1, 2 * index + 1, salt));
+  gc_local rs = gc_local_push(m, gb_make_at(t, depth - 1, 2 * index + 2, salt));
   gc_ref n = gb_new_node(t, salt, index);
-  gc_write_ref(m, n, GB_LEFT, gc_root_get(m, ls));
-  gc_write_ref(m, n, GB_RIGHT, gc_root_get(m, rs));
-  gc_root_pop(m, 2);
+  gc_write_ref(m, n, GB_LEFT, gc_local_get(m, ls));
+  gc_write_ref(m, n, GB_RIGHT, gc_local_get(m, rs));
+  gc_local_pop(m, 2);
   return n;
 }
 
@@ -133,10 +136,10 @@ static bool gb_check_node(gb_thread *t, gc_ref n, const gb_tree_id *id,
   return inner;
 }
 
-/* Walks the tree whose root is in slot `slot` and checks every node's type,
- * payload and shape (children present exactly above the last level); calls
- * gc_fail on the first mismatch. */
-static void gb_check_tree(gb_thread *t, size_t slot, const gb_tree_id *id,
+/* Walks the tree whose root is in local root `slot` and checks every node's
+ * type, payload and shape (children present exactly above the last level);
+ * calls gc_fail on the first mismatch. */
+static void gb_check_tree(gb_thread *t, gc_local slot, const gb_tree_id *id,
                           uint64_t salt) {
   gc_mutator *m = t->m;
   /* Pending nodes sit in shadow-stack slots base..base+n-1; their positions
@@ -147,7 +150,7 @@ static void gb_check_tree(gb_thread *t, size_t slot, const gb_tree_id *id,
     uint64_t index;
   } pos[GB_MAX_DEPTH + 2];
   size_t base = gc_root_depth(m), n = 0;
-  gc_root_push(m, gc_root_get(m, slot));
+  gc_root_push(m, gc_local_get(m, slot));
   pos[n].level = 0, pos[n++].index = 0;
   while (n > 0) {
     gc_safepoint(m);

@@ -140,10 +140,10 @@ static uint64_t go_young_mark(const go_state *s, uint64_t step, uint64_t k) {
   return wl_mix64(s->run->c.seed ^ step << 24 ^ k) | 1;
 }
 
-static void go_check_young(go_state *s, size_t slot, uint64_t step,
+static void go_check_young(go_state *s, gc_local slot, uint64_t step,
                            uint64_t k) {
   gc_mutator *m = s->m;
-  gc_ref y = gc_root_get(m, slot);
+  gc_ref y = gc_local_get(m, slot);
   uint64_t w = s->run->c.young_words, mark = go_young_mark(s, step, k);
   uint64_t first = gc_read_word(m, y, 0), last = gc_read_word(m, y, w - 1);
   if (gc_type_of(m, y) != go_young_type.id || gc_length(m, y) != w ||
@@ -165,7 +165,7 @@ static void go_young(go_state *s, uint64_t step) {
   const go_config *c = &s->run->c;
   uint64_t n = (c->step_bytes + go_young_bytes(c->young_words, 1) - 1) /
                go_young_bytes(c->young_words, 1);
-  size_t prev = gc_root_push(m, GC_NULL);
+  gc_local prev = gc_local_push(m, GC_NULL);
   for (uint64_t k = 0; k < n; k++) {
     gc_safepoint(m);
     gc_ref y = gc_alloc(m, &go_young_type, c->young_words);
@@ -175,11 +175,11 @@ static void go_young(go_state *s, uint64_t step) {
     uint64_t mark = go_young_mark(s, step, k);
     gc_write_word(m, y, 0, wl_corrupt(mark));
     gc_write_word(m, y, c->young_words - 1, mark);
-    gc_root_set(m, prev, y);
+    gc_local_set(m, prev, y);
   }
   if (n > 0)
     go_check_young(s, prev, step, n - 1);
-  gc_root_pop(m, 1);
+  gc_local_pop(m, 1);
   s->run->st.young_objects += n;
 }
 
@@ -201,17 +201,17 @@ static void go_promote(go_state *s, double *credit, size_t *cursor) {
   const go_config *c = &s->run->c;
   double tree = (double)go_tree_bytes(c->tree_height, 1);
   *credit += (double)c->step_bytes / c->ratio;
-  size_t fresh = gc_root_push(m, GC_NULL);
+  gc_local fresh = gc_local_push(m, GC_NULL);
   while (*credit >= tree) {
     *credit -= tree;
-    gc_root_set(m, fresh, go_new_tree(s));
+    gc_local_set(m, fresh, go_new_tree(s));
     s->total -= go_walk(s, *cursor); /* the dying tree, checked */
-    gc_write_ref(m, gc_root_get(m, s->trees), *cursor, gc_root_get(m, fresh));
+    gc_write_ref(m, gc_root_get(m, s->trees), *cursor, gc_local_get(m, fresh));
     wl_sum_store(&s->run->sum, 0, *cursor, s->next_serial - 1);
     *cursor = (*cursor + 1) % c->ntrees;
     s->run->st.trees_replaced++;
   }
-  gc_root_pop(m, 1);
+  gc_local_pop(m, 1);
 }
 
 /* One child slot on the way down: checks the node, returns the child. */

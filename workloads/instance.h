@@ -33,8 +33,8 @@
 /* name_<family> in a body compiled with GCTB_FAMILY defined. */
 #define GC_INSTANCE(name) GC__CAT(name, GC__CAT(_, GCTB_FAMILY))
 
-#define GC__INSTANCE_NAME(name, fam, style, hdr, rb, wb) , name##_##fam
-#define GC__INSTANCE_ADDR(name, fam, style, hdr, rb, wb) , &name##_##fam
+#define GC__INSTANCE_NAME(name, fam, style, hdr, rb, wb, roots) , name##_##fam
+#define GC__INSTANCE_ADDR(name, fam, style, hdr, rb, wb, roots) , &name##_##fam
 
 /* Declares name's instance for every family (generated/gctb_families.h);
  * fn_type is a function type (typedef void run_fn(gc_mutator *m, ...)), the

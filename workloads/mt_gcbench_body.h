@@ -18,14 +18,14 @@ static void mt_round_run(wl_tree *t, const mt_config *c, int depth,
   gc_mutator *m = t->m;
   r->depth = depth;
   r->iterations = 2 * wl_tree_nodes(c->iterations_depth) / wl_tree_nodes(depth);
-  size_t slot = gc_root_push(m, GC_NULL);
+  gc_local slot = gc_local_push(m, GC_NULL);
   for (int bottom_up = 0; bottom_up <= 1; bottom_up++) {
     for (uint64_t i = 0; i < r->iterations; i++) {
       gc_safepoint(m);
       wl_tree_id id = {bottom_up ? "bottom-up" : "top-down", depth, i};
       uint64_t salt = wl_tree_salt(t, c->seed, &id), t0 = gc_now_ns();
       if (bottom_up)
-        gc_root_set(m, slot, wl_tree_bottom_up(t, depth, salt));
+        gc_local_set(m, slot, wl_tree_bottom_up(t, depth, salt));
       else
         wl_tree_top_down(t, slot, depth, salt);
       uint64_t t1 = gc_now_ns();
@@ -34,10 +34,10 @@ static void mt_round_run(wl_tree *t, const mt_config *c, int depth,
         wl_tree_check(t, slot, &id, salt);
         r->check_ns += gc_now_ns() - t1;
       }
-      gc_root_set(m, slot, GC_NULL);
+      gc_local_set(m, slot, GC_NULL);
     }
   }
-  gc_root_pop(m, 1);
+  gc_local_pop(m, 1);
 }
 
 void GC_INSTANCE(mt_thread)(gc_mutator *m, unsigned index, void *arg) {
@@ -58,11 +58,11 @@ void GC_INSTANCE(mt_thread)(gc_mutator *m, unsigned index, void *arg) {
                .rng = &rng,
                .sum = &out->sum};
   uint64_t t0 = gc_now_ns();
-  size_t tree = gc_root_push(m, GC_NULL), array = gc_root_push(m, GC_NULL);
+  gc_local tree = gc_local_push(m, GC_NULL), array = gc_local_push(m, GC_NULL);
   wl_tree_id lid = {"long-lived", c->long_lived_depth, 0};
   uint64_t lsalt = wl_tree_salt(&t, c->seed, &lid);
   wl_tree_top_down(&t, tree, c->long_lived_depth, lsalt);
-  gc_root_set(m, array, gc_alloc(m, &mt_array_type, c->array_size));
+  gc_local_set(m, array, gc_alloc(m, &mt_array_type, c->array_size));
   wl_sum_alloc(&out->sum, 3, c->array_size);
   wl_array_fill(m, array, c->array_size);
   out->long_lived_ns = gc_now_ns() - t0;
@@ -71,7 +71,7 @@ void GC_INSTANCE(mt_thread)(gc_mutator *m, unsigned index, void *arg) {
   uint64_t t1 = gc_now_ns();
   wl_tree_check(&t, tree, &lid, lsalt);
   wl_array_check(m, array, c->array_size, &mt_array_type, "mt-gcbench", index);
-  gc_root_pop(m, 2);
+  gc_local_pop(m, 2);
   uint64_t end = gc_now_ns();
   out->final_check_ns = end - t1;
   out->total_ns = end - t0;

@@ -63,7 +63,7 @@ static void qd_check_node(qd_state *s, gc_ref n, const char *tree, int depth,
 
 /* Depth-first walk with the shadow stack as the stack (safepoint at every
  * node): at most 3 D + 1 nodes pending. */
-static void qd_check(qd_state *s, size_t slot, const char *tree, int depth,
+static void qd_check(qd_state *s, gc_local slot, const char *tree, int depth,
                      uint64_t salt) {
   gc_mutator *m = s->m;
   struct {
@@ -71,7 +71,7 @@ static void qd_check(qd_state *s, size_t slot, const char *tree, int depth,
     uint64_t index;
   } pos[3 * QD_MAX_DEPTH + 2];
   size_t base = gc_root_depth(m), n = 0;
-  gc_root_push(m, gc_root_get(m, slot));
+  gc_root_push(m, gc_local_get(m, slot));
   pos[n].level = 0, pos[n++].index = 0;
   while (n > 0) {
     gc_safepoint(m);
@@ -89,22 +89,22 @@ static void qd_check(qd_state *s, size_t slot, const char *tree, int depth,
   }
 }
 
-static void qd_round_run(qd_state *s, unsigned round, size_t kept,
+static void qd_round_run(qd_state *s, unsigned round, gc_local kept,
                          uint64_t kept_salt, qd_round *r) {
   const qd_config *c = s->c;
   gc_mutator *m = s->m;
   uint64_t tree_bytes = qd_tree_bytes(c->garbage_depth, 1);
   uint64_t ntrees = (c->garbage_bytes + tree_bytes - 1) / tree_bytes;
-  size_t slot = gc_root_push(m, GC_NULL);
+  gc_local slot = gc_local_push(m, GC_NULL);
   uint64_t t0 = gc_now_ns();
   for (uint64_t i = 0; i < ntrees; i++) {
     gc_safepoint(m);
     uint64_t salt = qd_salt(c->seed, round + 1, i);
-    gc_root_set(m, slot, qd_build(s, c->garbage_depth, 0, salt));
+    gc_local_set(m, slot, qd_build(s, c->garbage_depth, 0, salt));
     if (c->check_every && i % c->check_every == 0)
       qd_check(s, slot, "a short-lived tree", c->garbage_depth, salt);
   }
-  gc_root_pop(m, 1);
+  gc_local_pop(m, 1);
   uint64_t t1 = gc_now_ns();
   qd_check(s, kept, "the long-lived tree", c->depth, kept_salt);
   r->trees = ntrees;
@@ -117,11 +117,11 @@ void GC_INSTANCE(qd_thread)(gc_mutator *m, unsigned index, void *arg) {
   qd_run *run = arg;
   run->s = (qd_state){.m = m, .c = &run->c};
   uint64_t t0 = gc_now_ns(), salt = qd_salt(run->c.seed, 0, 0);
-  size_t kept = gc_root_push(m, GC_NULL);
-  gc_root_set(m, kept, qd_build(&run->s, run->c.depth, 0, salt));
+  gc_local kept = gc_local_push(m, GC_NULL);
+  gc_local_set(m, kept, qd_build(&run->s, run->c.depth, 0, salt));
   qd_check(&run->s, kept, "the long-lived tree", run->c.depth, salt);
   run->build_ns = gc_now_ns() - t0;
   for (unsigned r = 0; r < run->c.rounds; r++)
     qd_round_run(&run->s, r, kept, salt, &run->rounds[r]);
-  gc_root_pop(m, 1);
+  gc_local_pop(m, 1);
 }

@@ -136,15 +136,15 @@ static void sv_miss(sv_worker_state *w, size_t set, uint64_t key) {
     w->st->evictions++;
   }
   sv_way e = {.key = key, .version = ++w->versions, .stamp = ++w->clock};
-  size_t vslot = gc_root_push(m, sv_new_value(w, e.key, e.version));
+  gc_local vslot = gc_local_push(m, sv_new_value(w, e.key, e.version));
   gc_ref en = gc_alloc(m, &sv_entry_type, 0);
   wl_sum_alloc(&w->st->sum, SV_KIND_ENTRY, 4);
   gc_write_word(m, en, SV_KEY, key);
   gc_write_word(m, en, SV_VERSION, e.version);
-  gc_write_ref(m, en, SV_VALUE, gc_root_get(m, vslot));
+  gc_write_ref(m, en, SV_VALUE, gc_local_get(m, vslot));
   gc_write_ref(m, gc_root_get(m, w->shard), idx, en);
   wl_sum_store(&w->st->sum, w->index, idx, key);
-  gc_root_pop(m, 1);
+  gc_local_pop(m, 1);
   w->ways[idx] = e;
   w->st->misses++;
 }
@@ -159,25 +159,25 @@ static void sv_lookup(sv_worker_state *w, uint64_t key, wl_rng *rng) {
 
 /* The request's list: node k has id salt + k and a buffer of request_words
  * derived from it; the head is the last node allocated. */
-static void sv_build(sv_worker_state *w, size_t head, uint64_t salt) {
+static void sv_build(sv_worker_state *w, gc_local head, uint64_t salt) {
   gc_mutator *m = w->m;
   uint64_t nw = w->c->request_words;
-  size_t buf = gc_root_push(m, GC_NULL);
+  gc_local buf = gc_local_push(m, GC_NULL);
   for (uint64_t k = 0; k < w->c->request_nodes; k++) {
     gc_safepoint(m);
     uint64_t base = wl_mix64(salt + k);
     gc_ref b = gc_alloc(m, &sv_buf_type, nw);
     wl_sum_alloc(&w->st->sum, SV_KIND_BUF, nw);
     gc_write_word(m, b, 0, wl_corrupt(wl_word(base, 0)));
-    gc_root_set(m, buf, wl_fill_words(m, b, base, 1, nw));
+    gc_local_set(m, buf, wl_fill_words(m, b, base, 1, nw));
     gc_ref n = gc_alloc(m, &sv_node_type, 0);
     wl_sum_alloc(&w->st->sum, SV_KIND_NODE, 3);
     gc_write_word(m, n, SV_ID, salt + k);
-    gc_write_ref(m, n, SV_BUF, gc_root_get(m, buf));
-    gc_write_ref(m, n, SV_NEXT, gc_root_get(m, head));
-    gc_root_set(m, head, n);
+    gc_write_ref(m, n, SV_BUF, gc_local_get(m, buf));
+    gc_write_ref(m, n, SV_NEXT, gc_local_get(m, head));
+    gc_local_set(m, head, n);
   }
-  gc_root_pop(m, 1);
+  gc_local_pop(m, 1);
 }
 
 _Noreturn static void sv_bad_node(sv_worker_state *w, uint64_t request,
@@ -193,14 +193,14 @@ _Noreturn static void sv_bad_node(sv_worker_state *w, uint64_t request,
 /* Walks the list from head, checking every node and buffer. The node being
  * checked sits in a root slot, so the walk can poll at every node (and
  * within a long buffer) and re-read it. */
-static void sv_walk(sv_worker_state *w, size_t head, uint64_t request,
+static void sv_walk(sv_worker_state *w, gc_local head, uint64_t request,
                     uint64_t salt) {
   gc_mutator *m = w->m;
-  size_t cur = gc_root_push(m, gc_root_get(m, head));
+  gc_local cur = gc_local_push(m, gc_local_get(m, head));
   uint64_t nw = w->c->request_words;
   for (uint64_t k = w->c->request_nodes; k-- > 0;) {
     gc_safepoint(m);
-    gc_ref n = gc_root_get(m, cur);
+    gc_ref n = gc_local_get(m, cur);
     if (n == GC_NULL || gc_type_of(m, n) != sv_node_type.id)
       sv_bad_node(w, request, k, "a node of type", sv_node_type.id,
                   n ? gc_type_of(m, n) : 0);
@@ -215,11 +215,11 @@ static void sv_walk(sv_worker_state *w, size_t head, uint64_t request,
     if (j < nw)
       sv_bad_node(w, request, k, "buffer word", wl_word(base, j),
                   gc_read_word(m, b, j));
-    gc_root_set(m, cur, gc_read_ref(m, gc_root_get(m, cur), SV_NEXT));
+    gc_local_set(m, cur, gc_read_ref(m, gc_local_get(m, cur), SV_NEXT));
   }
-  if (gc_root_get(m, cur) != GC_NULL)
+  if (gc_local_get(m, cur) != GC_NULL)
     sv_bad_node(w, request, 0, "the end of the list, found a reference", 0, 1);
-  gc_root_pop(m, 1);
+  gc_local_pop(m, 1);
   w->st->objects_checked += 2 * w->c->request_nodes;
 }
 
@@ -228,14 +228,14 @@ static void sv_request(sv_worker_state *w, uint64_t i, bool timed) {
   wl_rng rng;
   wl_rng_seed(&rng, w->c->seed, (timed ? 1ull << 40 : 1ull << 41) | i);
   uint64_t salt = wl_mix64(w->c->seed ^ i << 20 ^ timed);
-  size_t head = gc_root_push(m, GC_NULL);
+  gc_local head = gc_local_push(m, GC_NULL);
   sv_build(w, head, salt);
   for (unsigned r = 0; r < w->c->reads; r++) {
     gc_safepoint(m);
     sv_lookup(w, sv_draw_key(w, &rng), &rng);
   }
   sv_walk(w, head, i, salt);
-  gc_root_pop(m, 1);
+  gc_local_pop(m, 1);
 }
 
 /* Everyone warms up, then all start the clock together. */

@@ -4,8 +4,10 @@
  *
  * libgc brings its own memory (the core creates no arena for us), stops the
  * world with signals rather than at our safepoints, and finds references
- * conservatively: in registered thread stacks, static data, GC_MALLOC'd
- * objects and the root ranges we add (every mutator's shadow stack). */
+ * conservatively: in registered thread stacks (where bdw's family
+ * instances keep their local roots, as C locals: GC_FAST_PATHS_CONSERVATIVE),
+ * static data, GC_MALLOC'd objects and the root ranges we add (every
+ * mutator's shadow stack, which the other instances use). */
 #include "bdw.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,8 +143,10 @@ static bool bdw_init(gc_heap *heap, const gc_options *opts, char *err,
   bdw_global_init(heap->cfg.gc_threads, gc_opt_bool(opts, "interior_pointers"));
   /* With interior pointers libgc wants a byte past each object, which the
    * free lists' sizes do not leave: every allocation is then a call. */
-  if (GC_get_all_interior_pointers())
+  if (GC_get_all_interior_pointers()) {
     heap->c.alloc = GC_ALLOC_CALL;
+    heap->c.conservative_roots = false; /* family call1, as in stress mode */
+  }
   if (!bdw_set_limits(heap, opts, err, errlen)) {
     free(s);
     __atomic_store_n(&bdw_claimed, false, __ATOMIC_RELEASE);
@@ -272,9 +276,10 @@ const gc_policy gc_policy_bdw = {
     .name = "bdw",
     .summary = "Debian's libgc (Boehm-Demers-Weiser conservative mark-sweep), "
                "the reference baseline",
-    /* libgc's free lists inline; all calls with interior pointers on
+    /* libgc's free lists inline, local roots in C locals on the stacks
+     * libgc scans; all calls and precise roots with interior pointers on
      * (bdw_init; call1 is also what stress mode runs) */
-    .constraints = {GC_FAST_PATHS(FREELIST, 1, NONE, NONE),
+    .constraints = {GC_FAST_PATHS_CONSERVATIVE(FREELIST, 1, NONE, NONE),
                     .moves_objects = false, .large_object_bytes = SIZE_MAX,
                     .external_memory = true},
     .options = bdw_options,

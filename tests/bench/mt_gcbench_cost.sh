@@ -41,7 +41,7 @@ mt_gcbench=(--set workload.name='"mt-gcbench"' --set workload.params.threads=1
   --set workload.params.array_size=100000)
 
 # run WORKLOAD CHECK_EVERY [command prefix...]: one run; prints
-# "mutator_ns on_cpu_ns objects instance" (on_cpu_ns: the mutator threads'
+# "mutator_ns on_cpu_ns objects instance bytes" (on_cpu_ns: the mutator threads'
 # mutator time less their run-queue waits, from the record's mutators[]).
 run() {
   local w=$1 check=$2 out=$tmp/run.jsonl
@@ -58,7 +58,7 @@ assert r["status"] == "ok", r.get("error")
 assert r["counters"]["collections"] == 0, "nogc collected"
 oncpu = sum(m["mutator_ns"] for m in r["mutators"])
 print(r["mutator_ns"], oncpu, r["counters"]["objects_allocated"],
-      r["workload"]["instance"])' "$out"
+      r["workload"]["instance"], r["counters"]["bytes_allocated"])' "$out"
 }
 
 if command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; then
@@ -70,7 +70,7 @@ if command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; t
       gcbench) fn='gb_run_thread_*' ;;
       mt-gcbench) fn='mt_thread_*' ;;
       esac
-      read -r _ _ objects inst < <(run "$w" "$check" valgrind --tool=callgrind \
+      read -r _ _ objects inst _ < <(run "$w" "$check" valgrind --tool=callgrind \
         --callgrind-out-file="$tmp/cg.out" --toggle-collect="$fn" 2>/dev/null)
       instr=$(callgrind_annotate "$tmp/cg.out" 2>/dev/null |
         awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
@@ -101,7 +101,7 @@ rows = [l.split() for l in open(sys.argv[1])]
 print(f"mutator ns per object, median of {sys.argv[2]} interleaved rounds: "
       "wall (the record's mutator_ns) and on-CPU (less run-queue waits)")
 print(f"{'workload':11} {'check_every':>11} {'wall':>8} {'min':>8} {'max':>8}"
-      f" {'on-CPU':>8} {'min':>8} {'max':>8}")
+      f" {'on-CPU':>8} {'min':>8} {'max':>8} {'bytes/object':>12}")
 for check in ("1", "0"):
     med = {}
     for w in ("gcbench", "mt-gcbench"):
@@ -109,8 +109,10 @@ for check in ("1", "0"):
         wall = [int(r[2]) / int(r[4]) for r in sel]
         cpu = [int(r[3]) / int(r[4]) for r in sel]
         med[w] = (statistics.median(wall), statistics.median(cpu))
+        per = int(sel[0][6]) / int(sel[0][4])
         print(f"{w:11} {check:>11} {med[w][0]:8.2f} {min(wall):8.2f} "
-              f"{max(wall):8.2f} {med[w][1]:8.2f} {min(cpu):8.2f} {max(cpu):8.2f}")
+              f"{max(wall):8.2f} {med[w][1]:8.2f} {min(cpu):8.2f} {max(cpu):8.2f}"
+              f" {per:12.1f}")
     print(f"mt-gcbench / gcbench, check_every {check}: wall "
           f"{med['mt-gcbench'][0] / med['gcbench'][0]:.3f}, on-CPU "
           f"{med['mt-gcbench'][1] / med['gcbench'][1]:.3f}")

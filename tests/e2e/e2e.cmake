@@ -158,7 +158,7 @@ set_tests_properties(e2e.nogc.oom PROPERTIES LABELS e2e TIMEOUT 120)
 set(FAMILY_nogc bump1)
 set(FAMILY_semispace bump1)
 set(FAMILY_segfit freebits1)
-set(FAMILY_bdw freelist1)
+set(FAMILY_bdw freelist1_conservative)
 foreach(policy nogc semispace segfit bdw)
   set(inst run ${SMALL} --quiet --out /dev/stdout --set policy.name=\"${policy}\"
            --set heap.size=\"64M\")

@@ -25,7 +25,7 @@ static const struct {
     {"nogc", "bump1"},
     {"semispace", "bump1"},
     {"segfit", "freebits1"},
-    {"bdw", "freelist1"},
+    {"bdw", "freelist1_conservative"},
     {"satb", "freebits1_satb"},
     {"sticky-immix", "bump1_object_log"},
     {"shenandoah", "bump1_lrb_satb"},
@@ -64,13 +64,15 @@ static void every_policy_has_its_family(void **state) {
     assert_true(f < gc_family_count());
     if (c->alloc < 4 && c->read_barrier < 4 && c->write_barrier < 6) {
       char name[64];
-      snprintf(name, sizeof name, "%s%u%s%s", style[c->alloc], c->header_words,
-               rb[c->read_barrier], wb[c->write_barrier]);
+      snprintf(name, sizeof name, "%s%u%s%s%s", style[c->alloc],
+               c->header_words, rb[c->read_barrier], wb[c->write_barrier],
+               c->conservative_roots ? "_conservative" : "");
       assert_string_equal(gc_family_name(f), name);
     }
     gc_family s = gc_family_of(c, true);
-    assert_int_equal(s, gc_family_find(GC_ALLOC_CALL, c->header_words,
-                                       c->read_barrier, c->write_barrier));
+    assert_int_equal(s,
+                     gc_family_find(GC_ALLOC_CALL, c->header_words,
+                                    c->read_barrier, c->write_barrier, false));
     if (c->read_barrier == GC_RB_NONE && c->write_barrier == GC_WB_NONE &&
         c->header_words == 1)
       assert_int_equal(s, GC_FAMILY_CALL1);
@@ -79,11 +81,12 @@ static void every_policy_has_its_family(void **state) {
 
 /* Kinds no policy declared have no family: generic runs them. */
 static void undeclared_kinds_are_generic(void **state) {
-  assert_int_equal(
-      gc_family_find(GC_ALLOC_FREEBITS, 2, GC_RB_HANDLE, GC_WB_OBJECT_LOG),
-      GC_FAMILY_GENERIC);
-  assert_int_equal(gc_family_find(GC_ALLOC_BUMP, 2, GC_RB_NONE, GC_WB_NONE),
+  assert_int_equal(gc_family_find(GC_ALLOC_FREEBITS, 2, GC_RB_HANDLE,
+                                  GC_WB_OBJECT_LOG, false),
                    GC_FAMILY_GENERIC);
+  assert_int_equal(
+      gc_family_find(GC_ALLOC_BUMP, 2, GC_RB_NONE, GC_WB_NONE, false),
+      GC_FAMILY_GENERIC);
   assert_string_equal(gc_family_name(GC_FAMILY_GENERIC), "generic");
   assert_string_equal(gc_family_name(gc_family_count()), "generic");
 }
@@ -131,6 +134,15 @@ static void mutator_family_reads_the_mutator(void **state) {
   m.alloc_style = GC_ALLOC_FREEBITS, m.write_barrier = GC_WB_SATB;
   assert_string_equal(gc_family_name(gc_mutator_family(&m)), "freebits1_satb");
   m.hdr_words = 2;
+  assert_int_equal(gc_mutator_family(&m), GC_FAMILY_GENERIC);
+  /* roots are part of the signature: no policy declares freelists with
+   * precise roots */
+  m = (gc_mutator){.alloc_style = GC_ALLOC_FREELIST,
+                   .hdr_words = 1,
+                   .conservative_roots = true};
+  assert_string_equal(gc_family_name(gc_mutator_family(&m)),
+                      "freelist1_conservative");
+  m.conservative_roots = false;
   assert_int_equal(gc_mutator_family(&m), GC_FAMILY_GENERIC);
 }
 
