@@ -3,9 +3,11 @@
  * Allocation is segfit's: per-class caches refilled from the
  * segregated-fit space (black while marking), large objects in the LOS
  * (marked at allocation while marking). The space grows until the arena is
- * full; what keeps it from filling is the trigger: a concurrent cycle is
- * requested once the bytes in use after the last sweep plus those handed
- * out since pass trigger * heap size.
+ * full; what keeps it from filling is the trigger (heap/trigger.h): a
+ * concurrent cycle is requested once the bytes in use after the last sweep
+ * plus those handed out since pass the trigger's threshold, a fixed share
+ * of the heap or the adaptive one (start so that the cycle ends before the
+ * headroom is gone).
  *
  * When an attempt fails, the driver (heap/collector.h) takes over: a
  * mutator does not collect itself. It waits for the running cycle (twice at
@@ -16,16 +18,20 @@
  * room the heap is exhausted. Waits are allocation stalls. */
 #include "satb.h"
 
-bool satb_over_trigger(satb_state *s) {
+uint64_t satb_occupancy(satb_state *s) {
   return __atomic_load_n(&s->live_base, __ATOMIC_RELAXED) +
-             __atomic_load_n(&s->alloc_since, __ATOMIC_RELAXED) >=
-         s->trigger_bytes;
+         __atomic_load_n(&s->alloc_since, __ATOMIC_RELAXED);
+}
+
+bool satb_over_trigger(satb_state *s) {
+  return satb_occupancy(s) >= gc_trigger_threshold(&s->trigger);
 }
 
 /* Counts bytes handed out; requests a cycle when they pass the trigger and
  * none is running or asked for (a few atomic loads per 64 cells). */
 static void note_alloc(satb_state *s, uint64_t bytes) {
   __atomic_add_fetch(&s->alloc_since, bytes, __ATOMIC_RELAXED);
+  gc_trigger_alloc(&s->trigger, bytes);
   if (__atomic_load_n(&s->phase, __ATOMIC_RELAXED) == SATB_IDLE &&
       satb_over_trigger(s))
     gc_collector_trigger(&s->gc);
@@ -54,12 +60,15 @@ static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
     uintptr_t a = gc_los_alloc_object(m, bytes, header, black);
     if (a)
       note_alloc(s, bytes);
+    else
+      gc_trigger_ran_out(&s->trigger);
     return (gc_ref)a;
   }
   unsigned c = gc_sizeclass_of(bytes);
   /* stress mode routes every allocation here: use the cache first */
   if (m->fb[c].bits || refill(m, s, c))
     return gc_sf_cache_take(m, c, header);
+  gc_trigger_ran_out(&s->trigger);
   return GC_NULL;
 }
 

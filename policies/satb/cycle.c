@@ -188,12 +188,14 @@ void satb_concurrent_cycle(satb_state *s, const char *reason) {
       .kind = "concurrent", .reason = reason, .start_ns = gc_now_ns()};
   satb_cycle_log log = {0};
   cy.bytes_before = satb_heap_used(s->heap);
+  gc_trigger_cycle_begin(&s->trigger, satb_occupancy(s));
   init_mark(s, &log);
   satb_hook(s, SATB_HOOK_MARKING);
   log.preclean_rounds = mark_concurrently(s);
   satb_hook(s, SATB_HOOK_FINAL_MARK);
   final_mark(s, &log);
   sweep_concurrently(s);
+  gc_trigger_cycle_end(&s->trigger, true, &log.trigger);
   finish(s, &cy, &log, &cpu);
 }
 
@@ -209,6 +211,7 @@ void satb_degenerated_cycle(satb_state *s, const char *reason) {
   gc_cycle cy = {.kind = "degenerated", .reason = reason, .start_ns = stopped};
   satb_cycle_log log = {0};
   cy.bytes_before = satb_heap_used(heap);
+  gc_trigger_cycle_begin(&s->trigger, satb_occupancy(s));
   if (heap->cfg.verify == GC_VERIFY_BEFORE_AND_AFTER)
     verify(s, "before-gc", false, true);
   set_phase(s, SATB_DEGENERATED);
@@ -229,5 +232,6 @@ void satb_degenerated_cycle(satb_state *s, const char *reason) {
   set_phase(s, SATB_IDLE);
   pause_split(heap, stopped, &log.final_ttsp_ns, &log.final_work_ns);
   gc_resume_the_world(heap, "degenerated");
+  gc_trigger_cycle_end(&s->trigger, false, &log.trigger);
   finish(s, &cy, &log, &cpu);
 }

@@ -6,10 +6,9 @@
 #include <string.h>
 
 static const gc_option_spec satb_options[] = {
-    {"trigger", GC_OPT_DOUBLE,
-     "start a concurrent cycle once the bytes in use after the last sweep "
-     "plus those allocated since pass this share of the heap",
-     0.5, 0.05, 1.0, NULL},
+    GC_TRIGGER_OPTIONS("fixed: start a concurrent cycle once the bytes in use "
+                       "after the last sweep plus those allocated since pass "
+                       "this share of the heap"),
     {"preclean", GC_OPT_INT,
      "most handshakes that collect the mutators' partial SATB buffers before "
      "the final-mark pause; another follows while one still brings a "
@@ -40,14 +39,16 @@ static void satb_destroy(gc_heap *heap) {
   satb_marker_destroy(&s->marker);
   gc_sf_destroy(&s->sf);
   pthread_mutex_destroy(&s->lock);
+  gc_trigger_destroy(&s->trigger);
   free(s->log);
   free(s);
   heap->policy_state = NULL;
 }
 
 static void read_options(satb_state *s, gc_heap *heap, const gc_options *o) {
-  s->trigger = gc_opt_double(o, "trigger");
-  s->trigger_bytes = (size_t)(s->trigger * (double)heap->cfg.heap_bytes);
+  gc_trigger_config tc = {.capacity = heap->cfg.heap_bytes};
+  gc_trigger_read_options(&tc, o);
+  gc_trigger_init(&s->trigger, &tc);
   s->preclean = (int)gc_opt_int(o, "preclean");
   s->no_barrier = gc_opt_bool(o, "unsafe_no_barrier");
 #ifdef GCTB_CHECKED
@@ -68,6 +69,7 @@ static bool satb_init(gc_heap *heap, const gc_options *opts, char *err,
   s->heap = heap;
   read_options(s, heap, opts);
   if (!gc_sf_init(&s->sf, &heap->arena, "satb", err, errlen)) {
+    gc_trigger_destroy(&s->trigger);
     free(s);
     return false;
   }

@@ -23,6 +23,7 @@
 #include "../../heap/heap.h"
 #include "../../heap/satb_marking.h"
 #include "../../heap/sfspace.h"
+#include "../../heap/trigger.h"
 
 typedef enum satb_phase {
   SATB_IDLE,
@@ -56,6 +57,7 @@ typedef struct satb_cycle_log {
   /* the pauses, split: time to stop the world (mutators reaching a
    * safepoint: scheduling, not GC work) and the work done stopped */
   uint64_t init_ttsp_ns, init_work_ns, final_ttsp_ns, final_work_ns;
+  gc_trigger_decision trigger; /* what the trigger saw at the start */
 } satb_cycle_log;
 
 typedef struct satb_totals {
@@ -71,8 +73,7 @@ typedef struct satb_state {
   gc_heap *heap;
   satb_marker marker;
   /* options */
-  double trigger;
-  size_t trigger_bytes;
+  gc_trigger trigger;  /* when a concurrent cycle starts (heap/trigger.h) */
   int preclean;        /* most pre-cleaning handshakes per cycle */
   uint64_t precleaned; /* atomic: entries the last handshake flushed */
   bool no_barrier;     /* test only: marking without the barrier */
@@ -116,6 +117,9 @@ void satb_degenerated_cycle(satb_state *s, const char *reason);
 gc_ref satb_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header);
 void satb_collect(gc_mutator *m, gc_collect_reason why);
 bool satb_over_trigger(satb_state *s);
+/* The trigger's occupancy: bytes in use after the last sweep plus bytes
+ * handed out since. */
+uint64_t satb_occupancy(satb_state *s);
 
 /* verify.c */
 bool satb_verify_object(gc_heap *heap, gc_verifier *v, uintptr_t addr);

@@ -74,7 +74,7 @@ size_t satb_heap_used(gc_heap *heap) {
 }
 
 static json_t *log_json(const satb_cycle_log *l) {
-  return json_pack(
+  json_t *o = json_pack(
       "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "kind",
       l->kind, "init_ttsp_ns", (json_int_t)l->init_ttsp_ns, "init_work_ns",
       (json_int_t)l->init_work_ns, "final_ttsp_ns",
@@ -85,6 +85,8 @@ static json_t *log_json(const satb_cycle_log *l) {
       "bytes_marked", (json_int_t)l->bytes, "final_mark_objects",
       (json_int_t)l->final_objects, "preclean_rounds",
       (json_int_t)l->preclean_rounds);
+  json_object_set_new(o, "trigger", gc_trigger_decision_json(&l->trigger));
+  return o;
 }
 
 /* Under s->lock. */
@@ -121,7 +123,7 @@ void satb_report(gc_heap *heap, json_t *out) {
   for (size_t i = 0; i < s->nlog; i++)
     json_array_append_new(log, log_json(&s->log[i]));
   pthread_mutex_unlock(&s->lock);
-  json_object_set_new(out, "trigger", json_real(s->trigger));
+  gc_trigger_report(&s->trigger, out);
   json_object_set_new(out, "preclean", json_integer(s->preclean));
   json_object_set_new(out, "unsafe_no_barrier", json_boolean(s->no_barrier));
   json_object_set_new(out, "cycle_log", log);

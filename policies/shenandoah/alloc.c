@@ -13,6 +13,10 @@
  * only copies may, so that evacuation, which runs while mutators allocate,
  * has somewhere to copy to. The collection set is sized to it.
  *
+ * The trigger (heap/trigger.h) compares the arena's bytes in use with its
+ * threshold, fixed or adaptive; its capacity is the heap less the
+ * evacuation reserve, which mutators never get.
+ *
  * Pacing (Shenandoah's pacer, simplified): while a cycle runs and the free
  * regions above the reserve fall below the pacing zone (as many regions
  * again as the reserve, at least a tenth of the heap), a mutator taking a
@@ -32,10 +36,15 @@ size_t shen_free_regions(shen_state *s) {
   return gc_arena_free_bytes(&s->heap->arena) / s->rs.region_bytes;
 }
 
-bool shen_over_trigger(shen_state *s) {
+uint64_t shen_occupancy(shen_state *s) {
   size_t total = s->heap->arena.nchunks << GC_CHUNK_LOG;
-  size_t used = total - gc_arena_free_bytes(&s->heap->arena);
-  return used >= (size_t)(s->trigger * (double)total) ||
+  return total - gc_arena_free_bytes(&s->heap->arena);
+}
+
+/* The trigger's threshold (heap/trigger.h: fixed or adaptive), or the free
+ * regions down to twice the reserve, whatever the trigger says. */
+bool shen_over_trigger(shen_state *s) {
+  return shen_occupancy(s) >= gc_trigger_threshold(&s->trigger) ||
          shen_free_regions(s) <= 2 * s->reserve_regions;
 }
 
@@ -46,6 +55,7 @@ static bool mutator_may_take(void *ctx) {
 
 static void note_alloc(shen_state *s, size_t bytes) {
   __atomic_add_fetch(&s->alloc_since, bytes, __ATOMIC_RELAXED);
+  gc_trigger_alloc(&s->trigger, bytes);
   if (!__atomic_load_n(&s->cycle_active, __ATOMIC_RELAXED) &&
       shen_over_trigger(s))
     gc_collector_trigger(&s->gc);
@@ -106,14 +116,16 @@ static void init_brooks(shen_state *s, uintptr_t a) {
 static gc_ref alloc_large(gc_mutator *m, shen_state *s, size_t bytes,
                           uint64_t header) {
   size_t need = (bytes + GC_PAGE_BYTES - 1) / GC_PAGE_BYTES * GC_PAGE_BYTES;
-  if (gc_arena_free_bytes(&m->heap->arena) <
-      need + (s->reserve_regions + 1) * s->rs.region_bytes)
-    return GC_NULL;
+  uintptr_t a = 0;
   /* allocated black while marking: the final-mark sweep keeps it */
   bool black = shen_gc_state(s) & SHEN_MARKING;
-  uintptr_t a = gc_los_alloc_object(m, bytes, header, black);
-  if (!a)
+  if (gc_arena_free_bytes(&m->heap->arena) >=
+      need + (s->reserve_regions + 1) * s->rs.region_bytes)
+    a = gc_los_alloc_object(m, bytes, header, black);
+  if (!a) {
+    gc_trigger_ran_out(&s->trigger);
     return GC_NULL;
+  }
   init_brooks(s, a);
   note_alloc(s, bytes);
   return (gc_ref)a;
@@ -151,8 +163,10 @@ static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
   if (bytes > m->bump_limit - m->bump_cur) {
     if (at->tries == 0 && !at->in_pause) /* once per allocation */
       gc_collector_pace(&s->gc, m);
-    if (!refill(m, s, bytes, &a))
+    if (!refill(m, s, bytes, &a)) {
+      gc_trigger_ran_out(&s->trigger);
       return GC_NULL;
+    }
   }
   if (!a) {
     a = m->bump_cur;

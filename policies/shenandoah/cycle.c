@@ -420,6 +420,7 @@ static void begin(shen_state *s, gc_cycle *cy, const char *kind,
   __atomic_store_n(&s->evac_failures, 0, __ATOMIC_RELAXED);
   *cy = (gc_cycle){.kind = kind, .reason = reason, .start_ns = gc_now_ns()};
   cy->bytes_before = shen_heap_used(s->heap);
+  gc_trigger_cycle_begin(&s->trigger, shen_occupancy(s));
   __atomic_store_n(&s->cycle_active, 1, __ATOMIC_RELAXED);
 }
 
@@ -435,6 +436,7 @@ static void finish(shen_state *s, gc_cycle *cy, const gc_cpu_meter *cpu) {
   __atomic_store_n(&s->degenerate, 0, __ATOMIC_RELAXED);
   s->cur.evac_failures = __atomic_load_n(&s->evac_failures, __ATOMIC_RELAXED);
   cy->kind = s->cur.kind;
+  gc_trigger_cycle_end(&s->trigger, cy->kind[0] == 'c', &s->cur.trigger);
   cy->end_ns = gc_now_ns();
   cy->bytes_after = shen_heap_used(heap);
   cy->live_bytes = st->bytes;

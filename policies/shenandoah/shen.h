@@ -39,6 +39,7 @@
 #include "../../heap/heap.h"
 #include "../../heap/regions.h"
 #include "../../heap/satb_marking.h"
+#include "../../heap/trigger.h"
 
 /* gc_state bits, read by the barriers' slow paths; set in pauses only. */
 enum {
@@ -85,6 +86,7 @@ typedef struct shen_cycle_log {
   /* work done stopped, per pause: init-mark, final-mark, init-update-refs,
    * final-update-refs (a degenerated or full pause counts as final-mark) */
   uint64_t pause_work_ns[4];
+  gc_trigger_decision trigger; /* what the trigger saw at the start */
 } shen_cycle_log;
 
 typedef struct shen_totals {
@@ -101,7 +103,7 @@ typedef struct shen_state {
   gc_regions rs;
   satb_marker marker;
   /* options */
-  double trigger, garbage_threshold, evac_reserve, evac_budget;
+  double garbage_threshold, evac_reserve, evac_budget;
   size_t lab_bytes, reserve_regions, max_regions;
   bool pacing;
   uint64_t fail_every;    /* test: every Nth copy fails as if out of space */
@@ -131,6 +133,7 @@ typedef struct shen_state {
   bool check_no_cset;       /* no reachable reference into the cset */
   bool check_roots_tospace; /* lrb: no root into the cset */
   gc_collector gc;          /* the driver: GC thread, requests, waits */
+  gc_trigger trigger;       /* when a concurrent cycle starts */
   pthread_mutex_t lock;     /* the statistics */
   int degenerate;      /* atomic: the running cycle should finish stopped */
   uint64_t precleaned; /* atomic: SATB entries the last handshake took */
@@ -175,6 +178,8 @@ void shen_collect(gc_mutator *m, gc_collect_reason why);
  * reserve). */
 bool shen_gclab_refill(shen_state *s, gc_lab *lab, size_t bytes);
 bool shen_over_trigger(shen_state *s);
+/* The trigger's occupancy: bytes of the arena in use. */
+uint64_t shen_occupancy(shen_state *s);
 void shen_retire_mutator_labs(shen_state *s);
 size_t shen_free_regions(shen_state *s);
 /* The pacer's wait for m, in ns (heap/collector.h's pace_ns). */

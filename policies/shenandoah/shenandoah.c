@@ -20,10 +20,9 @@ static const gc_option_spec shen_options[] = {
     {"region_bytes", GC_OPT_SIZE,
      "region size: a power of two of at least 256 KiB (an arena chunk)",
      256 << 10, 256 << 10, 1 << 30, NULL},
-    {"trigger", GC_OPT_DOUBLE,
-     "start a concurrent cycle once this share of the heap is in use (or "
-     "the free regions fall to twice the evacuation reserve)",
-     0.5, 0.05, 1.0, NULL},
+    GC_TRIGGER_OPTIONS("fixed: start a concurrent cycle once this share of "
+                       "the heap is in use (in either mode also when the "
+                       "free regions fall to twice the evacuation reserve)"),
     {"garbage_threshold", GC_OPT_DOUBLE,
      "a region joins the collection set only if at least this share of it "
      "is garbage (ShenandoahGarbageThreshold)",
@@ -94,6 +93,7 @@ static void shen_destroy(gc_heap *heap) {
   gc_regions_destroy(&s->rs);
   pthread_mutex_destroy(&s->lock);
   pthread_mutex_destroy(&s->copied_lock);
+  gc_trigger_destroy(&s->trigger); /* zeroed if never initialised */
   free(s->copied);
   free(s->cset);
   free(s->trash);
@@ -105,7 +105,6 @@ static void shen_destroy(gc_heap *heap) {
 
 static bool read_options(shen_state *s, gc_heap *heap, const gc_options *o,
                          char *err, size_t errlen) {
-  s->trigger = gc_opt_double(o, "trigger");
   s->garbage_threshold = gc_opt_double(o, "garbage_threshold");
   s->evac_reserve = gc_opt_double(o, "evac_reserve");
   s->evac_budget = gc_opt_double(o, "evac_budget");
@@ -130,6 +129,12 @@ static bool read_options(shen_state *s, gc_heap *heap, const gc_options *o,
              heap->policy->name, s->max_regions, region, s->reserve_regions);
     return false;
   }
+  size_t total = heap->arena.nchunks << GC_CHUNK_LOG;
+  gc_trigger_config tc = {.capacity =
+                              total - s->reserve_regions * s->rs.region_bytes,
+                          .fixed_of = total};
+  gc_trigger_read_options(&tc, o);
+  gc_trigger_init(&s->trigger, &tc);
   return true;
 }
 

@@ -211,6 +211,7 @@ static json_t *log_json(const shen_cycle_log *l) {
                 (json_int_t)l->pause_work_ns[1], "init_update_refs",
                 (json_int_t)l->pause_work_ns[2], "final_update_refs",
                 (json_int_t)l->pause_work_ns[3]));
+  json_object_set_new(o, "trigger", gc_trigger_decision_json(&l->trigger));
   return o;
 }
 
@@ -246,5 +247,6 @@ void shen_report(gc_heap *heap, json_t *out) {
   json_object_set_new(
       out, "los_bytes",
       json_integer((json_int_t)gc_los_bytes_in_use(&heap->los)));
+  gc_trigger_report(&s->trigger, out);
   json_object_set_new(out, "cycle_log", log);
 }
