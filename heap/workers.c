@@ -198,3 +198,24 @@ void gc_workers_run(gc_workers *p, const gc_trace_job *job, gc_worker *sum) {
   if (sum)
     *sum = total;
 }
+
+typedef struct root_share {
+  gc_worker *w;
+  size_t index; /* slots seen so far, over all mutators */
+  void (*visit)(uintptr_t *slot, void *ctx);
+  void *ctx;
+} root_share;
+
+static void share_mutator(gc_mutator *m, void *arg) {
+  root_share *r = arg;
+  for (size_t i = 0; i < m->nroots; i++, r->index++)
+    if ((r->index / GC_ROOT_BLOCK) % r->w->count == r->w->id &&
+        __atomic_load_n(&m->roots[i], __ATOMIC_RELAXED) != GC_NULL)
+      r->visit(&m->roots[i], r->ctx);
+}
+
+void gc_worker_roots(gc_worker *w, void (*visit)(uintptr_t *slot, void *ctx),
+                     void *ctx) {
+  root_share r = {w, 0, visit, ctx};
+  gc_for_each_mutator(w->heap, share_mutator, &r);
+}

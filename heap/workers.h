@@ -73,6 +73,15 @@ struct gc_workers {
   unsigned idle;    /* workers waiting for work */
 };
 
+/* Root partitioning, for a job's seed step: calls visit(slot, ctx) on this
+ * worker's share of every mutator's non-null root slots, dealt in blocks of
+ * GC_ROOT_BLOCK consecutive slots so that no two workers rewrite one cache
+ * line of a shadow stack. visit reads the slot with an atomic load: other
+ * workers may be rewriting its neighbours. */
+#define GC_ROOT_BLOCK 64
+void gc_worker_roots(gc_worker *w, void (*visit)(uintptr_t *slot, void *ctx),
+                     void *ctx);
+
 bool gc_workers_init(gc_workers *p, gc_heap *heap, unsigned nthreads);
 void gc_workers_destroy(gc_workers *p);
 /* Runs job on every worker (the calling thread is worker 0) until the queue

@@ -56,7 +56,6 @@ static void mark_ref(hc_state *s, gc_worker *w, gc_ref r) {
 typedef struct mark_ctx {
   hc_state *s;
   gc_worker *w;
-  size_t index;
 } mark_ctx;
 
 static void visit_slot(uintptr_t *slot, void *ctx) {
@@ -64,20 +63,12 @@ static void visit_slot(uintptr_t *slot, void *ctx) {
   mark_ref(c->s, c->w, __atomic_load_n(slot, __ATOMIC_RELAXED));
 }
 
-/* Root slots are dealt to workers in blocks of 64. */
-static void seed_mutator(gc_mutator *m, void *ctx) {
-  mark_ctx *c = ctx;
-  for (size_t i = 0; i < m->nroots; i++, c->index++)
-    if ((c->index / 64) % c->w->count == c->w->id)
-      mark_ref(c->s, c->w, __atomic_load_n(&m->roots[i], __ATOMIC_RELAXED));
-}
-
 static void job_seed(gc_worker *w, void *arg) {
   hc_state *s = arg;
   s->mvec_n[w->id] = 0;
   s->mvec_bytes[w->id] = 0;
-  mark_ctx c = {s, w, 0};
-  gc_for_each_mutator(s->heap, seed_mutator, &c);
+  mark_ctx c = {s, w};
+  gc_worker_roots(w, visit_slot, &c);
 }
 
 static void job_scan(gc_worker *w, uintptr_t item, void *arg) {
@@ -88,7 +79,7 @@ static void job_scan(gc_worker *w, uintptr_t item, void *arg) {
   else if (s->order == HC_ORDER_TRAVERSAL)
     note_scanned(s, w, (uint32_t)item, obj);
   w->objects_traced++;
-  mark_ctx c = {s, w, 0};
+  mark_ctx c = {s, w};
   gc_for_each_slot(obj, 1, visit_slot, &c);
 }
 

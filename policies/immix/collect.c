@@ -55,28 +55,12 @@ static void visit_slot(uintptr_t *slot, void *ctx) {
   immix_trace_one_slot(w, &s->sp, slot, s->evacuating);
 }
 
-/* Root slots are dealt to workers in blocks, so that no two workers update
- * slots in one cache line of a shadow stack. */
-#define IX_ROOT_BLOCK 64
-
-typedef struct seed_ctx {
-  gc_worker *w;
-  size_t i;
-} seed_ctx;
-
-static void seed_root(gc_ref *slot, void *ctx) {
-  seed_ctx *sc = ctx;
-  if ((sc->i++ / IX_ROOT_BLOCK) % sc->w->count == sc->w->id)
-    visit_slot((uintptr_t *)slot, sc->w);
-}
-
 static void seed(gc_worker *w, void *arg) {
   ix_state *s = arg;
   immix_allocator *ca = &s->copy[w->id];
   immix_allocator_reset(ca);
   w->local = ca;
-  seed_ctx sc = {w, 0};
-  gc_for_each_root(w->heap, seed_root, &sc);
+  gc_worker_roots(w, visit_slot, w);
 }
 
 static void scan(gc_worker *w, uintptr_t item, void *arg) {

@@ -40,20 +40,9 @@ static void visit_slot(uintptr_t *slot, void *ctx) {
     mark_ref(w, w->heap->policy_state, r);
 }
 
-typedef struct seed_ctx {
-  gc_worker *w;
-  size_t i;
-} seed_ctx;
-
-static void seed_root(gc_ref *slot, void *ctx) {
-  seed_ctx *sc = ctx;
-  if (sc->i++ % sc->w->count == sc->w->id)
-    visit_slot((uintptr_t *)slot, sc->w);
-}
-
 static void seed(gc_worker *w, void *arg) {
-  seed_ctx sc = {w, 0};
-  gc_for_each_root(w->heap, seed_root, &sc);
+  (void)arg;
+  gc_worker_roots(w, visit_slot, w);
 }
 
 static void scan(gc_worker *w, uintptr_t obj, void *arg) {

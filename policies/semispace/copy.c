@@ -32,7 +32,6 @@ typedef struct semi_gc {
 typedef struct semi_ctx {
   semi_gc *g;
   gc_worker *w;
-  size_t index; /* root slots seen (for partitioning them) */
 } semi_ctx;
 
 /* Room for a copy in the worker's GC-LAB; 0 when to-space is exhausted. */
@@ -122,20 +121,6 @@ static void visit_slot(uintptr_t *slot, void *ctx) {
     __atomic_store_n(slot, n, __ATOMIC_RELAXED);
 }
 
-/* Root slots are dealt to workers in blocks of SEMI_ROOT_BLOCK, so no two
- * workers write the same cache line of a shadow stack. The slots are read
- * here rather than through gc_for_each_root, whose null test is a plain read
- * of slots other workers are updating. */
-#define SEMI_ROOT_BLOCK 64
-
-static void seed_mutator(gc_mutator *m, void *ctx) {
-  semi_ctx *c = ctx;
-  size_t n = m->nroots;
-  for (size_t i = 0; i < n; i++, c->index++)
-    if ((c->index / SEMI_ROOT_BLOCK) % c->w->count == c->w->id)
-      visit_slot(&m->roots[i], c);
-}
-
 static void job_seed(gc_worker *w, void *arg) {
   semi_gc *g = arg;
   semi_lab *lab = &g->st->labs[w->id];
@@ -143,14 +128,14 @@ static void job_seed(gc_worker *w, void *arg) {
   lab->nkept = 0;
   lab->kept_bytes = lab->waste = lab->waits = 0;
   w->local = lab;
-  semi_ctx c = {g, w, 0};
-  gc_for_each_mutator(g->heap, seed_mutator, &c);
+  semi_ctx c = {g, w};
+  gc_worker_roots(w, visit_slot, &c);
 }
 
 /* item is a to-space copy, a kept object or a large object: all three are
  * scanned only by the worker that queued them. */
 static void job_scan(gc_worker *w, uintptr_t item, void *arg) {
-  semi_ctx c = {arg, w, 0};
+  semi_ctx c = {arg, w};
   w->objects_traced++;
   gc_for_each_slot(item, 1, visit_slot, &c);
 }

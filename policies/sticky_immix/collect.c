@@ -32,17 +32,6 @@ static void visit_slot(uintptr_t *slot, void *ctx) {
   immix_trace_one_slot(w, &sticky_of(w->heap)->sp, slot, false);
 }
 
-typedef struct seed_ctx {
-  gc_worker *w;
-  size_t i;
-} seed_ctx;
-
-static void seed_root(gc_ref *slot, void *ctx) {
-  seed_ctx *sc = ctx;
-  if (sc->i++ % sc->w->count == sc->w->id)
-    visit_slot((uintptr_t *)slot, sc->w);
-}
-
 /* This worker's share of the remembered set: each logged object is scanned
  * (it is old and marked, so marking would not queue it). */
 static void seed_remembered(gc_worker *w, sticky_state *s) {
@@ -58,8 +47,7 @@ static void seed_remembered(gc_worker *w, sticky_state *s) {
 }
 
 static void seed(gc_worker *w, void *arg) {
-  seed_ctx sc = {w, 0};
-  gc_for_each_root(w->heap, seed_root, &sc);
+  gc_worker_roots(w, visit_slot, w);
   seed_remembered(w, arg); /* empty for a full collection */
 }
 

@@ -39,11 +39,8 @@ static void mark_slot(gc_ref *slot, void *ctx) {
     gc_worker_push(w, obj);
 }
 
-/* Worker 0 pushes the roots; the pool shares the work out. */
-static void seed(gc_worker *w, void *arg) {
-  if (w->id == 0)
-    gc_for_each_root(w->heap, mark_slot, w);
-}
+/* Each worker pushes its share of the roots. */
+static void seed(gc_worker *w, void *arg) { gc_worker_roots(w, mark_slot, w); }
 
 static void scan(gc_worker *w, uintptr_t obj, void *arg) {
   w->objects_traced++;
