@@ -275,9 +275,9 @@ void gc_sf_open_sweep(gc_sf_space *sp);
  * returns how many. Mutators may run; give the pages back (gc_sf_release)
  * only after every mutator has passed a safepoint since. */
 size_t gc_sf_retire_free(gc_sf_space *sp, uint32_t *out, size_t cap);
-/* True if the pool holding addr has been swept in the current epoch (an
- * object given out there now is not freed by the sweep under way). */
-bool gc_sf_swept_now(gc_sf_space *sp, uintptr_t addr);
+/* True if the pool holding addr has been swept in the given epoch (an
+ * object given out there now is not freed by that epoch's sweep). */
+bool gc_sf_swept_in(gc_sf_space *sp, uintptr_t addr, uint64_t epoch);
 
 /* sfspace_verify.c: the verifier's and statistics' view */
 bool gc_sf_cell_in_use(gc_sf_space *sp, size_t page, uint32_t cell);

@@ -113,10 +113,9 @@ void gc_sf_open_sweep(gc_sf_space *sp) {
   __atomic_store_n(&sp->sweep_gate, 0, __ATOMIC_RELEASE);
 }
 
-bool gc_sf_swept_now(gc_sf_space *sp, uintptr_t addr) {
+bool gc_sf_swept_in(gc_sf_space *sp, uintptr_t addr, uint64_t epoch) {
   size_t page = gc_sf_page_index(sp, addr);
-  return __atomic_load_n(&sp->pools[page].swept, __ATOMIC_ACQUIRE) ==
-         __atomic_load_n(&sp->epoch, __ATOMIC_ACQUIRE);
+  return __atomic_load_n(&sp->pools[page].swept, __ATOMIC_ACQUIRE) == epoch;
 }
 
 void gc_sf_clear_marks_concurrent(gc_sf_space *sp) {

@@ -56,29 +56,35 @@ static gc_ref gb_new_root(gb_thread *t, uint64_t salt) {
   return gb_new_node(t, salt, 0);
 }
 
+/* Fills the tree whose node index `index` is in local root `slot` down to
+ * `depth` levels below it, allocating children and storing them into their
+ * (older) parent. The right subtree is filled in the same frame, as a
+ * compiler makes a loop of the tail call in C GCBench's Populate: `slot`
+ * then holds the right child, so a caller passes a root it no longer
+ * needs. */
 static void gb_populate_at(gb_thread *t, gc_local slot, int depth,
                            uint64_t index, uint64_t salt) {
-  if (depth <= 0)
-    return;
   gc_mutator *m = t->m;
-  gc_safepoint(m);
-  gc_ref l = gb_new_node(t, salt, 2 * index + 1);
-  gc_write_ref(m, gc_local_get(m, slot), GB_LEFT, l);
-  gc_ref r = gb_new_node(t, salt, 2 * index + 2);
-  gc_write_ref(m, gc_local_get(m, slot), GB_RIGHT, r);
-  gc_local child =
-      gc_local_push(m, gc_read_ref(m, gc_local_get(m, slot), GB_LEFT));
-  gb_populate_at(t, child, depth - 1, 2 * index + 1, salt);
-  gc_local_set(m, child, gc_read_ref(m, gc_local_get(m, slot), GB_RIGHT));
-  gb_populate_at(t, child, depth - 1, 2 * index + 2, salt);
-  gc_local_pop(m, 1);
+  for (; depth > 0; depth--, index = 2 * index + 2) {
+    gc_safepoint(m);
+    gc_ref l = gb_new_node(t, salt, 2 * index + 1);
+    gc_write_ref(m, gc_local_get(m, slot), GB_LEFT, l);
+    gc_ref r = gb_new_node(t, salt, 2 * index + 2);
+    gc_write_ref(m, gc_local_get(m, slot), GB_RIGHT, r);
+    gc_local child =
+        gc_local_push(m, gc_read_ref(m, gc_local_get(m, slot), GB_LEFT));
+    gb_populate_at(t, child, depth - 1, 2 * index + 1, salt);
+    gc_local_pop(m, 1);
+    gc_local_set(m, slot, gc_read_ref(m, gc_local_get(m, slot), GB_RIGHT));
+  }
 }
 
-/* Populate: fills the tree whose root is in root slot `slot` down to
- * `depth` levels below it, allocating children and storing them into their
- * (older) parent. */
+/* Populate: fills the tree whose root is in local root `slot` down to
+ * `depth` levels below it; `slot` keeps the root. */
 static void gb_populate(gb_thread *t, gc_local slot, int depth, uint64_t salt) {
-  gb_populate_at(t, slot, depth, 0, salt);
+  gc_local cur = gc_local_push(t->m, gc_local_get(t->m, slot));
+  gb_populate_at(t, cur, depth, 0, salt);
+  gc_local_pop(t->m, 1);
 }
 
 static gc_ref gb_make_at(gb_thread *t, int depth, uint64_t index,

@@ -16,15 +16,22 @@
  *   sweep                black in a pool not swept yet, white in one
  *                        already swept: a new object is never freed by the
  *                        sweep under way.
- * The phase is read after the block was claimed, and the collector moves
- * the space's epoch before it posts "sweep" (release): a mutator that reads
- * "sweep" (acquire) then reads the new epoch, so "swept in this epoch" is
- * never judged against the old one (which would make a cell of an unswept
- * pool white, and the sweep would free its object: seen as corrupted gcold
- * trees before this order was fixed). The other way round, a claim that
- * saw the new epoch may still read "trace" and allocate black in a swept
- * pool: a stale mark, so that object lives one cycle more (otf) or is
- * promoted early (otf-gen), never freed early.
+ * and in every phase white in a pool that this cycle's sweep has passed
+ * already, so that no mark outlives the sweep. The phase is read after the
+ * block was claimed, in one load with the epoch this cycle's sweep gives
+ * the pools (otf_state.status), and "swept" is judged against that epoch,
+ * never against the space's epoch or another cycle's as read apart:
+ *   - "sweep" with the space's epoch from before the collector moved it
+ *     judged an unswept pool swept: a white object the sweep freed (seen
+ *     as corrupted gcold trees);
+ *   - "trace" read after the space's epoch moved (a claim from a fresh
+ *     page: the shut gate keeps the other pools unswept), or "sweep" read
+ *     as a cycle ended with the next cycle's epoch read after it began,
+ *     made cells black in a pool that sweep had passed: the mark outlived
+ *     the cycle, the next one took the object for traced without scanning
+ *     it and lost whatever only it referenced (otf's mark check, about 1
+ *     run in 240 of server's stress test under TSan; otf-gen would promote
+ *     the object early).
  *
  * The trigger: a cycle starts when the bytes in use after the last sweep
  * plus those handed out since pass trigger * heap size. When an attempt
@@ -51,14 +58,10 @@ static void note_alloc(otf_state *s, uint64_t bytes) {
 }
 
 static bool black_cells(otf_state *s, gc_mutator *m, uintptr_t base) {
-  switch (otf_phase_now(s)) {
-  case OTF_TRACE:
-    return otf_mutator_of(m)->black;
-  case OTF_SWEEP:
-    return !gc_sf_swept_now(&s->sf, base);
-  default:
-    return false;
-  }
+  uint64_t st = otf_status_now(s);
+  otf_phase ph = otf_status_phase(st);
+  bool black = ph == OTF_TRACE ? otf_mutator_of(m)->black : ph == OTF_SWEEP;
+  return black && !gc_sf_swept_in(&s->sf, base, otf_status_sweep_epoch(st));
 }
 
 /* Large objects: marked iff allocated black, under the lock the LOS sweep

@@ -18,7 +18,8 @@
 #include <string.h>
 
 static void set_phase(otf_state *s, otf_phase p) {
-  __atomic_store_n(&s->phase, p, __ATOMIC_RELEASE);
+  __atomic_store_n(&s->status, s->sweep_epoch << OTF_PHASE_BITS | p,
+                   __ATOMIC_RELEASE);
 }
 
 /* A handshake is also a collector phase: recorded with its span (request
@@ -97,6 +98,7 @@ static void to_off(gc_mutator *m, void *arg) {
 /* ---- steps ---- */
 
 static void start(otf_state *s) {
+  s->sweep_epoch = s->sf.epoch + 1; /* posted with each phase */
   satb_start(&s->marker);
   pthread_mutex_lock(&s->los_lock);
   s->los_swept = false;
@@ -166,6 +168,7 @@ static void release_free_pools(otf_state *s) {
 static void sweep(otf_state *s) {
   gc_phase_timer phase = gc_phase_begin();
   gc_sf_begin_sweep(&s->sf); /* first: see alloc.c on colour */
+  otf_hook(s, OTF_HOOK_SWEEP_BEGUN);
   set_phase(s, OTF_SWEEP);
   handshake(s, "sweep-start", nothing);
   gc_sf_open_sweep(&s->sf);

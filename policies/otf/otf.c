@@ -177,7 +177,7 @@ void otf_store_slow(gc_mutator *m, gc_ref obj, size_t off, uintptr_t val,
     otf_shade(s, m, val);
   __atomic_store_n(slot, val, __ATOMIC_RELEASE);
   if (s->gen)
-    otf_gen_log(s, m, obj);
+    otf_gen_log(s, m, obj, val);
 }
 
 static bool otf_init(gc_heap *heap, const gc_options *opts, char *err,

@@ -58,8 +58,9 @@ typedef enum otf_skip {
 } otf_skip;
 
 typedef enum otf_hook_point {
-  OTF_HOOK_TRACING,  /* every mutator has shaded its roots, before tracing */
-  OTF_HOOK_CYCLE_END /* the cycle is over */
+  OTF_HOOK_TRACING,     /* every mutator has shaded its roots, before tracing */
+  OTF_HOOK_SWEEP_BEGUN, /* gate shut and epoch moved, "sweep" not posted yet */
+  OTF_HOOK_CYCLE_END    /* the cycle is over */
 } otf_hook_point;
 typedef void (*otf_hook_fn)(gc_heap *heap, otf_hook_point at, void *ctx);
 
@@ -97,8 +98,13 @@ typedef struct otf_state {
   uint64_t young_since_full; /* collector thread only */
   bool pressure;             /* collector thread: a mutator is out of memory */
   bool full;                 /* collector thread: this cycle is full */
+  uint64_t sweep_epoch;      /* collector thread: the epoch this cycle's sweep
+                              * gives the pools */
   /* posted status */
-  int phase;            /* atomic otf_phase */
+  /* atomic: the phase (low OTF_PHASE_BITS) and the cycle's sweep_epoch above
+   * it, in one word so that an allocator reads the two together (alloc.c on
+   * colour) */
+  uint64_t status;
   uint64_t live_base;   /* atomic: bytes in use after the last sweep */
   uint64_t alloc_since; /* atomic: bytes handed out since */
   uint64_t flushed;     /* atomic: entries the last flush round brought */
@@ -121,8 +127,19 @@ static inline otf_state *otf_of(gc_heap *heap) { return heap->policy_state; }
 static inline otf_mutator *otf_mutator_of(gc_mutator *m) {
   return m->policy_data;
 }
+#define OTF_PHASE_BITS 3
+_Static_assert(OTF_SWEEP < 1 << OTF_PHASE_BITS, "otf_state.status: phase bits");
+static inline uint64_t otf_status_now(otf_state *s) {
+  return __atomic_load_n(&s->status, __ATOMIC_ACQUIRE);
+}
+static inline otf_phase otf_status_phase(uint64_t status) {
+  return (otf_phase)(status & ((1u << OTF_PHASE_BITS) - 1));
+}
+static inline uint64_t otf_status_sweep_epoch(uint64_t status) {
+  return status >> OTF_PHASE_BITS;
+}
 static inline otf_phase otf_phase_now(otf_state *s) {
-  return (otf_phase)__atomic_load_n(&s->phase, __ATOMIC_ACQUIRE);
+  return otf_status_phase(otf_status_now(s));
 }
 
 /* otf.c */
@@ -142,8 +159,9 @@ void otf_gen_init(otf_state *s);
  * so) or young. */
 void otf_gen_begin(otf_state *s, const char *reason);
 void otf_gen_end(otf_state *s);
-/* After a reference store into obj: logs obj if it is old and unlogged. */
-void otf_gen_log(otf_state *s, gc_mutator *m, gc_ref obj);
+/* After a reference store of val into obj: logs obj if it is old and
+ * unlogged and val young. */
+void otf_gen_log(otf_state *s, gc_mutator *m, gc_ref obj, gc_ref val);
 /* The object is old from now on (the marker marked it). */
 void otf_gen_made_old(otf_state *s, gc_ref obj);
 /* Scans the remembered objects (after the roots handshake). */

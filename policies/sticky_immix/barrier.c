@@ -9,6 +9,7 @@
  * logging takes no lock. Young objects are allocated without the bit (the
  * fast path writes the type's header, whose GC bits are zero) and never
  * reach this path: a nursery collection traces them anyway. */
+#include "../../heap/object_log.h"
 #include "../../heap/util.h"
 #include "sticky.h"
 #include <stdlib.h>
@@ -25,9 +26,7 @@ void sticky_log_push(sticky_log *l, uintptr_t obj) {
 void sticky_store_slow(gc_mutator *m, gc_ref obj, size_t off, uintptr_t val,
                        bool is_ref) {
   if (is_ref) {
-    uint64_t old = __atomic_fetch_and(
-        (uint64_t *)obj, ~(uint64_t)GC_HDR_UNLOGGED, __ATOMIC_RELAXED);
-    if (old & GC_HDR_UNLOGGED)
+    if (gc_object_log_claim(obj, __ATOMIC_RELAXED))
       sticky_log_push(&((sticky_mutator *)m->policy_data)->log, obj);
   }
   gc__store_word((uintptr_t)obj + off, val);

@@ -18,6 +18,7 @@
  * left less than full_threshold of the heap free (the old generation has
  * filled the heap and only a full collection frees it). */
 #include "../../heap/immix_trace.h"
+#include "../../heap/object_log.h"
 #include "../../heap/trace.h"
 #include "sticky.h"
 
@@ -29,13 +30,6 @@ static void retire(gc_mutator *m, void *ctx) {
 static void visit_slot(uintptr_t *slot, void *ctx) {
   gc_worker *w = ctx;
   immix_trace_one_slot(w, &sticky_of(w->heap)->sp, slot, false);
-}
-
-/* The object is old from now on: its next reference store is logged. */
-static inline void make_old(uintptr_t obj) {
-  uint64_t *hdr = (uint64_t *)obj;
-  if (!(__atomic_load_n(hdr, __ATOMIC_RELAXED) & GC_HDR_UNLOGGED))
-    __atomic_fetch_or(hdr, GC_HDR_UNLOGGED, __ATOMIC_RELAXED);
 }
 
 typedef struct seed_ctx {
@@ -57,7 +51,7 @@ static void seed_remembered(gc_worker *w, sticky_state *s) {
     const sticky_log *l = s->logs[k];
     for (size_t j = 0; j < l->n; j++, i++)
       if (i % w->count == w->id) {
-        make_old(l->objs[j]);
+        gc_object_log_arm(l->objs[j]); /* its next store is logged again */
         gc_for_each_slot(l->objs[j], 1, visit_slot, w);
       }
   }

@@ -4,8 +4,9 @@
  *
  * Interleavings are forced: a hook holds the collector thread after the
  * roots handshake, before tracing (the test of the async barrier and of
- * root shading), or a second mutator holds back its answer to the roots
- * handshake while the first has answered (the test of the sync modes). */
+ * root shading) or as the sweep begins (the test of allocation colour), or
+ * a second mutator holds back its answer to the roots handshake while the
+ * first has answered (the test of the sync modes). */
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -72,20 +73,22 @@ static void finish_cycles(gc_mutator *m, uint64_t n) {
   gc_leave_blocking(m);
 }
 
-/* ---- holding the collector after the roots handshake ---- */
+/* ---- holding the collector at a hook point ---- */
 
 static int held, open_gate;
+static otf_hook_point hold_at;
 
 static void hold(gc_heap *heap, otf_hook_point at, void *ctx) {
-  if (at != OTF_HOOK_TRACING)
+  if (at != hold_at)
     return;
   __atomic_store_n(&held, 1, __ATOMIC_RELEASE);
   while (!__atomic_load_n(&open_gate, __ATOMIC_ACQUIRE))
     usleep(50);
 }
 
-static void start_and_hold(gc_mutator *m) {
+static void start_and_hold(gc_mutator *m, otf_hook_point at) {
   held = open_gate = 0;
+  hold_at = at;
   otf_set_hook(m->heap, hold, NULL);
   otf_start_cycle(m->heap);
   while (!__atomic_load_n(&held, __ATOMIC_ACQUIRE)) {
@@ -112,7 +115,7 @@ static void run_hiding(const char *skip, bool lost) {
   gc_ref x = gc_alloc(m, &node, 0);
   gc_write_word(m, x, 2, 0x0f7f);
   gc_write_ref(m, p, 0, x);
-  start_and_hold(m);
+  start_and_hold(m, OTF_HOOK_TRACING);
   assert_int_equal(otf_mutator_of(m)->mode, OTF_MODE_ASYNC);
   gc_ref n = gc_alloc(m, &node, 0); /* after the roots handshake: black */
   gc_root_push(m, n);
@@ -142,9 +145,43 @@ static void without_root_shading_the_check_fails(void **state) {
   gc_heap *heap = otf_heap("roots");
   gc_mutator *m = gc_attach(heap);
   gc_root_push(m, gc_alloc(m, &node, 0));
-  start_and_hold(m);
+  start_and_hold(m, OTF_HOOK_TRACING);
   release(m);
   expect(true);
+  gc_detach(m);
+  gc_heap_destroy(heap);
+}
+
+/* A cell handed out once the sweep's epoch has moved, before "sweep" is
+ * posted, comes from a pool that sweep has passed already (a fresh page:
+ * the shut gate keeps the others unswept). It must be white: a black one
+ * keeps its mark into the next cycle, which takes X for traced without
+ * scanning it, and Y, reachable only through X by then, is lost. */
+static void cell_allocated_as_the_sweep_begins_is_white(void **state) {
+  gc_heap *heap = otf_heap("none");
+  otf_state *s = otf_of(heap);
+  gc_mutator *m = gc_attach(heap);
+  gc_ref y = gc_alloc(m, &node, 0);
+  gc_write_word(m, y, 2, 0x5eed);
+  size_t ys = gc_root_push(m, y);
+  start_and_hold(m, OTF_HOOK_SWEEP_BEGUN);
+  assert_true(otf_mutator_of(m)->black);
+  gc_ref x = gc_alloc(m, &young, 0); /* a class with no pool yet */
+  bool fresh = gc_sf_swept_in(&s->sf, x,
+                              __atomic_load_n(&s->sf.epoch, __ATOMIC_ACQUIRE));
+  bool black = gc_sf_is_marked(&s->sf, x);
+  size_t xs = gc_root_push(m, x);
+  gc_write_ref(m, x, 0, y);
+  release(m); /* before any assertion: a failed one leaves the heap behind */
+  assert_true(fresh);
+  assert_false(black);
+  assert_int_equal(failures, 0);
+  assert_false(gc_sf_is_marked(&s->sf, x)); /* no mark outlives the sweep */
+  gc_root_set(m, ys, GC_NULL);
+  gc_collect(m);
+  assert_int_equal(failures, 0);
+  y = gc_read_ref(m, gc_root_get(m, xs), 0);
+  assert_int_equal(gc_read_word(m, y, 2), 0x5eed);
   gc_detach(m);
   gc_heap_destroy(heap);
 }
@@ -281,6 +318,10 @@ static void run_remset(const char *skip, bool lost) {
   assert_false(gc_header(m, y) & GC_HDR_UNLOGGED); /* young */
   gc_write_word(m, y, 2, 0x9e11);
   uint64_t slow = m->stats.barrier_slow;
+  gc_write_ref(m, o, 1, o); /* an old value: not logged */
+  assert_int_equal(m->stats.barrier_slow, slow + 1);
+  assert_true(gc_header(m, o) & GC_HDR_UNLOGGED);
+  slow = m->stats.barrier_slow;
   gc_write_ref(m, o, 0, y);
   assert_int_equal(m->stats.barrier_slow, slow + 1);
   assert_false(gc_header(m, o) & GC_HDR_UNLOGGED); /* logged */
@@ -312,7 +353,7 @@ static void run_black(const char *skip, bool lost) {
   gc_mutator *m = gc_attach(heap);
   gc_ref w = gc_alloc(m, &node, 0); /* white: young */
   assert_false(gc_header(m, w) & GC_HDR_UNLOGGED);
-  start_and_hold(m);
+  start_and_hold(m, OTF_HOOK_TRACING);
   gc_ref n = gc_alloc(m, &node, 0); /* after the roots handshake: black */
   gc_root_push(m, n);
   assert_true(gc_sf_is_marked(&s->sf, n));
@@ -367,6 +408,7 @@ int main(void) {
       cmocka_unit_test(hiding_survives),
       cmocka_unit_test(without_async_barrier_the_check_fails),
       cmocka_unit_test(without_root_shading_the_check_fails),
+      cmocka_unit_test(cell_allocated_as_the_sweep_begins_is_white),
       cmocka_unit_test(sync_modes_keep_moved_object),
       cmocka_unit_test(without_sync_modes_the_check_fails),
       cmocka_unit_test(holds_are_recorded_per_mutator),
