@@ -34,7 +34,10 @@ static double high(double avg, double var) {
   return avg + GC_TRIGGER_SIGMAS * sqrt(var);
 }
 
-/* Under t->lock: what the threshold is now, and why (into d). */
+/* Under t->lock: what the threshold is now, and why (into d): the rate
+ * and the bytes during a cycle each at the high end of its spread, the
+ * duration on average (the high ends of both rate and duration multiplied
+ * made gcold start cycles at 2-4 times what they saw allocated). */
 static uint64_t decide(gc_trigger *t, gc_trigger_decision *d) {
   const gc_trigger_config *c = &t->cfg;
   double cap = (double)c->capacity;
@@ -50,10 +53,12 @@ static uint64_t decide(gc_trigger *t, gc_trigger_decision *d) {
   }
   d->basis = "adaptive";
   d->rate = t->rate_samples ? high(t->rate_avg, t->rate_var) : 0;
-  d->duration_ns = (uint64_t)t->dur_avg;
-  double need = d->rate * t->dur_avg;
-  if (t->during_avg > need)
-    need = t->during_avg;
+  double dur = t->dur_avg;
+  double during = high(t->during_avg, t->during_var);
+  d->duration_ns = (uint64_t)dur;
+  double need = d->rate * dur;
+  if (during > need)
+    need = during;
   d->need = (uint64_t)need;
   double at = cap * (1 - c->margin - t->penalty) - need;
   if (at < c->min * cap)
@@ -160,13 +165,10 @@ void gc_trigger_cycle_end_at(gc_trigger *t, bool concurrent, uint64_t now_ns,
   d->alloc_during = total - t->cycle_start_bytes;
   d->late = late;
   if (concurrent) {
-    unsigned n = t->cycles;
-    double during = (double)d->alloc_during;
     decay(&t->dur_avg, &t->dur_var, &t->cycles, (double)d->actual_ns,
           GC_TRIGGER_CYCLE_ALPHA);
-    t->during_avg = n == 0 ? during
-                           : t->during_avg + GC_TRIGGER_CYCLE_ALPHA *
-                                                 (during - t->during_avg);
+    decay(&t->during_avg, &t->during_var, &t->during_n, (double)d->alloc_during,
+          GC_TRIGGER_CYCLE_ALPHA);
   }
   if (late || !concurrent) {
     t->penalty += GC_TRIGGER_PENALTY;
@@ -222,6 +224,7 @@ void gc_trigger_report(gc_trigger *t, json_t *out) {
   json_object_set_new(o, "cycle_ns_sd", json_real(sqrt(t->dur_var)));
   json_object_set_new(o, "cycles_learnt", json_integer(t->cycles));
   json_object_set_new(o, "alloc_during_avg", json_real(t->during_avg));
+  json_object_set_new(o, "alloc_during_sd", json_real(sqrt(t->during_var)));
   json_object_set_new(o, "penalty", json_real(t->penalty));
   pthread_mutex_unlock(&t->lock);
   json_object_set_new(out, "trigger_state", o);

@@ -9,15 +9,17 @@
  * bytes in use against it on allocation, with one atomic load. In adaptive
  * mode the learner moves that number:
  *
- *   need      = max(rate_hi × duration, allocated during a cycle)
+ *   need      = max(rate_hi × duration, during_hi)
  *   threshold = capacity × (1 − margin − penalty) − need
  *               clamped to [min, max] × capacity
  *
  * where rate_hi is a decaying average of the allocation rate (all mutators
  * together, over windows of at least sample_ns and capacity/128 bytes)
  * plus GC_TRIGGER_SIGMAS of its spread, duration a decaying average of the
- * concurrent cycles' durations, and "allocated during a cycle" the same of
- * what the mutators took while one ran. That is: start when the free
+ * concurrent cycles' durations, and during_hi the average plus spread of
+ * the bytes the mutators took while one ran (the direct measure: a mutator
+ * slowed by the collector's threads allocates less than its rate times the
+ * duration; one with a spike more). That is: start when the free
  * headroom, less the margin, would be gone at the current rate in less
  * than a cycle. Until a concurrent cycle has been measured the threshold
  * is the min bound (start early, learn soon). A cycle during which an
@@ -50,9 +52,11 @@
 /* A rate sample spans at least capacity / GC_TRIGGER_SAMPLE_SHARE bytes
  * (the clock is read once per such amount) and at least sample_ns (default
  * GC_TRIGGER_SAMPLE_NS: shorter windows measure the bursts of a mutator
- * that allocates in spurts, not its rate). */
+ * that allocates in spurts, or is descheduled, not its rate; with 5 ms
+ * windows gcold's rate came out 2-4 times what a cycle saw allocated).
+ * Shenandoah samples at 10 Hz. */
 #define GC_TRIGGER_SAMPLE_SHARE 128
-#define GC_TRIGGER_SAMPLE_NS 5000000u
+#define GC_TRIGGER_SAMPLE_NS 20000000u
 /* A degenerated cycle adds this share of the capacity to the margin (up to
  * the cap); each concurrent cycle that completes takes back a fifth of it. */
 #define GC_TRIGGER_PENALTY 0.05
@@ -99,10 +103,12 @@ typedef struct gc_trigger {
   uint64_t sample_ns, sample_bytes; /* the current sample's start */
   double rate_avg, rate_var;        /* bytes per ns */
   unsigned rate_samples;
-  double dur_avg, dur_var; /* ns, of concurrent cycles */
-  double during_avg;       /* bytes allocated during a concurrent cycle */
-  unsigned cycles;         /* concurrent cycles measured */
-  double penalty;          /* share of capacity added to the margin */
+  double dur_avg, dur_var;       /* ns, of concurrent cycles */
+  double during_avg, during_var; /* bytes allocated during a concurrent
+                                    cycle */
+  unsigned during_n;
+  unsigned cycles; /* concurrent cycles measured */
+  double penalty;  /* share of capacity added to the margin */
   uint64_t cycle_start_ns, cycle_start_bytes;
   gc_trigger_decision cur; /* the running cycle's */
 } gc_trigger;

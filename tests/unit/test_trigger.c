@@ -108,7 +108,7 @@ static void steady_rate_and_duration(void **state) {
   assert_int_equal(d.alloc_during, DUR);
   assert_int_equal(d.actual_ns, DUR);
   assert_false(d.late);
-  steady(&t, &now, 8, 2.0, &d);
+  steady(&t, &now, 12, 2.0, &d); /* the jump's spread decays */
   assert_true(near(gc_trigger_threshold(&t), 0.9 * CAPACITY - 2.0 * DUR));
   gc_trigger_destroy(&t);
 }
@@ -159,6 +159,23 @@ static void spread_moves_it_earlier(void **state) {
   assert_true(gc_trigger_threshold(&b) + 10 * MIB < gc_trigger_threshold(&a));
   gc_trigger_destroy(&a);
   gc_trigger_destroy(&b);
+}
+
+/* No rate sample (windows longer than the test), cycles that see half and
+ * one and a half DUR allocated in turn, the last one little: the spread of
+ * the bytes during a cycle starts it earlier than their average. */
+static void spread_of_bytes_during_a_cycle(void **state) {
+  gc_trigger_config c = adaptive();
+  c.sample_ns = UINT64_MAX / 2;
+  gc_trigger t;
+  gc_trigger_init(&t, &c);
+  uint64_t now = 1;
+  gc_trigger_decision d;
+  for (int i = 0; i < 8; i++)
+    cycle(&t, &now, DUR, i % 2 ? 0.5 : 1.5, &d);
+  assert_int_equal(t.rate_samples, 0);
+  assert_true(gc_trigger_threshold(&t) < 0.9 * CAPACITY - 1.3 * DUR);
+  gc_trigger_destroy(&t);
 }
 
 /* Cycles that take longer than the headroom allows: the min bound; a
@@ -230,6 +247,7 @@ int main(void) {
       cmocka_unit_test(steady_rate_and_duration),
       cmocka_unit_test(rate_times_duration),
       cmocka_unit_test(spread_moves_it_earlier),
+      cmocka_unit_test(spread_of_bytes_during_a_cycle),
       cmocka_unit_test(bounds_hold),
       cmocka_unit_test(late_cycles_pay_a_penalty),
       cmocka_unit_test(fixed_mode_never_moves),
