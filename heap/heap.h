@@ -163,6 +163,15 @@ void gc_heap_mutator_totals(gc_heap *heap, gc_mutator_stats *out);
 void gc_verify(gc_heap *heap, const char *when);
 void gc_verify_fail(gc_verifier *v, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* A policy's verify_object, for an address outside its own space: it must
+ * be the start of a large object in the heap's LOS, at least
+ * heap->c.large_object_bytes long by its header of hw words; with unmarked
+ * set (a concurrent marker's check after tracing), it must also be marked,
+ * else the failure reads "0x... is reachable but unmarked <unmarked>". */
+bool gc_verify_large_object(gc_heap *heap, gc_verifier *v, uintptr_t addr,
+                            unsigned hw, const char *unmarked);
+/* That failure, for an object of the policy's own space. Returns false. */
+bool gc_verify_unmarked(gc_verifier *v, uintptr_t addr, const char *unmarked);
 
 /* Out of memory: hands over to heap->on_oom; never returns. */
 _Noreturn void gc_heap_oom(gc_mutator *m, size_t bytes);

@@ -283,6 +283,11 @@ bool gc_sf_swept_in(gc_sf_space *sp, uintptr_t addr, uint64_t epoch);
 bool gc_sf_cell_in_use(gc_sf_space *sp, size_t page, uint32_t cell);
 bool gc_sf_verify_object(gc_sf_space *sp, gc_verifier *v, uintptr_t addr);
 bool gc_sf_verify_space(gc_sf_space *sp, gc_verifier *v);
+/* verify_object for a policy whose heap is this space and the LOS: a cell
+ * in use of the space or a large object's start (gc_verify_large_object);
+ * with unmarked set, also marked (see there). */
+bool gc_sf_los_verify_object(gc_sf_space *sp, gc_heap *heap, gc_verifier *v,
+                             uintptr_t addr, const char *unmarked);
 /* Cell bytes holding objects (cached, unallocated cells count). */
 size_t gc_sf_used_bytes(gc_sf_space *sp);
 /* Adds per-class pools, cells and fragmentation to out. */

@@ -77,6 +77,15 @@ static bool verify_pool(gc_sf_space *sp, gc_verifier *v, unsigned c,
   return bad == NULL;
 }
 
+bool gc_sf_los_verify_object(gc_sf_space *sp, gc_heap *heap, gc_verifier *v,
+                             uintptr_t addr, const char *unmarked) {
+  if (!gc_sf_owns(sp, addr))
+    return gc_verify_large_object(heap, v, addr, 1, unmarked);
+  if (unmarked && !gc_sf_is_marked(sp, addr))
+    return gc_verify_unmarked(v, addr, unmarked);
+  return gc_sf_verify_object(sp, v, addr);
+}
+
 bool gc_sf_verify_space(gc_sf_space *sp, gc_verifier *v) {
   size_t listed = 0;
   for (unsigned c = 0; c < GC_SIZECLASS_COUNT; c++) {

@@ -41,6 +41,32 @@ void gc_verify_fail(gc_verifier *v, const char *fmt, ...) {
            (unsigned long long)v->heap->collections, detail);
 }
 
+bool gc_verify_unmarked(gc_verifier *v, uintptr_t addr, const char *unmarked) {
+  gc_verify_fail(v, "0x%lx is reachable but unmarked %s", (unsigned long)addr,
+                 unmarked);
+  return false;
+}
+
+bool gc_verify_large_object(gc_heap *heap, gc_verifier *v, uintptr_t addr,
+                            unsigned hw, const char *unmarked) {
+  gc_los *l = &heap->los;
+  const char *who = heap->policy->name;
+  if (!gc_los_contains(l, addr)) {
+    gc_verify_fail(v, "%s: 0x%lx is neither in its space nor in the LOS", who,
+                   (unsigned long)addr);
+    return false;
+  }
+  if (!gc_los_is_object(l, addr) ||
+      gc_object_size(addr, hw) < heap->c.large_object_bytes) {
+    gc_verify_fail(v, "%s: 0x%lx is not a large object's start", who,
+                   (unsigned long)addr);
+    return false;
+  }
+  if (unmarked && !gc_los_is_marked(l, addr))
+    return gc_verify_unmarked(v, addr, unmarked);
+  return true;
+}
+
 static size_t hash(uintptr_t a, size_t cap) {
   return (size_t)((a >> 3) * 0x9e3779b97f4a7c15ull) & (cap - 1);
 }

@@ -12,17 +12,7 @@ bool ix_verify_object(gc_heap *heap, gc_verifier *v, uintptr_t addr) {
   ix_state *s = ix_of(heap);
   if (immix_owns(&s->sp, addr))
     return immix_verify_object(&s->sp, v, addr, s->after_gc);
-  if (gc_los_contains(&heap->los, addr)) {
-    if (gc_los_is_object(&heap->los, addr) &&
-        immix_object_bytes(addr) >= heap->c.large_object_bytes)
-      return true;
-    gc_verify_fail(v, "immix: 0x%lx is not a large object's start",
-                   (unsigned long)addr);
-    return false;
-  }
-  gc_verify_fail(v, "immix: 0x%lx is neither in the immix space nor the LOS",
-                 (unsigned long)addr);
-  return false;
+  return gc_verify_large_object(heap, v, addr, 1, NULL);
 }
 
 bool ix_verify_heap(gc_heap *heap, gc_verifier *v) {

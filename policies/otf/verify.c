@@ -8,35 +8,13 @@
  * marker lose it (the unsafe_skip option shows that the check notices). */
 #include "otf.h"
 
-static bool unmarked(gc_verifier *v, uintptr_t addr) {
-  gc_verify_fail(v,
-                 "0x%lx is reachable but unmarked after tracing: the "
-                 "on-the-fly marker lost it (a handshake or barrier mode "
-                 "missing?)",
-                 (unsigned long)addr);
-  return false;
-}
-
 bool otf_verify_object(gc_heap *heap, gc_verifier *v, uintptr_t addr) {
   otf_state *s = otf_of(heap);
-  if (gc_sf_owns(&s->sf, addr)) {
-    if (s->checking_marks && !gc_sf_is_marked(&s->sf, addr))
-      return unmarked(v, addr);
-    return gc_sf_verify_object(&s->sf, v, addr);
-  }
-  if (gc_los_contains(&heap->los, addr)) {
-    if (!gc_los_is_object(&heap->los, addr)) {
-      gc_verify_fail(v, "0x%lx is not a large object's start",
-                     (unsigned long)addr);
-      return false;
-    }
-    if (s->checking_marks && !gc_los_is_marked(&heap->los, addr))
-      return unmarked(v, addr);
-    return true;
-  }
-  gc_verify_fail(v, "0x%lx is neither in an otf pool nor in the LOS",
-                 (unsigned long)addr);
-  return false;
+  return gc_sf_los_verify_object(
+      &s->sf, heap, v, addr,
+      s->checking_marks ? "after tracing: the on-the-fly marker lost it (a "
+                          "handshake or barrier mode missing?)"
+                        : NULL);
 }
 
 bool otf_verify_heap(gc_heap *heap, gc_verifier *v) {

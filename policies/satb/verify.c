@@ -14,38 +14,15 @@
  *                   the next marking starts from clear bits and nobody
  *                   clears them in a pause; and no mutator's barrier is on.
  */
-#include "../../heap/trace.h"
 #include "satb.h"
-
-static bool unmarked(satb_state *s, gc_verifier *v, uintptr_t addr) {
-  gc_verify_fail(v,
-                 "0x%lx is reachable but unmarked after final mark: the "
-                 "concurrent marker lost it (missing SATB barrier?)",
-                 (unsigned long)addr);
-  return false;
-}
 
 bool satb_verify_object(gc_heap *heap, gc_verifier *v, uintptr_t addr) {
   satb_state *s = satb_of(heap);
-  if (gc_sf_owns(&s->sf, addr)) {
-    if (s->checking_marks && !gc_sf_is_marked(&s->sf, addr))
-      return unmarked(s, v, addr);
-    return gc_sf_verify_object(&s->sf, v, addr);
-  }
-  if (gc_los_contains(&heap->los, addr)) {
-    if (!gc_los_is_object(&heap->los, addr) ||
-        gc_object_size(addr, 1) <= GC_SIZECLASS_MAX_BYTES) {
-      gc_verify_fail(v, "0x%lx is not a large object's start",
-                     (unsigned long)addr);
-      return false;
-    }
-    if (s->checking_marks && !gc_los_is_marked(&heap->los, addr))
-      return unmarked(s, v, addr);
-    return true;
-  }
-  gc_verify_fail(v, "0x%lx is neither in a satb pool nor in the LOS",
-                 (unsigned long)addr);
-  return false;
+  return gc_sf_los_verify_object(
+      &s->sf, heap, v, addr,
+      s->checking_marks ? "after final mark: the concurrent marker lost it "
+                          "(missing SATB barrier?)"
+                        : NULL);
 }
 
 static void count_active(gc_mutator *m, void *ctx) {

@@ -1,24 +1,10 @@
 /* verify.c — what the heap verifier asks of segfit, and the statistics.
  * The space's cells are checked by heap/sfspace_verify.c; large objects by
  * the LOS. */
-#include "../../heap/trace.h"
 #include "segfit.h"
 
 bool segfit_verify_object(gc_heap *heap, gc_verifier *v, uintptr_t addr) {
-  segfit_state *s = segfit_of(heap);
-  if (gc_sf_owns(&s->sf, addr))
-    return gc_sf_verify_object(&s->sf, v, addr);
-  if (gc_los_contains(&heap->los, addr)) {
-    if (gc_los_is_object(&heap->los, addr) &&
-        gc_object_size(addr, 1) > GC_SIZECLASS_MAX_BYTES)
-      return true;
-    gc_verify_fail(v, "0x%lx is not a large object's start",
-                   (unsigned long)addr);
-    return false;
-  }
-  gc_verify_fail(v, "0x%lx is neither in a segfit pool nor in the LOS",
-                 (unsigned long)addr);
-  return false;
+  return gc_sf_los_verify_object(&segfit_of(heap)->sf, heap, v, addr, NULL);
 }
 
 bool segfit_verify_heap(gc_heap *heap, gc_verifier *v) {

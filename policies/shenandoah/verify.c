@@ -26,6 +26,7 @@
 #include <stdio.h>
 
 #define BAD(...) (gc_verify_fail(v, __VA_ARGS__), false)
+#define SHEN_UNMARKED "after final mark: the concurrent marker lost it"
 
 static bool verify_region_object(shen_state *s, gc_verifier *v,
                                  uintptr_t addr) {
@@ -36,9 +37,7 @@ static bool verify_region_object(shen_state *s, gc_verifier *v,
   if (addr >= __atomic_load_n(&r->top, __ATOMIC_RELAXED))
     return BAD("0x%lx lies above its region's top", (unsigned long)addr);
   if (s->check_marked && !gc_regions_is_marked(&s->rs, addr))
-    return BAD("0x%lx is reachable but unmarked after final mark: the "
-               "concurrent marker lost it",
-               (unsigned long)addr);
+    return gc_verify_unmarked(v, addr, SHEN_UNMARKED);
   uint64_t h = __atomic_load_n((uint64_t *)addr, __ATOMIC_RELAXED);
   if (s->check_no_cset && state == GC_REGION_CSET && !(h & SHEN_EVAC_FAILED))
     return BAD("0x%lx is in the collection set after update-refs: a "
@@ -51,18 +50,8 @@ bool shen_verify_object(gc_heap *heap, gc_verifier *v, uintptr_t addr) {
   shen_state *s = shen_of(heap);
   if (gc_regions_owns(&s->rs, addr))
     return verify_region_object(s, v, addr);
-  if (gc_los_contains(&heap->los, addr)) {
-    if (!gc_los_is_object(&heap->los, addr) ||
-        gc_object_size(addr, s->hw) < heap->c.large_object_bytes)
-      return BAD("0x%lx is not a large object's start", (unsigned long)addr);
-    if (s->check_marked && !gc_los_is_marked(&heap->los, addr))
-      return BAD("large object 0x%lx is reachable but unmarked after final "
-                 "mark",
-                 (unsigned long)addr);
-    return true;
-  }
-  return BAD("0x%lx is neither in a region nor in the LOS",
-             (unsigned long)addr);
+  return gc_verify_large_object(heap, v, addr, s->hw,
+                                s->check_marked ? SHEN_UNMARKED : NULL);
 }
 
 bool shen_verify_heap(gc_heap *heap, gc_verifier *v) {

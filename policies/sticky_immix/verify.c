@@ -20,22 +20,10 @@ static bool check_logged(sticky_state *s, gc_verifier *v, uintptr_t addr) {
 
 bool sticky_verify_object(gc_heap *heap, gc_verifier *v, uintptr_t addr) {
   sticky_state *s = sticky_of(heap);
-  if (immix_owns(&s->sp, addr))
-    return immix_verify_object(&s->sp, v, addr, s->after_gc) &&
-           check_logged(s, v, addr);
-  if (gc_los_contains(&heap->los, addr)) {
-    if (gc_los_is_object(&heap->los, addr) &&
-        immix_object_bytes(addr) >= heap->c.large_object_bytes)
-      return check_logged(s, v, addr);
-    gc_verify_fail(v, "sticky-immix: 0x%lx is not a large object's start",
-                   (unsigned long)addr);
-    return false;
-  }
-  gc_verify_fail(v,
-                 "sticky-immix: 0x%lx is neither in the immix space nor the "
-                 "LOS",
-                 (unsigned long)addr);
-  return false;
+  bool in_space = immix_owns(&s->sp, addr)
+                      ? immix_verify_object(&s->sp, v, addr, s->after_gc)
+                      : gc_verify_large_object(heap, v, addr, 1, NULL);
+  return in_space && check_logged(s, v, addr);
 }
 
 static size_t logged(sticky_state *s) {

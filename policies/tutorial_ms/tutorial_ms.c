@@ -101,12 +101,7 @@ static void tms_detach(gc_mutator *m) { drop(m, space_of(m->heap)); }
 
 /* ---- What the verifier asks ---- */
 static bool tms_verify_object(gc_heap *heap, gc_verifier *v, uintptr_t addr) {
-  if (gc_sf_owns(space_of(heap), addr))
-    return gc_sf_verify_object(space_of(heap), v, addr);
-  if (gc_los_is_object(&heap->los, addr))
-    return true;
-  gc_verify_fail(v, "0x%lx: not an object of ours", (unsigned long)addr);
-  return false;
+  return gc_sf_los_verify_object(space_of(heap), heap, v, addr, NULL);
 }
 
 static bool tms_verify_heap(gc_heap *heap, gc_verifier *v) {
