@@ -63,10 +63,13 @@ bool gc_collector_start(gc_collector *c, gc_heap *heap,
   if (!gc_ct_start(&c->ct, heap, &ct, ctx, err, errlen))
     return false;
   c->threaded = true;
+  heap->driver = c;
   return true;
 }
 
 void gc_collector_stop(gc_collector *c) {
+  if (c->heap && c->heap->driver == c)
+    c->heap->driver = NULL;
   if (c->ct.heap) /* started, or tried to */
     gc_ct_stop(&c->ct);
   c->threaded = false;
@@ -193,6 +196,16 @@ gc_ref gc_stw_entry_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
 
 void gc_stw_entry_collect(gc_mutator *m, gc_collect_reason why) {
   gc_stw_collect(m->policy->stw, m, why, NULL, m->heap->policy_state);
+}
+
+gc_ref gc_collector_entry_alloc_slow(gc_mutator *m, size_t bytes,
+                                     uint64_t header) {
+  gc_collector *c = m->heap->driver;
+  return gc_collector_alloc(c, m, bytes, header, c->ops.try_alloc, c->ctx);
+}
+
+void gc_collector_entry_collect(gc_mutator *m, gc_collect_reason why) {
+  gc_collector_collect(m->heap->driver, m, why);
 }
 
 /* The strongest rung of the ladder: where allocations are served. */

@@ -37,10 +37,11 @@
  *     ops.cycle(ctx, kind, reason): one cycle on the collector thread; a
  *            stop-the-world kind calls gc_collector_serve(c, kind) with the
  *            world still stopped, after it freed memory;
- *     alloc_slow: return gc_collector_alloc(&s->gc, m, bytes, header,
- *            try_alloc, s), where try_alloc allocates or returns GC_NULL and
- *            never waits or collects;
- *     collect: gc_collector_collect(&s->gc, m, why);
+ *     ops.try_alloc: allocates or returns GC_NULL, never waits or
+ *            collects; the table says GC_COLLECTOR_DRIVEN, which makes
+ *            alloc_slow gc_collector_alloc(&s->gc, m, bytes, header,
+ *            ops.try_alloc, s) and collect gc_collector_collect(&s->gc, m,
+ *            why);
  *     the trigger: on allocation, if over the threshold,
  *            gc_collector_trigger(&s->gc).
  * Stop-the-world (segfit, semispace, immix, ...): no thread and no state:
@@ -131,7 +132,8 @@ typedef struct gc_collector_ops {
    * GC_REASON_ALLOC. */
   void (*stw_collect)(gc_heap *heap, gc_stw_cycle *c);
   const char *stw_pause;
-  /* A policy table with GC_STW_DRIVEN: its allocation attempt. */
+  /* A policy table with GC_STW_DRIVEN or GC_COLLECTOR_DRIVEN: its
+   * allocation attempt. */
   gc_try_alloc_fn try_alloc;
   gc_ladder ladder;
 } gc_collector_ops;
@@ -208,6 +210,17 @@ void gc_stw_entry_collect(gc_mutator *m, gc_collect_reason why);
 #define GC_STW_DRIVEN(ops)                                                     \
   .stw = (ops), .alloc_slow = gc_stw_entry_alloc_slow,                         \
   .collect = gc_stw_entry_collect
+
+/* A concurrent policy's allocation slow path and collect entry: its table
+ * says GC_COLLECTOR_DRIVEN, and the driver its init started
+ * (heap->driver) runs the protocol with ops.try_alloc and the driver's
+ * context. */
+gc_ref gc_collector_entry_alloc_slow(gc_mutator *m, size_t bytes,
+                                     uint64_t header);
+void gc_collector_entry_collect(gc_mutator *m, gc_collect_reason why);
+#define GC_COLLECTOR_DRIVEN                                                    \
+  .alloc_slow = gc_collector_entry_alloc_slow,                                 \
+  .collect = gc_collector_entry_collect
 
 /* In a stop-the-world cycle of kind, world stopped, after memory was freed:
  * allocates for the mutators whose protocol reached this kind's rung. */

@@ -1,5 +1,6 @@
 /* heap.c — creating and destroying a heap; the default failure handlers. */
 #include "heap.h"
+#include "collector.h"
 #include "runqueue.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -65,6 +66,15 @@ gc_heap *gc_heap_create(const gc_heap_config *cfg, const gc_policy *policy,
   }
   if (!policy->init(heap, opts, err, errlen))
     goto fail_policy;
+  if (policy->alloc_slow == gc_collector_entry_alloc_slow &&
+      !(heap->driver && heap->driver->ops.try_alloc)) {
+    snprintf(err, errlen,
+             "%s: GC_COLLECTOR_DRIVEN needs gc_collector_start in init, with "
+             "ops.try_alloc (heap/collector.h)",
+             policy->name);
+    policy->destroy(heap);
+    goto fail_policy;
+  }
   heap->events.t0 = gc_now_ns();
   heap->runqueue =
       gc_runqueue_start(&heap->events, heap->cfg.runqueue_sample_ns);

@@ -61,6 +61,9 @@ struct gc_heap {
   gc_heap_config cfg;
   const gc_policy *policy;
   void *policy_state;
+  /* A concurrent policy's collection driver (heap/collector.h), set by
+   * gc_collector_start: GC_COLLECTOR_DRIVEN's entries find it here. */
+  struct gc_collector *driver;
   gc_constraints c;
   gc_options policy_options;
 

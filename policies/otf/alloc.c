@@ -98,8 +98,8 @@ static bool refill(gc_mutator *m, otf_state *s, unsigned c) {
   return true;
 }
 
-static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
-                        const gc_alloc_try *at, void *ctx) {
+gc_ref otf_try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
+                     const gc_alloc_try *at, void *ctx) {
   otf_state *s = ctx;
   if (bytes > GC_SIZECLASS_MAX_BYTES) {
     pthread_mutex_lock(&s->los_lock);
@@ -116,13 +116,4 @@ static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
   if (m->fb[c].bits || refill(m, s, c))
     return gc_sf_cache_take(m, c, header);
   return GC_NULL;
-}
-
-gc_ref otf_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
-  otf_state *s = otf_of(m->heap);
-  return gc_collector_alloc(&s->gc, m, bytes, header, try_alloc, s);
-}
-
-void otf_collect(gc_mutator *m, gc_collect_reason why) {
-  gc_collector_collect(&otf_of(m->heap)->gc, m, why);
 }

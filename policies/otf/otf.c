@@ -108,6 +108,7 @@ bool otf_init_common(gc_heap *heap, const gc_options *opts, bool gen, char *err,
   static const gc_collector_ops ops = {
       .cycle = otf_cycle,
       .still_wanted = otf_over_trigger,
+      .try_alloc = otf_try_alloc,
       .ladder = {.waits = 2, .concurrent = 2, .degenerated = 2}};
   if (!gc_collector_start(&s->gc, heap, &ops, s, err, errlen)) {
     otf_destroy(heap);

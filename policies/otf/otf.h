@@ -172,8 +172,9 @@ void otf_cycle(void *ctx, gc_req_kind kind, const char *reason);
 void otf_hook(otf_state *s, otf_hook_point at);
 
 /* alloc.c */
-gc_ref otf_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header);
-void otf_collect(gc_mutator *m, gc_collect_reason why);
+/* The driver's allocation attempt (ops.try_alloc; GC_COLLECTOR_DRIVEN). */
+gc_ref otf_try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
+                     const gc_alloc_try *at, void *ctx);
 bool otf_over_trigger(void *ctx);
 
 /* verify.c */
@@ -198,9 +199,9 @@ uint64_t otf_cycles_finished(gc_heap *heap);
   GC_POLICY_DEFAULTS,                                                          \
       .destroy = otf_destroy, .alloc_attach = gc_sf_cache_attach,              \
       .mutator_attach = otf_mutator_attach,                                    \
-      .mutator_detach = otf_mutator_detach, .alloc_slow = otf_alloc_slow,      \
-      .store_slow = otf_store_slow, .collect = otf_collect,                    \
-      .verify_object = otf_verify_object, .verify_heap = otf_verify_heap,      \
-      .heap_used = otf_heap_used, .report = otf_report
+      .mutator_detach = otf_mutator_detach, GC_COLLECTOR_DRIVEN,               \
+      .store_slow = otf_store_slow, .verify_object = otf_verify_object,        \
+      .verify_heap = otf_verify_heap, .heap_used = otf_heap_used,              \
+      .report = otf_report
 
 #endif

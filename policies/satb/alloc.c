@@ -52,8 +52,8 @@ static bool refill(gc_mutator *m, satb_state *s, unsigned c) {
   return true;
 }
 
-static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
-                        const gc_alloc_try *at, void *ctx) {
+gc_ref satb_try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
+                      const gc_alloc_try *at, void *ctx) {
   satb_state *s = ctx;
   if (bytes > GC_SIZECLASS_MAX_BYTES) {
     bool black = __atomic_load_n(&s->alloc_black, __ATOMIC_RELAXED);
@@ -70,13 +70,4 @@ static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
     return gc_sf_cache_take(m, c, header);
   gc_trigger_ran_out(&s->trigger);
   return GC_NULL;
-}
-
-gc_ref satb_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
-  satb_state *s = satb_of(m->heap);
-  return gc_collector_alloc(&s->gc, m, bytes, header, try_alloc, s);
-}
-
-void satb_collect(gc_mutator *m, gc_collect_reason why) {
-  gc_collector_collect(&satb_of(m->heap)->gc, m, why);
 }

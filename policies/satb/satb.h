@@ -114,8 +114,9 @@ void satb_concurrent_cycle(satb_state *s, const char *reason);
 void satb_degenerated_cycle(satb_state *s, const char *reason);
 
 /* alloc.c */
-gc_ref satb_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header);
-void satb_collect(gc_mutator *m, gc_collect_reason why);
+/* The driver's allocation attempt (ops.try_alloc; GC_COLLECTOR_DRIVEN). */
+gc_ref satb_try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
+                      const gc_alloc_try *at, void *ctx);
 bool satb_over_trigger(satb_state *s);
 /* The trigger's occupancy: bytes in use after the last sweep plus bytes
  * handed out since. */

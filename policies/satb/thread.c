@@ -23,6 +23,7 @@ static bool still_wanted(void *ctx) { return satb_over_trigger(ctx); }
 const gc_collector_ops satb_collector_ops = {
     .cycle = run_cycle,
     .still_wanted = still_wanted,
+    .try_alloc = satb_try_alloc,
     .ladder = {.waits = 2, .degenerated = 2}};
 
 void satb_hook(satb_state *s, satb_hook_point at) {

@@ -153,8 +153,8 @@ static bool refill(gc_mutator *m, shen_state *s, size_t bytes, uintptr_t *obj) {
   return true;
 }
 
-static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
-                        const gc_alloc_try *at, void *ctx) {
+gc_ref shen_try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
+                      const gc_alloc_try *at, void *ctx) {
   shen_state *s = ctx;
   if (bytes >= m->large_object_bytes)
     return alloc_large(m, s, bytes, header);
@@ -175,13 +175,4 @@ static gc_ref try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
   __atomic_store_n((uint64_t *)a, header, __ATOMIC_RELAXED);
   init_brooks(s, a);
   return (gc_ref)a;
-}
-
-gc_ref shen_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header) {
-  shen_state *s = shen_of(m->heap);
-  return gc_collector_alloc(&s->gc, m, bytes, header, try_alloc, s);
-}
-
-void shen_collect(gc_mutator *m, gc_collect_reason why) {
-  gc_collector_collect(&shen_of(m->heap)->gc, m, why);
 }

@@ -172,8 +172,9 @@ uint64_t shen_payload_hash(shen_state *s, uintptr_t obj, size_t bytes);
 void shen_clear_failed(shen_state *s, gc_region *r);
 
 /* alloc.c */
-gc_ref shen_alloc_slow(gc_mutator *m, size_t bytes, uint64_t header);
-void shen_collect(gc_mutator *m, gc_collect_reason why);
+/* The driver's allocation attempt (ops.try_alloc; GC_COLLECTOR_DRIVEN). */
+gc_ref shen_try_alloc(gc_mutator *m, size_t bytes, uint64_t header,
+                      const gc_alloc_try *at, void *ctx);
 /* A GC lab; false when no region can be had (GC copies may use the
  * reserve). */
 bool shen_gclab_refill(shen_state *s, gc_lab *lab, size_t bytes);

@@ -199,11 +199,10 @@ static void shen_mutator_detach(gc_mutator *m) {
   GC_POLICY_DEFAULTS,                                                          \
       .options = shen_options, .init = shen_init, .destroy = shen_destroy,     \
       .mutator_attach = shen_mutator_attach,                                   \
-      .mutator_detach = shen_mutator_detach, .alloc_slow = shen_alloc_slow,    \
+      .mutator_detach = shen_mutator_detach, GC_COLLECTOR_DRIVEN,              \
       .store_slow = shen_store_slow, .load_ref_slow = shen_load_ref_slow,      \
-      .collect = shen_collect, .verify_object = shen_verify_object,            \
-      .verify_heap = shen_verify_heap, .heap_used = shen_heap_used,            \
-      .report = shen_report
+      .verify_object = shen_verify_object, .verify_heap = shen_verify_heap,    \
+      .heap_used = shen_heap_used, .report = shen_report
 
 const gc_policy gc_policy_shenandoah = {
     SHEN_COMMON,

@@ -35,4 +35,5 @@ const gc_collector_ops shen_collector_ops = {
     .escalate = escalate,
     .subsume = true,
     .pace_ns = shen_pace_ns,
+    .try_alloc = shen_try_alloc,
     .ladder = {.waits = 2, .degenerated = 1, .full = 1}};
