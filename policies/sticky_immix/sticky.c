@@ -11,8 +11,8 @@ static const gc_option_spec sticky_options[] = {
     IMMIX_SPACE_OPTIONS,
     {"nursery", GC_OPT_DOUBLE,
      "share of the heap mutators may allocate between collections (the "
-     "nursery size)",
-     0.2, 0.01, 1.0, NULL},
+     "nursery size; 1: all the free space, as the Sticky Immix seed)",
+     1.0, 0.01, 1.0, NULL},
     {"full_threshold", GC_OPT_DOUBLE,
      "a nursery collection that leaves less than this share of the heap "
      "free makes the next collection full",
