@@ -52,7 +52,9 @@ static bool sticky_init(gc_heap *heap, const gc_options *opts, char *err,
   }
   s->nursery_bytes =
       (uint64_t)(gc_opt_double(opts, "nursery") * (double)heap->cfg.heap_bytes);
-  s->sp.handout_limit = s->nursery_bytes;
+  /* 1: the nursery is all the free space, and nothing need be counted */
+  if (gc_opt_double(opts, "nursery") < 1.0)
+    s->sp.handout_limit = s->nursery_bytes;
   heap->c.large_object_bytes = c.large_object_bytes;
   heap->policy_state = s;
   return true;
