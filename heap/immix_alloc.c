@@ -55,8 +55,12 @@ static bool may_hand_out(immix_space *sp) {
   return __atomic_load_n(&sp->handed_out, __ATOMIC_RELAXED) < sp->handout_limit;
 }
 
+/* Counted only under a limit: the add is an atomic RMW on a word every
+ * mutator shares, once per hole, and with two mutators on two cores the
+ * line went back and forth for nothing when there was no limit to check. */
 static void handed_out(immix_space *sp, size_t bytes) {
-  __atomic_add_fetch(&sp->handed_out, bytes, __ATOMIC_RELAXED);
+  if (sp->handout_limit != UINT64_MAX)
+    __atomic_add_fetch(&sp->handed_out, bytes, __ATOMIC_RELAXED);
 }
 
 static uintptr_t overflow_alloc(immix_space *sp, immix_allocator *a,

@@ -215,7 +215,9 @@ IMMIX_INLINE void immix_trace_item(immix_tracer *t, uintptr_t item,
  * garbage collection", ASPLOS 2004): the stack alone is LIFO, so the object
  * popped next is nearly always the one pushed last, whose prefetch (at
  * mark time) had no time to complete. A power of two. */
-#define IMMIX_PREFETCH_DEPTH 16
+#ifndef IMMIX_PREFETCH_DEPTH
+#define IMMIX_PREFETCH_DEPTH 32
+#endif
 
 /* Empties w's stack: the whole loop, for one mode. */
 IMMIX_INLINE void immix_drain(gc_worker *w, immix_space *sp, bool evacuating,

@@ -11,8 +11,8 @@ static const gc_option_spec sticky_options[] = {
     IMMIX_SPACE_OPTIONS,
     {"nursery", GC_OPT_DOUBLE,
      "share of the heap mutators may allocate between collections (the "
-     "nursery size)",
-     0.2, 0.01, 1.0, NULL},
+     "nursery size; 1: all the free space, as the Sticky Immix seed)",
+     1.0, 0.01, 1.0, NULL},
     {"full_threshold", GC_OPT_DOUBLE,
      "a nursery collection that leaves less than this share of the heap "
      "free makes the next collection full",
@@ -52,7 +52,9 @@ static bool sticky_init(gc_heap *heap, const gc_options *opts, char *err,
   }
   s->nursery_bytes =
       (uint64_t)(gc_opt_double(opts, "nursery") * (double)heap->cfg.heap_bytes);
-  s->sp.handout_limit = s->nursery_bytes;
+  /* 1: the nursery is all the free space, and nothing need be counted */
+  if (gc_opt_double(opts, "nursery") < 1.0)
+    s->sp.handout_limit = s->nursery_bytes;
   heap->c.large_object_bytes = c.large_object_bytes;
   heap->policy_state = s;
   return true;

@@ -211,7 +211,9 @@ static void evacuation_falls_back_to_marking_in_place(void **state) {
 /* An old object is logged by its first reference store only; a young
  * object reachable only through it survives nursery collections. */
 static void sticky_barrier_logs_old_objects_once(void **state) {
-  gc_heap *heap = make_heap(&gc_policy_sticky_immix, 8u << 20, 2, NULL);
+  /* a small nursery, so that the garbage below collects several times */
+  gc_heap *heap =
+      make_heap(&gc_policy_sticky_immix, 8u << 20, 2, "{\"nursery\": 0.2}");
   sticky_state *s = sticky_of(heap);
   gc_mutator *m = gc_attach(heap);
   size_t old = gc_root_push(m, gc_alloc(m, &array_type, 4));

@@ -193,6 +193,35 @@ static void check_no_hole_overlaps_live(bool cons, unsigned seed) {
   }
 }
 
+/* The word-at-a-time hole search against the line-by-line definition, on
+ * random marks of every length up to 80 lines, from every start line. */
+static void hole_find_matches_the_line_by_line_definition(void **state) {
+  srand(7);
+  for (int round = 0; round < 3000; round++) {
+    uint8_t marks[80];
+    unsigned n = 1 + (unsigned)(rand() % 80);
+    int density = 1 + rand() % 7;
+    for (unsigned i = 0; i < n; i++)
+      marks[i] = rand() % 8 < density ? (uint8_t)(1 + rand() % 255) : 0;
+    for (int cons = 0; cons < 2; cons++)
+      for (unsigned from = 0; from <= n; from++) {
+        unsigned i = from;
+        while (i < n && !immix_line_usable(marks, i, cons))
+          i++;
+        unsigned j = i + 1;
+        while (j < n && !marks[j])
+          j++;
+        unsigned lo = 99, hi = 99;
+        bool found = immix_hole_find(marks, n, from, cons, &lo, &hi);
+        assert_int_equal(found, i < n);
+        if (found) {
+          assert_int_equal(lo, i);
+          assert_int_equal(hi, j);
+        }
+      }
+  }
+}
+
 static void no_hole_overlaps_a_live_object(void **state) {
   const char *env = getenv("GCTB_TEST_SEED");
   unsigned seed = env ? (unsigned)strtoul(env, NULL, 10) : (unsigned)time(NULL);
@@ -209,6 +238,7 @@ int main(void) {
       cmocka_unit_test(census_counts_marks_free_lines_and_holes),
       cmocka_unit_test(census_matches_the_line_by_line_definition),
       cmocka_unit_test(threshold_takes_the_most_fragmented_bins_that_fit),
+      cmocka_unit_test(hole_find_matches_the_line_by_line_definition),
       cmocka_unit_test(no_hole_overlaps_a_live_object),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
