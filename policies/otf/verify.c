@@ -8,13 +8,14 @@
  * marker lose it (the unsafe_skip option shows that the check notices). */
 #include "otf.h"
 
+/* The mark check's failure: "0x... is reachable but unmarked <lost>". */
+static const char lost[] = "after tracing: the on-the-fly marker lost it (a "
+                           "handshake or barrier mode missing?)";
+
 bool otf_verify_object(gc_heap *heap, gc_verifier *v, uintptr_t addr) {
   otf_state *s = otf_of(heap);
-  return gc_sf_los_verify_object(
-      &s->sf, heap, v, addr,
-      s->checking_marks ? "after tracing: the on-the-fly marker lost it (a "
-                          "handshake or barrier mode missing?)"
-                        : NULL);
+  return gc_sf_los_verify_object(&s->sf, heap, v, addr,
+                                 s->checking_marks ? lost : NULL);
 }
 
 bool otf_verify_heap(gc_heap *heap, gc_verifier *v) {

@@ -16,13 +16,14 @@
  */
 #include "satb.h"
 
+/* The mark check's failure: "0x... is reachable but unmarked <lost>". */
+static const char lost[] = "after final mark: the concurrent marker lost it "
+                           "(missing SATB barrier?)";
+
 bool satb_verify_object(gc_heap *heap, gc_verifier *v, uintptr_t addr) {
   satb_state *s = satb_of(heap);
-  return gc_sf_los_verify_object(
-      &s->sf, heap, v, addr,
-      s->checking_marks ? "after final mark: the concurrent marker lost it "
-                          "(missing SATB barrier?)"
-                        : NULL);
+  return gc_sf_los_verify_object(&s->sf, heap, v, addr,
+                                 s->checking_marks ? lost : NULL);
 }
 
 static void count_active(gc_mutator *m, void *ctx) {
