@@ -27,7 +27,9 @@
 # each node top-down and each parent bottom-up. Heap: whippet's
 # MULTIPLIER x live x mutators with its live size, 12,388,560 bytes, and
 # multiplier 2.5, fixed size on both sides. gctb runs with check_every 0
-# (whippet's optimised build validates nothing) and no verifier.
+# (whippet's optimised build validates nothing), no verifier and no
+# run-queue sampler (a real-time thread waking every millisecond, which
+# whippet does not have: docs/delays.md gives its cost).
 #
 # Timings depend on the machine's load: the script prints the load
 # average before and after; compare only figures taken on a quiet machine.
