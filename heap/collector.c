@@ -372,12 +372,12 @@ void gc_collector_report(gc_collector *c, json_t *out, bool pacing) {
 uintptr_t gc_los_alloc_object(gc_mutator *m, size_t bytes, uint64_t header,
                               bool black) {
   gc_los *los = &m->heap->los;
-  uintptr_t a = gc_los_alloc(los, bytes); /* zeroed */
+  /* zeroed, its header written before it is listed */
+  uintptr_t a = gc_los_alloc_header(los, bytes, header);
   if (!a)
     return 0;
   if (black)
     gc_los_mark(los, a);
-  __atomic_store_n((uint64_t *)a, header, __ATOMIC_RELAXED);
   m->stats.bytes_allocated += bytes;
   return a;
 }

@@ -69,6 +69,10 @@ static uintptr_t take_run(gc_los *l, size_t pages) {
 }
 
 uintptr_t gc_los_alloc(gc_los *l, size_t bytes) {
+  return gc_los_alloc_header(l, bytes, 0);
+}
+
+uintptr_t gc_los_alloc_header(gc_los *l, size_t bytes, uint64_t header) {
   size_t pages = (bytes + GC_PAGE_BYTES - 1) / GC_PAGE_BYTES;
   size_t chunks = (pages + PAGES_PER_CHUNK - 1) / PAGES_PER_CHUNK;
   /* Objects of half a chunk or more start a chunk of their own, so that
@@ -97,6 +101,7 @@ uintptr_t gc_los_alloc(gc_los *l, size_t bytes) {
      * old words as references (TSan saw exactly that race). Zeroing under
      * the lock delays other large allocations, which are rare. */
     memset((void *)addr, 0, pages * GC_PAGE_BYTES); /* chunks are reused */
+    __atomic_store_n((uint64_t *)addr, header, __ATOMIC_RELAXED);
     l->objects[l->nobjects++] = (gc_los_object){addr, pages};
     l->bytes_in_use += pages * GC_PAGE_BYTES;
   }

@@ -39,6 +39,10 @@ bool gc_los_init(gc_los *l, gc_arena *a);
 void gc_los_destroy(gc_los *l);
 /* Zeroed, page-aligned memory for bytes; 0 when the arena has no room. */
 uintptr_t gc_los_alloc(gc_los *l, size_t bytes);
+/* gc_los_alloc with the object's header word written before the object is
+ * listed: a concurrent collector that walks the listed objects (shenandoah's
+ * update-refs) never finds one whose header is not yet there. */
+uintptr_t gc_los_alloc_header(gc_los *l, size_t bytes, uint64_t header);
 static inline bool gc_los_contains(const gc_los *l, uintptr_t addr) {
   return gc_arena_space_of(l->arena, addr) == l->space;
 }
